@@ -1,0 +1,1 @@
+"""The `braintank` command: one argparse sub-command per module in this package."""

@@ -1,0 +1,67 @@
+"""Entry point of the `braintank` command.
+
+Each sub-command lives in its own module exposing `register(subparsers)`, which adds its parser
+and sets `func` (called with the parsed args; returns an exit code). User errors are
+`BraintankError`s and print as one line; `--debug` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from braintank import __version__
+from braintank.errors import BraintankError
+
+# Sub-command modules, imported lazily so `braintank --help` does not load torch.
+COMMAND_MODULES = (
+    "braintank.cli.data_cmd",
+    "braintank.cli.train_cmd",
+    "braintank.cli.eval_cmd",
+    "braintank.cli.predict_cmd",
+    "braintank.cli.export_cmd",
+    "braintank.cli.sheet_cmd",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="braintank",
+        description="Neural networks that read handwritten digits.",
+    )
+    parser.add_argument("--version", action="version", version=f"braintank {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show full tracebacks instead of one-line errors")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # a command not built yet
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except BraintankError as exc:
+        if args.debug:
+            raise
+        print(f"braintank: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("braintank: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Fetch a dataset's files from its public mirrors into the cache, verified by SHA-256."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tqdm import tqdm
+
+from braintank.data.registry import cache_root, get_spec, offline_help
+from braintank.errors import BraintankError
+from braintank.fileio import atomic_write_bytes
+
+CHUNK = 1 << 16
+
+
+def sha256_hex(blob: bytes) -> str:
+    return hashlib.sha256(blob).hexdigest()
+
+
+def fetch_url(url: str, progress: bool = True, timeout: float = 30.0) -> bytes:
+    """GET `url` with a progress bar; raises OSError/URLError on network failure."""
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        total = int(response.headers.get("Content-Length") or 0) or None
+        chunks = []
+        with tqdm(total=total, unit="B", unit_scale=True, desc=url.rsplit("/", 1)[-1],
+                  disable=not progress, leave=False) as bar:
+            while chunk := response.read(CHUNK):
+                chunks.append(chunk)
+                bar.update(len(chunk))
+    return b"".join(chunks)
+
+
+def download_file(stem: str, mirrors: tuple[str, ...], expected_sha256: str,
+                  progress: bool = True) -> bytes:
+    """The verified gzip bytes of `stem`, from the first mirror that serves a correct copy."""
+    problems = []
+    for mirror in mirrors:
+        url = f"{mirror}{stem}.gz"
+        try:
+            blob = fetch_url(url, progress)
+        except (urllib.error.URLError, OSError) as exc:
+            problems.append(f"{url}: {getattr(exc, 'reason', exc)}")
+            continue
+        try:
+            raw = gzip.decompress(blob)
+        except (OSError, EOFError):
+            problems.append(f"{url}: not valid gzip")
+            continue
+        if sha256_hex(raw) != expected_sha256:
+            problems.append(f"{url}: checksum mismatch")
+            continue
+        return blob
+    raise OSError("; ".join(problems))
+
+
+def download(name: str, dest: str | os.PathLike | None = None, progress: bool = True) -> Path:
+    """Download dataset `name` into `dest` (default: the cache) and return that folder."""
+    spec = get_spec(name)
+    folder = Path(dest) if dest is not None else cache_root() / name
+    for stem, digest in spec.sha256.items():
+        target = folder / f"{stem}.gz"
+        if target.is_file():
+            continue
+        try:
+            blob = download_file(stem, spec.mirrors, digest, progress)
+        except OSError as exc:
+            raise BraintankError(f"{offline_help(name)} ({exc})") from None
+        atomic_write_bytes(target, blob)
+    return folder
