@@ -1,0 +1,1 @@
+"""Training: configs, optimizers and schedules, the epoch loop, checkpoints, run logs."""
