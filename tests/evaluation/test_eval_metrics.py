@@ -138,6 +138,17 @@ def test_ece_hand_case():
     assert expected_calibration_error(probs, labels) == pytest.approx(0.4)
 
 
+def test_ece_bins_are_closed_on_the_right():
+    # With 4 bins, 0.5 belongs to (0.25, 0.5] and 0.6 to (0.5, 0.75]: separate bins.
+    probs = np.array([[0.5, 0.25, 0.25], [0.6, 0.4, 0.0]])
+    labels = np.array([0, 1])
+    bins = reliability_bins(probs, labels, n_bins=4)
+    assert bins["count"].tolist() == [0, 1, 1, 0]
+    assert expected_calibration_error(probs, labels, n_bins=4) == pytest.approx(
+        0.5 * abs(1 - 0.5) + 0.5 * abs(0 - 0.6)
+    )
+
+
 def test_ece_matches_loop_over_bins():
     rng = np.random.default_rng(4)
     probs = _random_probs(rng, 2000, 10)

@@ -88,8 +88,8 @@ def plot_reliability_diagram(
     ax.bar(centres[filled], bins["accuracy"][filled], width=width, edgecolor="black",
            label="accuracy")
     ax.bar(centres[filled], bins["confidence"][filled] - bins["accuracy"][filled],
-           bottom=bins["accuracy"][filled], width=width, color="red", alpha=0.3,
-           label="gap to confidence")
+           bottom=bins["accuracy"][filled], width=width, fill=False, hatch="//",
+           edgecolor="red", label="gap to mean confidence")
     ax.plot([0, 1], [0, 1], "k--", label="perfect calibration")
     ax.set(ylabel="accuracy", xlim=(0, 1), ylim=(0, 1), title=f"{title} (ECE {ece:.4f})")
     ax.legend(loc="upper left")
