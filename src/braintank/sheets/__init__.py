@@ -1,0 +1,1 @@
+"""The score-sheet reader: printable sheet -> scan or phone photo -> digits -> reviewed CSV."""

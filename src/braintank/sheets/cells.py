@@ -1,0 +1,168 @@
+"""Cut one cell out of a rectified page, remove its printed frame and judge what is written.
+
+The frame is found where it actually is (rectification leaves a few pixels of error), erased,
+and bridged where a stroke crosses it, so a digit touching the box keeps its shape. What is
+left is grouped into marks: none -> empty; one digit-shaped mark -> written; several marks,
+a mark too wide for one digit, a dash or a small stray mark -> review, since guessing there
+could let a wrong score through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from braintank.sheets.layout import LINE_WIDTH
+from braintank.sheets.rectify import PageInk
+
+STRONG_INK = 0.30
+WEAK_INK = 0.14
+SEARCH_PX = 8
+
+
+@dataclass
+class CellCut:
+    """What the cell holds: state 'empty', 'written' or 'review' (with a reason)."""
+
+    state: str
+    reason: str
+    ink: np.ndarray  # float32, ink high, frame removed, stray pieces cleared
+    view: np.ndarray  # uint8 grey crop of the rectified page, for people
+
+
+def _line_band(profile: np.ndarray, expected: int) -> tuple[int, int]:
+    """[start, stop) of the printed line near `expected` in a darkness profile."""
+    lo = max(expected - SEARCH_PX, 0)
+    hi = min(expected + LINE_WIDTH + SEARCH_PX, len(profile))
+    window = np.convolve(profile[lo:hi], np.ones(LINE_WIDTH), mode="valid")
+    start = lo + int(np.argmax(window)) if len(window) else expected
+    return max(start - 2, 0), min(start + LINE_WIDTH + 2, len(profile))
+
+
+def _erase_columns(ink: np.ndarray, a: int, b: int) -> None:
+    """Clear columns [a, b) except where a stroke runs through from one side to the other."""
+    left = ink[:, max(a - 2, 0)]
+    right = ink[:, min(b + 1, ink.shape[1] - 1)]
+    crossing = (left > STRONG_INK) & (right > STRONG_INK)
+    steps = np.linspace(0.0, 1.0, b - a + 2, dtype=np.float32)[1:-1]
+    fill = left[:, None] * (1 - steps) + right[:, None] * steps
+    ink[:, a:b] = np.where(crossing[:, None], fill, 0.0)
+
+
+def remove_frame(ink: np.ndarray, frame: tuple[int, int, int, int]) -> None:
+    """Erase the four printed lines of `frame` (x0, y0, x1, y1 in `ink`'s pixels) in place."""
+    x0, y0, x1, y1 = frame
+    span_y = slice(y0 + (y1 - y0) // 10, y1 - (y1 - y0) // 10)
+    span_x = slice(x0 + (x1 - x0) // 10, x1 - (x1 - x0) // 10)
+    # A low percentile along the line ignores ink crossing it or running beside it for a
+    # good part of its length; the printed line is there all along.
+    cols = np.percentile(ink[span_y, :], 25, axis=0)
+    rows = np.percentile(ink[:, span_x], 25, axis=1)
+    for a, b in (_line_band(cols, x0), _line_band(cols, x1 - LINE_WIDTH)):
+        _erase_columns(ink, a, b)
+    transposed = ink.T  # a view: rows of the page become columns
+    for a, b in (_line_band(rows, y0), _line_band(rows, y1 - LINE_WIDTH)):
+        _erase_columns(transposed, a, b)
+
+
+def _ink_mask(ink: np.ndarray) -> np.ndarray:
+    """Hysteresis threshold: faint pixels count when connected to clearly dark ones."""
+    weak = (ink > WEAK_INK).astype(np.uint8)
+    count, labels = cv2.connectedComponents(weak, connectivity=8)
+    strong_labels = np.unique(labels[ink > STRONG_INK])
+    return np.isin(labels, strong_labels[strong_labels > 0])
+
+
+def _marks(mask: np.ndarray, size: int) -> list[dict]:
+    """Groups of ink pixels close enough to be one stroke group."""
+    radius = max(1, round(size * 0.02))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2)
+    grouped = cv2.dilate(mask.astype(np.uint8), kernel)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
+    marks = []
+    for k in range(1, count):
+        pixels = (labels == k) & mask
+        area = int(pixels.sum())
+        if area == 0:
+            continue
+        ys, xs = np.nonzero(pixels)
+        marks.append({"pixels": pixels, "area": area,
+                      "bbox": (int(xs.min()), int(ys.min()), int(xs.max()) + 1,
+                               int(ys.max()) + 1),
+                      "centre": (float(xs.mean()), float(ys.mean()))})
+    return marks
+
+
+def _belongs(mark: dict, inner: tuple[int, int, int, int], size: int) -> bool:
+    """Whether a mark is this cell's: centred inside the box and more than speckle."""
+    x0, y0, x1, y1 = inner
+    cx, cy = mark["centre"]
+    if not (x0 <= cx < x1 and y0 <= cy < y1):
+        return False
+    if mark["area"] < 0.0015 * size * size:
+        return False
+    bx0, by0, bx1, by1 = mark["bbox"]
+    thin = min(bx1 - bx0, by1 - by0) <= LINE_WIDTH + 3
+    hugs_edge = (bx1 <= x0 + LINE_WIDTH + 4 or bx0 >= x1 - LINE_WIDTH - 4
+                 or by1 <= y0 + LINE_WIDTH + 4 or by0 >= y1 - LINE_WIDTH - 4)
+    return not (thin and hugs_edge)  # leftover of the printed frame
+
+
+def _side_by_side(marks: list[dict]) -> bool:
+    """Two marks next to each other (like "10" or a struck digit and its replacement).
+
+    Marks stacked above each other are common within one digit (the bar of a 5 or a 7).
+    """
+    for i, a in enumerate(marks):
+        for b in marks[i + 1:]:
+            overlap = min(a["bbox"][2], b["bbox"][2]) - max(a["bbox"][0], b["bbox"][0])
+            narrower = min(a["bbox"][2] - a["bbox"][0], b["bbox"][2] - b["bbox"][0])
+            if overlap < 0.3 * narrower:
+                return True
+    return False
+
+
+def judge(marks: list[dict], size: int) -> tuple[str, str]:
+    """(state, reason) for the marks kept in a cell of side `size` px."""
+    if not marks:
+        return "empty", ""
+    total = sum(m["area"] for m in marks)
+    x0 = min(m["bbox"][0] for m in marks)
+    y0 = min(m["bbox"][1] for m in marks)
+    x1 = max(m["bbox"][2] for m in marks)
+    y1 = max(m["bbox"][3] for m in marks)
+    width, height = x1 - x0, y1 - y0
+    if max(width, height) < 0.18 * size:
+        return "review", "small stray mark"
+    big = [m for m in marks if m["area"] >= 0.12 * total]
+    if _side_by_side(big):
+        return "review", "separate marks side by side"
+    if height < 0.3 * size and width > 1.8 * height:
+        return "review", "dash"
+    if width > 1.5 * height and width > 0.55 * size:
+        return "review", "too wide for one digit"
+    return "written", ""
+
+
+def cut_cell(page: np.ndarray, ink_page: PageInk, box: tuple[int, int, int, int],
+             margin: int) -> CellCut:
+    """Read the cell whose printed frame is `box`, looking `margin` px beyond it."""
+    bx0, by0, bx1, by1 = box
+    x0, y0 = max(bx0 - margin, 0), max(by0 - margin, 0)
+    x1 = min(bx1 + margin, page.shape[1])
+    y1 = min(by1 + margin, page.shape[0])
+    ink = ink_page.region(x0, y0, x1, y1)
+    view = page[y0:y1, x0:x1].copy()
+    frame = (bx0 - x0, by0 - y0, bx1 - x0, by1 - y0)
+    remove_frame(ink, frame)
+    size = bx1 - bx0
+    marks = [m for m in _marks(_ink_mask(ink), size) if _belongs(m, frame, size)]
+    state, reason = judge(marks, size)
+    keep = np.zeros(ink.shape, bool)
+    for m in marks:
+        keep |= m["pixels"]
+    keep = cv2.dilate(keep.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
+    ink = np.where(keep, ink, 0.0).astype(np.float32)
+    return CellCut(state=state, reason=reason, ink=ink, view=view)

@@ -1,0 +1,60 @@
+"""Find the sheet's four ArUco corner markers in a scan or photo, at any rotation."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from braintank.sheets.layout import MARKER_IDS
+
+ARUCO_DICT = cv2.aruco.DICT_4X4_50
+# Detection runs on a copy no larger than this; marker corners are scaled back afterwards.
+DETECT_MAX_SIDE = 1800
+
+
+def _detector() -> cv2.aruco.ArucoDetector:
+    params = cv2.aruco.DetectorParameters()
+    params.cornerRefinementMethod = cv2.aruco.CORNER_REFINE_SUBPIX
+    dictionary = cv2.aruco.getPredefinedDictionary(ARUCO_DICT)
+    return cv2.aruco.ArucoDetector(dictionary, params)
+
+
+def to_uint8(grey: np.ndarray) -> np.ndarray:
+    """A float [0,1] or uint8 grey image as uint8."""
+    if grey.dtype == np.uint8:
+        return grey
+    return np.clip(grey * 255.0 + 0.5, 0, 255).astype(np.uint8)
+
+
+def _detect_at(img: np.ndarray, scale: float) -> dict[int, np.ndarray]:
+    corners, ids, _ = _detector().detectMarkers(img)
+    found: dict[int, np.ndarray] = {}
+    if ids is None:
+        return found
+    for quad, marker_id in zip(corners, ids.ravel(), strict=True):
+        marker_id = int(marker_id)
+        if marker_id not in MARKER_IDS:
+            continue
+        quad = quad.reshape(4, 2).astype(np.float64) / scale
+        # A second copy of an id (a marker on a neighbouring sheet in the photo) keeps the bigger.
+        if marker_id in found and cv2.contourArea(found[marker_id].astype(np.float32)) > \
+                cv2.contourArea(quad.astype(np.float32)):
+            continue
+        found[marker_id] = quad
+    return found
+
+
+def detect_markers(grey: np.ndarray) -> dict[int, np.ndarray]:
+    """Marker id -> its 4 corners [4, 2] in `grey`'s pixels (TL, TR, BR, BL as printed)."""
+    img = to_uint8(grey)
+    side = max(img.shape)
+    scale = min(1.0, DETECT_MAX_SIDE / side)
+    small = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) \
+        if scale < 1.0 else img
+    found = _detect_at(small, scale)
+    if len(found) < 4 and scale < 1.0:
+        # Small or blurred markers can vanish in the reduced copy; the full image costs more.
+        full = _detect_at(img, 1.0)
+        if len(full) > len(found):
+            found = full
+    return found

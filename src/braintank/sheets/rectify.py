@@ -1,0 +1,79 @@
+"""Put a photographed page back into the template's pixel frame and read its layout code."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from braintank.errors import BraintankError
+from braintank.sheets import layout_code
+from braintank.sheets.layout import PAGE_A4, code_boxes, marker_corners
+from braintank.sheets.markers import to_uint8
+
+# Marker corners that land further than this from where the template says (in 300-dpi page
+# pixels) mean the markers do not belong to one flat sheet.
+MAX_MARKER_ERROR_PX = 12.0
+
+
+def page_homography(found: dict[int, np.ndarray]) -> np.ndarray:
+    """The 3x3 map from image pixels to template page pixels, fitted on all marker corners."""
+    if len(found) < 3:
+        raise BraintankError(f"only {len(found)} of 4 corner markers found "
+                             "(not a braintank sheet, a blank page, or markers cut off)")
+    template = marker_corners()
+    src = np.concatenate([found[k] for k in sorted(found)]).astype(np.float64)
+    dst = np.concatenate([np.asarray(template[k], np.float64) for k in sorted(found)])
+    matrix, _ = cv2.findHomography(src, dst, 0)
+    if matrix is None:
+        raise BraintankError("corner markers are degenerate (page folded or mostly cut off)")
+    projected = cv2.perspectiveTransform(src.reshape(-1, 1, 2), matrix).reshape(-1, 2)
+    error = float(np.abs(projected - dst).max())
+    if error > MAX_MARKER_ERROR_PX:
+        raise BraintankError(f"corner markers do not fit one flat sheet (off by {error:.0f} px)")
+    return matrix
+
+
+def warp_page(grey: np.ndarray, matrix: np.ndarray,
+              page_px: tuple[int, int] = PAGE_A4) -> np.ndarray:
+    """The page as uint8 in template pixels; areas outside the photo come out white."""
+    return cv2.warpPerspective(to_uint8(grey), matrix, page_px, flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+
+
+class PageInk:
+    """Darkness relative to the local paper brightness, float32 in [0, 1] (ink high).
+
+    Dividing by a local background estimate cancels uneven lighting and shadows, which
+    multiply paper and ink alike. Computed per region, since only cells and the code are read.
+    """
+
+    def __init__(self, page: np.ndarray) -> None:
+        factor = 4
+        small = cv2.resize(page, (page.shape[1] // factor, page.shape[0] // factor),
+                           interpolation=cv2.INTER_AREA)
+        # Closing (max then min) removes strokes narrower than the kernel but keeps the edge
+        # of a shadow where it is; a plain max would spread light paper into the shadow.
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (15, 15))
+        background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+        background = cv2.GaussianBlur(background, (0, 0), 1.0)
+        self.page = page
+        self.background = cv2.resize(background, (page.shape[1], page.shape[0]),
+                                     interpolation=cv2.INTER_LINEAR)
+
+    def region(self, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+        """Ink of page[y0:y1, x0:x1] (clipped to the page)."""
+        x0, y0 = max(x0, 0), max(y0, 0)
+        grey = self.page[y0:y1, x0:x1].astype(np.float32)
+        paper = np.maximum(self.background[y0:y1, x0:x1].astype(np.float32), 16.0)
+        ink = 1.0 - grey / paper
+        return np.clip(ink, 0.0, 1.0, out=ink)
+
+
+def read_code(ink: PageInk) -> tuple[int, int, int] | None:
+    """(rows, cols, variant) printed on the rectified page, or None when unreadable."""
+    values = []
+    for x0, y0, x1, y1 in code_boxes():
+        mx, my = (x1 - x0) // 4, (y1 - y0) // 4
+        values.append(float(ink.region(x0 + mx, y0 + my, x1 - mx, y1 - my).mean()))
+    bits = [1 if v > 0.35 else 0 for v in values]
+    return layout_code.decode(bits)

@@ -1,0 +1,190 @@
+"""Sheet simulator: fill a template with MNIST test digits, then degrade it like a scan or photo.
+
+Returns the image and the truth separately; the reader under test only ever gets the image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from braintank.sheets.layout import LINE_WIDTH, Layout
+from braintank.sheets.template import render_array
+
+SPECIAL_KINDS = ("two", "dash", "crossed", "stray")
+
+
+@dataclass
+class SimSheet:
+    """A simulated page: encoded image bytes (JPEG or PNG), its grey pixels and the truth."""
+
+    data: bytes
+    image: np.ndarray
+    dpi: float
+    truth: dict[tuple[int, int], int | None] = field(default_factory=dict)
+    kinds: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+def _digit_ink(digit: np.ndarray, height: int, rng: np.random.Generator) -> np.ndarray:
+    """An MNIST digit scaled to `height` px with a random pen width, ink in [0, 1]."""
+    ink = cv2.resize(digit.astype(np.float32) / 255.0, (height, height),
+                     interpolation=cv2.INTER_CUBIC)
+    ink = np.clip(ink, 0, 1)
+    pen = int(rng.integers(-2, 4)) * max(1, height // 90)
+    if pen:
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(pen) + 1,) * 2)
+        ink = cv2.dilate(ink, kernel) if pen > 0 else cv2.erode(ink, kernel)
+    return ink
+
+
+def _stamp(canvas: np.ndarray, ink: np.ndarray, cx: float, cy: float, darkness: float) -> None:
+    """Darken `canvas` (paper brightness) by `ink` centred at (cx, cy)."""
+    h, w = ink.shape
+    x0, y0 = int(round(cx - w / 2)), int(round(cy - h / 2))
+    xa, ya = max(x0, 0), max(y0, 0)
+    xb, yb = min(x0 + w, canvas.shape[1]), min(y0 + h, canvas.shape[0])
+    if xa >= xb or ya >= yb:
+        return
+    patch = ink[ya - y0:yb - y0, xa - x0:xb - x0]
+    canvas[ya:yb, xa:xb] *= 1.0 - darkness * patch
+
+
+def _line_ink(w: int, h: int, thickness: int, p0, p1) -> np.ndarray:
+    ink = np.zeros((h, w), np.float32)
+    cv2.line(ink, (int(p0[0]), int(p0[1])), (int(p1[0]), int(p1[1])), 1.0, thickness,
+             cv2.LINE_AA)
+    return ink
+
+
+def _write_cell(canvas, box, kind, digits, labels, rng) -> int | None:
+    x0, y0, x1, y1 = box
+    inner = (x1 - x0) - 2 * LINE_WIDTH
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    dark = float(rng.uniform(0.6, 0.95))
+    pick = int(rng.integers(len(digits)))
+    if kind == "digit":
+        size = int(inner * rng.uniform(0.75, 1.15))
+        ink = _digit_ink(digits[pick], size, rng)
+        dx, dy = rng.uniform(-0.12, 0.12, 2) * inner
+        if rng.random() < 0.15:  # touch or cross the frame
+            side = rng.integers(4)
+            push = inner * rng.uniform(0.2, 0.3)
+            dx, dy = [(push, 0), (-push, 0), (0, push), (0, -push)][side]
+        _stamp(canvas, ink, cx + dx, cy + dy, dark)
+        return int(labels[pick])
+    if kind == "two":
+        for shift in (-0.22, 0.22):
+            ink = _digit_ink(digits[int(rng.integers(len(digits)))], int(inner * 0.75), rng)
+            ink = cv2.resize(ink, (int(inner * 0.5), int(inner * 0.75)))
+            _stamp(canvas, ink, cx + shift * inner, cy, dark)
+    elif kind == "dash":
+        t = max(3, inner // 14)
+        ink = _line_ink(inner, inner, t, (inner * 0.25, inner * 0.5), (inner * 0.75, inner * 0.5))
+        _stamp(canvas, ink, cx, cy + rng.uniform(-0.1, 0.1) * inner, dark)
+    elif kind == "crossed":
+        ink = _digit_ink(digits[pick], int(inner * 0.6), rng)
+        t = max(3, inner // 18)
+        strike = _line_ink(ink.shape[1], ink.shape[0], t, (0, ink.shape[0] * 0.8),
+                           (ink.shape[1], ink.shape[0] * 0.2))
+        _stamp(canvas, np.maximum(ink, strike), cx - 0.2 * inner, cy, dark)
+        other = _digit_ink(digits[int(rng.integers(len(digits)))], int(inner * 0.6), rng)
+        _stamp(canvas, other, cx + 0.25 * inner, cy, dark)
+    elif kind == "stray":
+        r = max(3, inner // 25)
+        ink = np.zeros((4 * r, 4 * r), np.float32)
+        cv2.circle(ink, (2 * r, 2 * r), r, 1.0, -1, cv2.LINE_AA)
+        ox, oy = rng.uniform(-0.3, 0.3, 2) * inner
+        _stamp(canvas, ink, cx + ox, cy + oy, dark)
+    return None
+
+
+def fill_page(layout: Layout, digits: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
+              empty_rate: float = 0.15, special_rate: float = 0.0):
+    """The clean 300-dpi page (float brightness) with every cell filled, and the truth."""
+    canvas = render_array(layout).astype(np.float32) / 255.0
+    truth, kinds = {}, {}
+    for cell in layout.cells:
+        u = rng.random()
+        if u < empty_rate:
+            kind = "empty"
+        elif u < empty_rate + special_rate:
+            kind = SPECIAL_KINDS[int(rng.integers(len(SPECIAL_KINDS)))]
+        else:
+            kind = "digit"
+        key = (cell.row, cell.col)
+        kinds[key] = kind
+        truth[key] = None if kind == "empty" else _write_cell(canvas, cell.box, kind, digits,
+                                                               labels, rng)
+    return canvas, truth, kinds
+
+
+def _destination(w: int, h: int, scale: float, rng, angle: float, persp: float) -> np.ndarray:
+    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64) * scale
+    corners += rng.uniform(-persp, persp, (4, 2)) * np.array([w, h]) * scale
+    centre = corners.mean(axis=0)
+    t = np.deg2rad(angle)
+    rot = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    return (corners - centre) @ rot.T + centre
+
+
+def _lighting(h: int, w: int, rng) -> np.ndarray:
+    yy, xx = np.mgrid[0:h:16, 0:w:16].astype(np.float32)
+    gx, gy = rng.uniform(-0.35, 0.35, 2)
+    field_ = 1.0 + gx * (xx / w - 0.5) + gy * (yy / h - 0.5)
+    cx, cy = rng.uniform(0, w), rng.uniform(0, h)
+    field_ -= 0.25 * rng.random() * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (0.3 * w * h))
+    # A hard-edged shadow (a hand or a phone) over one part of the page.
+    if rng.random() < 0.7:
+        a, b = rng.uniform(-1, 1, 2)
+        side = (xx - w * rng.uniform(0.2, 0.8)) * a + (yy - h * rng.uniform(0.2, 0.8)) * b > 0
+        field_ *= np.where(side, rng.uniform(0.55, 0.8), 1.0).astype(np.float32)
+    field_ = cv2.resize(field_, (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.GaussianBlur(field_, (0, 0), max(2.0, w / 300))
+
+
+def degrade(page: np.ndarray, rng: np.random.Generator, dpi: float | None = None,
+            angle: float | None = None, jpeg: bool = True):
+    """Photograph `page` (float brightness, 300 dpi): returns (encoded bytes, grey uint8, dpi)."""
+    dpi = float(rng.uniform(150, 600)) if dpi is None else dpi
+    angle = float(rng.uniform(-15, 15)) if angle is None else angle
+    h, w = page.shape
+    scale = dpi / 300.0
+    dst = _destination(w, h, scale, rng, angle, persp=0.03)
+    # Crop part of the margin: keep the page, less up to ~2.5% of it on each side.
+    lo, hi = dst.min(axis=0), dst.max(axis=0)
+    span = hi - lo
+    keep_lo = lo + rng.uniform(-0.04, 0.025, 2) * span
+    keep_hi = hi - rng.uniform(-0.04, 0.025, 2) * span
+    dst -= keep_lo
+    out_w, out_h = (keep_hi - keep_lo).astype(int)
+    src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    matrix = cv2.getPerspectiveTransform(src, dst.astype(np.float32))
+    table = float(rng.uniform(0.15, 0.55))
+    blur = float(rng.uniform(0.3, 1.6))
+    # Blur at 300 dpi before resampling, as a lens would.
+    photo = cv2.warpPerspective(cv2.GaussianBlur(page, (0, 0), blur), matrix, (out_w, out_h),
+                                flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
+                                borderMode=cv2.BORDER_CONSTANT, borderValue=table)
+    photo *= _lighting(out_h, out_w, rng) * float(rng.uniform(0.75, 1.0))
+    photo += rng.normal(0, rng.uniform(0.005, 0.03), photo.shape).astype(np.float32)
+    grey = np.clip(photo * 255 + 0.5, 0, 255).astype(np.uint8)
+    if jpeg:
+        ok, data = cv2.imencode(".jpg", grey, [cv2.IMWRITE_JPEG_QUALITY,
+                                               int(rng.integers(45, 92))])
+    else:
+        ok, data = cv2.imencode(".png", grey)
+    assert ok
+    data = data.tobytes()
+    decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+    return data, decoded, dpi
+
+
+def simulate_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
+                   rng: np.random.Generator, empty_rate: float = 0.15,
+                   special_rate: float = 0.0, **degrade_args) -> SimSheet:
+    """A filled, degraded page of `layout` with its truth."""
+    page, truth, kinds = fill_page(layout, digits, labels, rng, empty_rate, special_rate)
+    data, image, dpi = degrade(page, rng, **degrade_args)
+    return SimSheet(data=data, image=image, dpi=dpi, truth=truth, kinds=kinds)
