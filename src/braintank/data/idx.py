@@ -83,7 +83,7 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
 def encode_idx(array: np.ndarray) -> bytes:
     """IDX bytes for an array of a supported dtype."""
     array = np.asarray(array)
-    for code, dtype in IDX_DTYPES.items():
+    for code, dtype in IDX_DTYPES.items():  # noqa: B007 (code is used after the break)
         if array.dtype.kind == dtype.kind and array.dtype.itemsize == dtype.itemsize:
             break
     else:

@@ -1,0 +1,45 @@
+"""`braintank data`: where datasets are, fetching them, and checking them."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("data", help="locate, download and verify datasets")
+    sub = p.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+    for name, text in (("info", "show where a dataset is found and its statistics"),
+                       ("download", "download a dataset into the cache (verified by SHA-256)"),
+                       ("verify", "check a dataset's files: format, sizes and SHA-256")):
+        q = sub.add_parser(name, help=text)
+        q.add_argument("--dataset", default="mnist", help="mnist (default) or fashion-mnist")
+        q.add_argument("--data-dir", help="folder holding the dataset (or its parent)")
+        q.set_defaults(func=run)
+    p.set_defaults(func=lambda args: p.print_help() or 2)
+
+
+def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from braintank.data import load_split
+    from braintank.data.download import download
+    from braintank.data.registry import locate
+    from braintank.data.transforms import dataset_stats
+
+    if args.data_command == "download":
+        folder = locate(args.dataset, args.data_dir)
+        if folder is None:
+            folder = download(args.dataset, args.data_dir)
+        print(f"{args.dataset}: {folder}")
+        return 0
+    for split in ("train", "test"):
+        images, labels = load_split(args.dataset, split, args.data_dir,
+                                    allow_download=args.data_command == "info")
+        line = f"{args.dataset} {split}: {len(labels)} images {images.shape[1]}x{images.shape[2]}"
+        if args.data_command == "info":
+            mean, std = dataset_stats(images)
+            counts = " ".join(str(c) for c in np.bincount(labels, minlength=10))
+            line += f", pixel mean {mean:.4f} std {std:.4f}, label counts {counts}"
+        print(line + (" - OK (SHA-256 verified)" if args.data_command == "verify" else ""))
+    print(f"found in {locate(args.dataset, args.data_dir)}")
+    return 0

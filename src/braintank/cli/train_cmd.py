@@ -1,0 +1,77 @@
+"""`braintank train`: train a preset (optionally overriding its settings), or resume a run."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import datetime
+from pathlib import Path
+
+from braintank.training.config import OPTIMIZERS, SCHEDULES
+from braintank.training.presets import PRESETS
+
+OVERRIDES = {  # flag -> (config field, type, help)
+    "lr": ("lr", float, "learning rate (peak rate for one-cycle)"),
+    "epochs": ("epochs", int, "number of passes over the training set"),
+    "batch_size": ("batch_size", int, "mini-batch size (ignored by full-batch rprop)"),
+    "optimizer": ("optimizer", str, f"one of: {', '.join(OPTIMIZERS)}"),
+    "schedule": ("schedule", str, f"learning-rate schedule, one of: {', '.join(SCHEDULES)}"),
+    "weight_decay": ("weight_decay", float, "L2 weight decay (decoupled for adam)"),
+    "clip_grad": ("clip_grad", float, "clip the gradient norm to this value (0 = off)"),
+    "patience": ("patience", int, "early stopping: epochs without better validation accuracy"),
+    "val_size": ("val_size", int, "training images held out for validation"),
+    "augment": ("augment", str, "none, affine, elastic or affine+elastic"),
+    "dataset": ("dataset", str, "mnist or fashion-mnist"),
+}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    models = ", ".join(PRESETS)
+    p = subparsers.add_parser("train", help="train a network on MNIST",
+                              description=f"Train a preset network. Presets: {models}.")
+    p.add_argument("--model", default="cnn", help=f"preset to train (default cnn): {models}")
+    p.add_argument("--engine", choices=["torch", "numpy"], default="torch",
+                   help="torch (default) or the from-scratch numpy engine")
+    p.add_argument("--out", help="run folder (default runs/<model>-<time>)")
+    p.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR")
+    p.add_argument("--seed", type=int, default=0, help="random seed (runs are deterministic)")
+    p.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    p.add_argument("--data-dir", help="folder holding mnist/ (else $BRAINTANK_DATA, cache, ...)")
+    p.add_argument("--threads", type=int, help="CPU threads for torch (default: all cores)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    for flag, (_, kind, text) in OVERRIDES.items():
+        p.add_argument("--" + flag.replace("_", "-"), type=kind, help=text)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    from braintank.training.device import resolve_device
+    from braintank.training.finalize import finalize
+    from braintank.training.loop import resume_run, start_run
+    from braintank.training.presets import get_preset
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if args.engine == "numpy":
+        from braintank.cli.scratch_train import run_scratch
+
+        return run_scratch(args)
+    device = resolve_device(args.device)
+    progress = not args.no_progress
+    started = time.perf_counter()
+    if args.resume:
+        trainer = resume_run(args.resume, device, args.data_dir, progress)
+    else:
+        overrides = {field: getattr(args, flag) for flag, (field, _, _) in OVERRIDES.items()
+                     if getattr(args, flag) is not None}
+        cfg = get_preset(args.model).config(seed=args.seed, **overrides)
+        out = Path(args.out or f"runs/{args.model}-{datetime.now():%Y%m%d-%H%M%S}")
+        trainer = start_run(cfg, out, device, args.data_dir, progress)
+    trainer.fit()
+    summary = finalize(trainer, args.data_dir, started)
+    print(f"{summary['model']}: test accuracy {100 * summary['test_accuracy']:.2f}% after "
+          f"{summary['epochs_run']} epochs ({summary['train_seconds']} s on {device}); "
+          f"model saved to {trainer.run_dir / 'model.pt'}")
+    return 0

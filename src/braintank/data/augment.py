@@ -1,0 +1,107 @@
+"""Augmentation of whole batches with torch ops, on whatever device the batch lives on.
+
+- `random_affine`: rotation, translation, scale and shear, one random matrix per image.
+- `elastic_distortion`: Simard, Steinkraus & Platt (2003): a random displacement field per
+  image, smoothed by a Gaussian of width sigma and scaled by alpha (pixels).
+Random numbers come from a CPU `torch.Generator`, so runs are reproducible on any device.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+
+@dataclass(frozen=True)
+class AffineParams:
+    degrees: float = 10.0
+    translate: float = 0.1  # fraction of the image size
+    scale: tuple[float, float] = (0.9, 1.1)
+    shear: float = 10.0  # degrees
+
+
+def _uniform(n: int, lo: float, hi: float, generator: torch.Generator | None) -> torch.Tensor:
+    return torch.rand(n, generator=generator) * (hi - lo) + lo
+
+
+def _resample(x: torch.Tensor, grid: torch.Tensor, fill: float) -> torch.Tensor:
+    # grid_sample pads with zeros; shifting by `fill` makes the padding the background value.
+    return F.grid_sample(x - fill, grid, mode="bilinear", padding_mode="zeros",
+                         align_corners=False) + fill
+
+
+def affine_matrices(n: int, params: AffineParams,
+                    generator: torch.Generator | None = None) -> torch.Tensor:
+    """[n, 2, 3] matrices mapping output to input coordinates in [-1, 1] space."""
+    angle = torch.deg2rad(_uniform(n, -params.degrees, params.degrees, generator))
+    shear = torch.deg2rad(_uniform(n, -params.shear, params.shear, generator))
+    scale = _uniform(n, *params.scale, generator)
+    tx = _uniform(n, -params.translate, params.translate, generator) * 2
+    ty = _uniform(n, -params.translate, params.translate, generator) * 2
+    cos, sin, tan = torch.cos(angle), torch.sin(angle), torch.tan(shear)
+    # rotation @ shear (x-shear), then scaled; inverse scale since the grid maps out -> in.
+    a = torch.stack([cos, cos * tan - sin, tx], dim=1) / scale[:, None]
+    b = torch.stack([sin, sin * tan + cos, ty], dim=1) / scale[:, None]
+    a[:, 2] *= scale
+    b[:, 2] *= scale
+    return torch.stack([a, b], dim=1)
+
+
+def random_affine(x: torch.Tensor, params: AffineParams = AffineParams(),
+                  generator: torch.Generator | None = None, fill: float = 0.0) -> torch.Tensor:
+    """Each image of x [N, C, H, W] under its own random affine transform."""
+    theta = affine_matrices(len(x), params, generator).to(x.device, x.dtype)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    return _resample(x, grid, fill)
+
+
+def gaussian_kernel1d(sigma: float) -> torch.Tensor:
+    radius = max(1, int(math.ceil(3 * sigma)))
+    t = torch.arange(-radius, radius + 1, dtype=torch.float32)
+    kernel = torch.exp(-0.5 * (t / sigma) ** 2)
+    return kernel / kernel.sum()
+
+
+def smooth(field: torch.Tensor, sigma: float) -> torch.Tensor:
+    """Separable Gaussian blur of [N, C, H, W] with zero padding."""
+    k = gaussian_kernel1d(sigma).to(field.device, field.dtype)
+    c = field.shape[1]
+    pad = len(k) // 2
+    field = F.conv2d(field, k.view(1, 1, 1, -1).expand(c, 1, 1, -1), padding=(0, pad), groups=c)
+    return F.conv2d(field, k.view(1, 1, -1, 1).expand(c, 1, -1, 1), padding=(pad, 0), groups=c)
+
+
+def elastic_distortion(x: torch.Tensor, alpha: float = 34.0, sigma: float = 4.0,
+                       generator: torch.Generator | None = None, fill: float = 0.0) -> torch.Tensor:
+    """Simard et al.'s elastic distortion of x [N, C, H, W]; alpha and sigma in pixels."""
+    n, _, h, w = x.shape
+    noise = torch.rand(n, 2, h, w, generator=generator) * 2 - 1
+    displacement = smooth(noise.to(x.device, x.dtype), sigma) * alpha  # pixels
+    ys, xs = torch.meshgrid(
+        torch.linspace(-1 + 1 / h, 1 - 1 / h, h, device=x.device, dtype=x.dtype),
+        torch.linspace(-1 + 1 / w, 1 - 1 / w, w, device=x.device, dtype=x.dtype),
+        indexing="ij",
+    )
+    grid = torch.stack([
+        xs + displacement[:, 0] * (2 / w),
+        ys + displacement[:, 1] * (2 / h),
+    ], dim=-1)
+    return _resample(x, grid, fill)
+
+
+AUGMENTATIONS = ("none", "affine", "elastic", "affine+elastic")
+
+
+def augment_batch(x: torch.Tensor, kind: str, generator: torch.Generator | None,
+                  fill: float) -> torch.Tensor:
+    """Apply the named augmentation (one of AUGMENTATIONS)."""
+    if kind == "none":
+        return x
+    if "affine" in kind:
+        x = random_affine(x, generator=generator, fill=fill)
+    if "elastic" in kind:
+        x = elastic_distortion(x, generator=generator, fill=fill)
+    return x

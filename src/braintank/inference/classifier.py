@@ -1,0 +1,143 @@
+"""`DigitClassifier`: a trained network plus its calibration, reading digits from real images.
+
+Every image goes through the one preprocessing path (`preprocess.to_mnist`), then the
+network; probabilities are softmax(logits / T) with the temperature T fitted on the
+validation split, and a prediction below the review threshold is sent to a person.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import torch
+from braintank.inference.images import load_image, to_grey
+from braintank.inference.preprocess import to_mnist
+
+from braintank.errors import BraintankError
+from braintank.evaluation.calibration import softmax
+from braintank.nets import build_model
+from braintank.training import checkpoint
+
+RUNTIMES = ("torch", "onnx")
+DEFAULT_THRESHOLD = 0.9  # used only by models saved without calibration
+
+
+def default_model_path() -> Path:
+    """The model shipped inside the package (trained by `braintank train --model cnn`)."""
+    return Path(str(resources.files("braintank") / "models" / "default.pt"))
+
+
+@dataclass
+class Prediction:
+    file: str
+    digit: int | None
+    confidence: float
+    status: str  # "ok" | "review" | "empty"
+    probabilities: list[float]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class DigitClassifier:
+    """Reads one digit per image; built with `DigitClassifier.load(path)`."""
+
+    def __init__(self, model: torch.nn.Module, normalize: tuple[float, float],
+                 temperature: float = 1.0, threshold: float = DEFAULT_THRESHOLD,
+                 runtime: str = "torch", name: str = "model"):
+        self.model = model
+        self.normalize = normalize
+        self.temperature = temperature
+        self.threshold = threshold
+        self.runtime = runtime
+        self.name = name
+
+    @property
+    def threshold_(self) -> float:
+        return self.threshold
+
+    @property
+    def temperature_(self) -> float:
+        return self.temperature
+
+    @classmethod
+    def load(cls, path: str | os.PathLike | None = None, runtime: str = "torch",
+             threshold: float | None = None) -> DigitClassifier:
+        """Load a braintank model file (default: the shipped model)."""
+        if runtime not in RUNTIMES:
+            raise BraintankError(f"unknown runtime {runtime!r} (known: {', '.join(RUNTIMES)})")
+        path = Path(path) if path is not None else default_model_path()
+        saved = checkpoint.load(path)
+        model = build_model(saved["arch"])
+        try:
+            model.load_state_dict(saved["model"])
+        except RuntimeError:
+            raise BraintankError(f"{path}: weights do not match architecture "
+                                 f"{saved['arch'].get('type')!r}") from None
+        model.eval()
+        calibration = saved.get("calibration") or {}
+        clf = cls(model, tuple(saved["normalize"]), calibration.get("temperature", 1.0),
+                  threshold if threshold is not None
+                  else calibration.get("threshold", DEFAULT_THRESHOLD),
+                  runtime, path.name)
+        if runtime == "onnx":
+            clf._session = _onnx_session(model)
+        return clf
+
+    # ---- the network on prepared 28x28 images -------------------------------------------
+    def logits_batch28(self, x28: np.ndarray) -> np.ndarray:
+        """Logits [N,10] for images [N,28,28] float in [0,1], ink = 1 (MNIST convention)."""
+        mean, std = self.normalize
+        x = ((np.asarray(x28, dtype=np.float32) - mean) / std)[:, None]
+        if len(x) == 0:
+            return np.zeros((0, 10), dtype=np.float32)
+        if self.runtime == "onnx":
+            return self._session.run(None, {"x": np.ascontiguousarray(x)})[0]
+        with torch.inference_mode():
+            return self.model(torch.from_numpy(x)).numpy()
+
+    def predict_batch28(self, x28: np.ndarray) -> np.ndarray:
+        """Calibrated probabilities [N,10] for prepared images [N,28,28]."""
+        return softmax(self.logits_batch28(x28).astype(np.float64), self.temperature)
+
+    # ---- real images ---------------------------------------------------------------------
+    def predict(self, images: list) -> list[Prediction]:
+        """Predictions for file paths and/or 2-D (or HxWxC) arrays, in order."""
+        names, prepared = [], []
+        for i, item in enumerate(images):
+            if isinstance(item, str | os.PathLike):
+                names.append(str(item))
+                prepared.append(to_mnist(load_image(item)))
+            else:
+                names.append(f"<array {i}>")
+                prepared.append(to_mnist(to_grey(item)))
+        return self.predict_prepared(names, prepared)
+
+    def predict_prepared(self, names: list[str], prepared: list) -> list[Prediction]:
+        """Predictions for images already through `to_mnist` (reused by the sheet reader)."""
+        written = [i for i, p in enumerate(prepared) if not p.empty]
+        probs = self.predict_batch28(np.stack([prepared[i].image for i in written])) \
+            if written else np.zeros((0, 10))
+        results = [Prediction(name, None, 0.0, "empty", [0.0] * 10) for name in names]
+        for row, i in enumerate(written):
+            p = probs[row]
+            digit = int(p.argmax())
+            confidence = float(p[digit])
+            status = "ok" if confidence >= self.threshold else "review"
+            results[i] = Prediction(names[i], digit, confidence, status,
+                                    [round(float(v), 6) for v in p])
+        return results
+
+
+def _onnx_session(model: torch.nn.Module):
+    import onnxruntime as ort
+
+    from braintank.inference.export import onnx_bytes
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    return ort.InferenceSession(onnx_bytes(model), options, providers=["CPUExecutionProvider"])

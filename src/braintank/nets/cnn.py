@@ -1,0 +1,52 @@
+"""Convolutional networks: the course's small CNN (seed 004) and braintank's default `cnn`."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class SmallCNN(nn.Module):
+    """Seed 004: conv3x3(8) -> maxpool2 -> conv3x3(16) -> maxpool2 -> FC 10."""
+
+    def __init__(self, num_classes: int = 10):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        )
+        self.fc = nn.Linear(16 * 7 * 7, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.features(x).flatten(1))
+
+
+def conv_bn(cin: int, cout: int, kernel: int = 3, padding: int = 1) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(cin, cout, kernel, padding=padding, bias=False),
+        nn.BatchNorm2d(cout),
+        nn.ReLU(inplace=True),
+    )
+
+
+class DigitCNN(nn.Module):
+    """braintank's default: batch-normalised 3x3 convolutions, VGG-style, sized for a CPU.
+
+    28 -> [c] -> pool 14 -> [2c, 2c] -> pool 7 -> conv 3x3 valid 4c -> 5 -> global avg -> FC.
+    One convolution at full resolution (where convolutions cost most) keeps an epoch cheap on
+    two CPU cores; the deeper 14x14 stage carries the capacity.
+    """
+
+    def __init__(self, width: int = 32, dropout: float = 0.25, num_classes: int = 10):
+        super().__init__()
+        c = width
+        self.features = nn.Sequential(
+            conv_bn(1, c), nn.MaxPool2d(2),
+            conv_bn(c, 2 * c), conv_bn(2 * c, 2 * c), nn.MaxPool2d(2),
+            conv_bn(2 * c, 4 * c, padding=0),
+            nn.AdaptiveAvgPool2d(1),
+        )
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(dropout), nn.Linear(4 * c, num_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x))

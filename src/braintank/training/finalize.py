@@ -1,0 +1,69 @@
+"""The end of a run: best weights, calibration on the validation split, a test score, model.pt.
+
+Temperature scaling fits one scalar T on validation logits so that softmax(z / T) is
+calibrated; the review threshold is the lowest confidence at which validation predictions
+reach the target accuracy. Both travel inside model.pt, so every later prediction uses them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import torch
+
+from braintank.data import load_split
+from braintank.data.transforms import to_tensor
+from braintank.evaluation import choose_threshold, fit_temperature, softmax
+from braintank.fileio import atomic_write_text
+from braintank.training import checkpoint
+from braintank.training.evaluate import compute_logits, loss_and_accuracy
+from braintank.training.loop import Trainer
+
+REVIEW_TARGET_ACCURACY = 0.995  # accuracy wanted on predictions not sent to review
+
+
+def calibrate(logits: np.ndarray, labels: np.ndarray,
+              target: float = REVIEW_TARGET_ACCURACY) -> dict:
+    """Temperature and review threshold fitted on held-out logits."""
+    temperature = fit_temperature(logits, labels)
+    choice = choose_threshold(softmax(logits, temperature), labels, target)
+    return {"temperature": float(temperature), "threshold": float(choice.threshold),
+            "target_accuracy": target, "val_coverage": float(choice.coverage),
+            "val_accepted_accuracy": float(choice.accepted_accuracy),
+            "val_size": int(len(labels))}
+
+
+def finalize(trainer: Trainer, data_dir: str | None = None, started: float | None = None) -> dict:
+    """Write model.pt and summary.json; returns the summary."""
+    run_dir = trainer.run_dir
+    best = checkpoint.load(run_dir / "best.pt", map_location=trainer.device)
+    trainer.model.load_state_dict(best["model"])
+    calibration = None
+    if len(trainer.data.y_val):
+        val_logits = compute_logits(trainer.model, trainer._eval_input(trainer.data.x_val))
+        calibration = calibrate(val_logits.cpu().double().numpy(),
+                                trainer.data.y_val.cpu().numpy())
+    images, labels = load_split(trainer.cfg.dataset, "test", data_dir)
+    mean, std = trainer.data.normalize
+    x_test = trainer._eval_input(to_tensor(images, mean, std, trainer.device))
+    test_logits = compute_logits(trainer.model, x_test)
+    test_loss, test_acc = loss_and_accuracy(test_logits, torch.tensor(labels).to(trainer.device))
+    payload = trainer.payload("model") | {"calibration": calibration,
+                                          "test_accuracy": test_acc, "epoch": trainer.state.epoch}
+    checkpoint.save(run_dir / "model.pt", payload)
+    summary = {
+        "model": trainer.cfg.model,
+        "epochs_run": trainer.state.epoch,
+        "best_epoch": trainer.state.best_epoch,
+        "best_val_acc": trainer.state.best_acc,
+        "test_loss": test_loss,
+        "test_accuracy": test_acc,
+        "calibration": calibration,
+        "device": str(trainer.device),
+        "threads": torch.get_num_threads(),
+        "train_seconds": None if started is None else round(time.perf_counter() - started, 1),
+    }
+    atomic_write_text(run_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
+    return summary
