@@ -39,7 +39,7 @@ LINE_GREY = 120
 
 @dataclass(frozen=True)
 class Cell:
-    """One writing box; `box` is the outer edge of its printed frame, in page pixels."""
+    """One writing box (row and col from 1); `box` is the outer edge of its printed frame."""
 
     row: int
     col: int
@@ -135,7 +135,7 @@ def grid_cells(rows: int, cols: int, origin: tuple[int, int] = CONTENT_ORIGIN_A4
         for c in range(cols):
             x0 = ox + x_start + c * round(pitch)
             y0 = oy + top + r * round(pitch)
-            cells.append(Cell(r, c, (x0, y0, x0 + size, y0 + size)))
+            cells.append(Cell(r + 1, c + 1, (x0, y0, x0 + size, y0 + size)))
     return cells
 
 

@@ -12,7 +12,6 @@ from PIL import Image, ImageDraw, ImageFont
 from braintank.fileio import atomic_open, atomic_write_text
 from braintank.sheets import layout_code
 from braintank.sheets.layout import (
-    CODE_CELL,
     CONTENT,
     CONTENT_ORIGIN_A4,
     CONTENT_ORIGIN_LETTER,
@@ -67,11 +66,11 @@ def _draw_grid(draw: ImageDraw.ImageDraw, layout: Layout) -> None:
     for cell in layout.cells:
         x0, y0, x1, y1 = (v - o for v, o in zip(cell.box, CONTENT_ORIGIN_A4 * 2, strict=True))
         draw.rectangle((x0, y0, x1 - 1, y1 - 1), outline=LINE_GREY, width=LINE_WIDTH)
-        if cell.col == 0:
-            label = layout.row_labels[cell.row] if layout.row_labels else str(cell.row + 1)
+        if cell.col == 1:
+            label = layout.row_labels[cell.row - 1] if layout.row_labels else str(cell.row)
             draw.text((x0 - 30, (y0 + y1) // 2), label, fill=40, font=font, anchor="rm")
-        if cell.row == 0:
-            label = layout.col_labels[cell.col] if layout.col_labels else str(cell.col + 1)
+        if cell.row == 1:
+            label = layout.col_labels[cell.col - 1] if layout.col_labels else str(cell.col)
             draw.text(((x0 + x1) // 2, y0 - 25), label, fill=40, font=font, anchor="mb")
 
 
@@ -88,7 +87,6 @@ def render_content(layout: Layout) -> Image.Image:
               fill=60, font=_font(34), anchor="mt")
     _draw_grid(draw, layout)
     _draw_code(draw, layout)
-    assert CODE_CELL > 0
     return page
 
 

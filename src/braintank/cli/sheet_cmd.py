@@ -1,0 +1,138 @@
+"""`braintank sheet template|read|review|export`: the score-sheet workflow."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+DEFAULT_DB = "sheets.db"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "sheet", help="printable score sheets: template, read scans, review, export",
+        description="Print a template, read scans or photos of filled sheets into a results "
+                    "database, review doubtful cells, export the final CSV.")
+    sub = p.add_subparsers(dest="sheet_command", metavar="STEP", required=True)
+    _register_template(sub)
+    _register_read(sub)
+    _register_review(sub)
+    _register_export(sub)
+
+
+def _register_template(sub) -> None:
+    p = sub.add_parser("template", help="write a printable sheet (PDF, PNG) and layout.json")
+    p.add_argument("--rows", type=int, required=True, help="number of rows of boxes (1-30)")
+    p.add_argument("--cols", type=int, required=True, help="number of columns of boxes (1-16)")
+    p.add_argument("--title", default="", help="title printed at the top of the sheet")
+    p.add_argument("--row-labels", nargs="+", metavar="LABEL",
+                   help="one label per row, printed left of it (default 1..rows)")
+    p.add_argument("--col-labels", nargs="+", metavar="LABEL",
+                   help="one label per column, printed above it (default 1..cols)")
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="folder for sheet.pdf (A4), sheet-letter.pdf, sheet.png, layout.json")
+    p.set_defaults(func=run_template)
+
+
+def _register_read(sub) -> None:
+    p = sub.add_parser("read", help="read filled sheets (PNG, JPEG, TIFF, PDF) into a CSV")
+    p.add_argument("scans", nargs="+", metavar="SCAN", help="scans or photos; PDFs may have "
+                   "several pages")
+    p.add_argument("--layout", metavar="JSON", help="layout.json of the template; pages of "
+                   "another template are then refused (default: use the code printed on "
+                   "each page)")
+    p.add_argument("--out", required=True, metavar="CSV", help="CSV to write: file,page,row,"
+                   "col,digit,confidence,status")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"results database (default {DEFAULT_DB})")
+    p.add_argument("--crops", metavar="DIR", help="folder for the cell crops (default: "
+                   "<CSV name>-crops beside the CSV)")
+    p.add_argument("--model", help="braintank model file (default: the shipped model)")
+    p.add_argument("--threshold", type=float, help="confidence below which a digit goes to "
+                   "review (default: the model's calibrated threshold)")
+    p.add_argument("--reread", action="store_true", help="read pages again even if the "
+                   "database has them (corrections are kept)")
+    p.add_argument("--quiet", action="store_true", help="print only problems and the summary")
+    p.set_defaults(func=run_read)
+
+
+def _register_review(sub) -> None:
+    p = sub.add_parser("review", help="type the digit of each doubtful cell in the terminal")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"results database (default {DEFAULT_DB})")
+    p.add_argument("--all", action="store_true", help="go through every written cell, not "
+                   "only those marked review")
+    p.set_defaults(func=run_review)
+
+
+def _register_export(sub) -> None:
+    p = sub.add_parser("export", help="write the final CSV with corrections applied")
+    p.add_argument("--db", default=DEFAULT_DB, help=f"results database (default {DEFAULT_DB})")
+    p.add_argument("--out", required=True, metavar="CSV", help="CSV to write")
+    p.set_defaults(func=run_export)
+
+
+def _existing_store(path: str):
+    from braintank.errors import BraintankError
+    from braintank.sheets.store import SheetStore
+
+    if not Path(path).is_file():
+        raise BraintankError(f"{path}: no results database (run `braintank sheet read` first)")
+    return SheetStore(path)
+
+
+def run_template(args: argparse.Namespace) -> int:
+    from braintank.sheets.template import write_template
+
+    layout = write_template(args.out, args.rows, args.cols, args.title, args.row_labels,
+                            args.col_labels)
+    print(f"wrote {args.out}/sheet.pdf, sheet-letter.pdf, sheet.png, layout.json "
+          f"(template {layout.layout_id}, {len(layout.cells)} boxes)")
+    return 0
+
+
+def run_read(args: argparse.Namespace) -> int:
+    from braintank.errors import BraintankError
+    from braintank.inference.classifier import DigitClassifier
+    from braintank.sheets.batch import read_batch
+    from braintank.sheets.export import export_csv
+    from braintank.sheets.layout import load_layout
+    from braintank.sheets.store import SheetStore
+
+    if args.threshold is not None and not 0 <= args.threshold <= 1:
+        raise BraintankError(f"--threshold must be between 0 and 1, got {args.threshold}")
+    layout = load_layout(args.layout) if args.layout else None
+    classifier = DigitClassifier.load(args.model, threshold=args.threshold)
+    out = Path(args.out)
+    crops = args.crops or out.with_name(out.stem + "-crops")
+    with SheetStore(args.db) as store:
+        log = (lambda _m: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
+        report = read_batch(args.scans, store, classifier, layout, crops, args.reread, log)
+        if args.quiet:
+            for _file, _page, message in report.failed:
+                print(f"skipped: {message}", file=sys.stderr)
+        rows = export_csv(store, out, report.sheet_ids)
+        statuses = [r["status"] for r in store.results(report.sheet_ids)]
+    print(f"{report.read} pages read, {report.skipped} already in {args.db}, "
+          f"{len(report.failed)} failed; {rows} cells -> {out} "
+          f"({statuses.count('ok')} ok, {statuses.count('review')} review, "
+          f"{statuses.count('empty')} empty); crops in {crops}")
+    return 1 if report.failed else 0
+
+
+def run_review(args: argparse.Namespace) -> int:
+    from braintank.sheets.review import run_review as review
+
+    with _existing_store(args.db) as store:
+        counts = review(store, sys.stdin, sys.stdout, include_all=args.all)
+    print(f"{counts['corrected']} corrected, {counts['skipped']} skipped, "
+          f"{counts['left']} left to review")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from braintank.sheets.export import export_csv
+
+    with _existing_store(args.db) as store:
+        rows = export_csv(store, args.out)
+    print(f"{rows} cells -> {args.out}")
+    return 0

@@ -1,0 +1,119 @@
+"""Read a batch of scans into the store: one page at a time, each committed on its own.
+
+A page that fails is reported by name with the reason and the batch goes on. Pages already
+in the store are skipped (unless re-reading is asked for), so a batch killed mid-run is
+finished by running the same command again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from braintank.errors import BraintankError
+from braintank.fileio import atomic_write_bytes
+from braintank.sheets.layout import Layout
+from braintank.sheets.pdfio import is_pdf, page_count, render_pages
+from braintank.sheets.reader import encode_png, read_page
+from braintank.sheets.store import SheetStore, StoreError
+
+
+@dataclass
+class BatchReport:
+    read: int = 0
+    skipped: int = 0
+    failed: list[tuple[str, int, str]] = field(default_factory=list)
+    sheet_ids: list[int] = field(default_factory=list)
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _pages(path: Path) -> Iterator[tuple[int, np.ndarray | BraintankError]]:
+    if is_pdf(path):
+        yield from render_pages(path)
+        return
+    from braintank.inference.images import load_image
+
+    try:
+        yield 1, load_image(path)
+    except BraintankError as exc:
+        yield 1, exc
+
+
+def _page_numbers(path: Path) -> list[int]:
+    return list(range(1, page_count(path) + 1)) if is_pdf(path) else [1]
+
+
+def _save_crops(crops_dir: Path, path: Path, page: int, reading) -> dict:
+    paths = {}
+    for cell in reading.cells:
+        target = crops_dir / f"{path.stem}-p{page}-r{cell.row}-c{cell.col}.png"
+        atomic_write_bytes(target, encode_png(cell.crop))
+        paths[(cell.row, cell.col)] = str(target)
+    return paths
+
+
+def read_file(path: Path, store: SheetStore, classifier, report: BatchReport,
+              layout: Layout | None, crops_dir: Path | None, reread: bool,
+              log: Callable[[str], None]) -> None:
+    """Read every page of one file into the store, recording failures in `report`."""
+    sha = file_sha256(path)
+    numbers = _page_numbers(path)
+    todo = [n for n in numbers if reread or store.sheet_status(sha, n) != "read"]
+    for n in numbers:
+        if n not in todo:
+            report.skipped += 1
+            report.sheet_ids.append(store.sheet_id(sha, n))
+    if not todo:
+        return
+    for page, grey in _pages(path):
+        if page not in todo:
+            continue
+        try:
+            if isinstance(grey, BraintankError):
+                raise grey
+            reading = read_page(grey, classifier, layout)
+        except BraintankError as exc:
+            message = str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}"
+            message = message if len(numbers) == 1 else f"{message} (page {page})"
+            store.save_failure(sha, page, str(path), message)
+            report.failed.append((str(path), page, message))
+            log(f"skipped: {message}")
+            continue
+        crop_paths = _save_crops(crops_dir, path, page, reading) if crops_dir else {}
+        sheet_id = store.save_page(sha, page, str(path), reading,
+                                   getattr(classifier, "name", "model"), crop_paths)
+        report.read += 1
+        report.sheet_ids.append(sheet_id)
+        log(f"read: {path}" + (f" page {page}" if len(numbers) > 1 else ""))
+
+
+def read_batch(paths: list[str | os.PathLike], store: SheetStore, classifier,
+               layout: Layout | None = None, crops_dir: str | os.PathLike | None = None,
+               reread: bool = False, log: Callable[[str], None] = print) -> BatchReport:
+    """Read all `paths` (images or PDFs) into `store`; bad files are reported, not fatal."""
+    report = BatchReport()
+    crops = Path(crops_dir) if crops_dir is not None else None
+    for raw in paths:
+        path = Path(raw)
+        try:
+            if not path.is_file():
+                raise BraintankError(f"{path}: file not found")
+            read_file(path, store, classifier, report, layout, crops, reread, log)
+        except StoreError:
+            raise  # nothing further could be saved
+        except BraintankError as exc:
+            report.failed.append((str(path), 0, str(exc)))
+            log(f"skipped: {exc}")
+    return report

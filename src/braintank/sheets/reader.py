@@ -1,0 +1,128 @@
+"""Read one page: markers -> homography -> layout code -> cells -> MNIST-style ink -> digits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from braintank.errors import BraintankError
+from braintank.sheets.cells import CellCut, cut_cell
+from braintank.sheets.layout import Layout, layout_for_code
+from braintank.sheets.markers import detect_markers
+from braintank.sheets.rectify import PageInk, page_homography, read_code, warp_page
+
+
+@dataclass
+class CellReading:
+    """One cell's result; `digit` is set only when `status` is 'ok'."""
+
+    row: int
+    col: int
+    digit: int | None
+    confidence: float
+    status: str  # ok | review | empty
+    reason: str
+    guess: int | None = None  # the model's best digit, shown to the reviewer
+    probabilities: list[float] = field(default_factory=list)
+    crop: np.ndarray | None = None  # uint8 grey view of the cell
+
+
+@dataclass
+class PageReading:
+    layout_id: str
+    cells: list[CellReading]
+
+
+def rectify(grey: np.ndarray) -> tuple[np.ndarray, PageInk, tuple[int, int, int]]:
+    """The page in template pixels, its ink, and the (rows, cols, variant) printed on it."""
+    found = detect_markers(grey)
+    page = warp_page(grey, page_homography(found))
+    ink = PageInk(page)
+    code = read_code(ink)
+    if code is None:
+        raise BraintankError("corner markers found but the layout code under the grid is "
+                             "unreadable (not a braintank sheet, or the code is covered)")
+    return page, ink, code
+
+
+def resolve_layout(code: tuple[int, int, int], layout: Layout | None) -> Layout:
+    """The layout to read with; a page of another template is an error, not a misread."""
+    rows, cols, variant = code
+    if layout is None:
+        return layout_for_code(rows, cols, variant)
+    if (rows, cols, variant) != (layout.rows, layout.cols, layout.variant):
+        found = layout_for_code(rows, cols, variant).layout_id
+        raise BraintankError(f"page is template {found}, but the layout given is "
+                             f"{layout.layout_id} (a different template)")
+    return layout
+
+
+def cut_cells(page: np.ndarray, ink: PageInk, layout: Layout) -> list[CellCut]:
+    """Every cell of the layout, cut and judged."""
+    boxes = [c.box for c in layout.cells]
+    pitch = min((b[0] - a[2] for a, b in zip(boxes, boxes[1:], strict=False)
+                 if b[0] > a[2]), default=40)
+    margin = max(pitch // 2 - 2, 4)
+    return [cut_cell(page, ink, box, margin) for box in boxes]
+
+
+def _prepare(cuts: list[CellCut]) -> tuple[list[int], np.ndarray]:
+    """Indices of cells holding ink and their 28x28 images, via the project's one path."""
+    from braintank.inference.preprocess import to_mnist
+
+    index, images = [], []
+    for i, cut in enumerate(cuts):
+        if cut.state == "empty":
+            continue
+        prepared = to_mnist(cut.ink)
+        if prepared.empty or prepared.image is None:
+            continue
+        index.append(i)
+        images.append(prepared.image)
+    stack = np.stack(images).astype(np.float32) if images else np.zeros((0, 28, 28), np.float32)
+    return index, stack
+
+
+def classify(cuts: list[CellCut], layout: Layout, classifier) -> list[CellReading]:
+    """Readings for all cells: empty, ok (confident, clean) or review."""
+    index, images = _prepare(cuts)
+    probs = classifier.predict_batch28(images) if len(index) else np.zeros((0, 10))
+    threshold = float(classifier.threshold_)
+    by_cell = {i: probs[k] for k, i in enumerate(index)}
+    readings = []
+    for i, (cell, cut) in enumerate(zip(layout.cells, cuts, strict=True)):
+        reading = CellReading(cell.row, cell.col, None, 0.0, "empty", "", crop=cut.view)
+        if cut.state != "empty":
+            reading.status, reading.reason = "review", cut.reason
+            p = by_cell.get(i)
+            if p is None:
+                reading.reason = reading.reason or "ink too faint to read"
+            else:
+                reading.guess = int(np.argmax(p))
+                reading.confidence = float(p[reading.guess])
+                reading.probabilities = [round(float(v), 6) for v in p]
+                if cut.state == "written" and reading.confidence >= threshold:
+                    reading.status, reading.digit = "ok", reading.guess
+                elif cut.state == "written":
+                    reading.reason = f"confidence below {threshold:.3f}"
+        readings.append(reading)
+    return readings
+
+
+def read_page(grey: np.ndarray, classifier, layout: Layout | None = None) -> PageReading:
+    """Read one page image (2-D grey, float [0,1] or uint8)."""
+    if grey.ndim != 2 or min(grey.shape) < 64:
+        raise BraintankError(f"image of shape {grey.shape} is too small to be a sheet")
+    page, ink, code = rectify(grey)
+    layout = resolve_layout(code, layout)
+    cuts = cut_cells(page, ink, layout)
+    return PageReading(layout.layout_id, classify(cuts, layout, classifier))
+
+
+def encode_png(image: np.ndarray) -> bytes:
+    ok, data = cv2.imencode(".png", image)
+    if not ok:
+        raise BraintankError("could not encode a cell crop as PNG")
+    return data.tobytes()

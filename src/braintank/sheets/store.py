@@ -1,0 +1,216 @@
+"""The results database (one SQLite file): sheets, cells, crops, predictions, corrections.
+
+A sheet is identified by the SHA-256 of its file plus the page number, so re-reading a
+sheet (also after renaming the file) replaces its predictions but never its corrections,
+which are keyed by sheet, row and column. Each page is written in one transaction: a kill
+mid-run leaves every page either fully stored or absent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from braintank.errors import BraintankError
+from braintank.sheets.reader import PageReading, encode_png
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sheets (
+    id INTEGER PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    page INTEGER NOT NULL,
+    file TEXT NOT NULL,
+    layout_id TEXT,
+    status TEXT NOT NULL,            -- read | failed
+    error TEXT,
+    read_at REAL NOT NULL,
+    UNIQUE (sha256, page)
+);
+CREATE TABLE IF NOT EXISTS cells (
+    id INTEGER PRIMARY KEY,
+    sheet_id INTEGER NOT NULL REFERENCES sheets(id) ON DELETE CASCADE,
+    row INTEGER NOT NULL,
+    col INTEGER NOT NULL,
+    UNIQUE (sheet_id, row, col)
+);
+CREATE TABLE IF NOT EXISTS crops (
+    cell_id INTEGER PRIMARY KEY REFERENCES cells(id) ON DELETE CASCADE,
+    png BLOB NOT NULL,
+    path TEXT
+);
+CREATE TABLE IF NOT EXISTS predictions (
+    cell_id INTEGER PRIMARY KEY REFERENCES cells(id) ON DELETE CASCADE,
+    digit INTEGER,
+    guess INTEGER,
+    confidence REAL NOT NULL,
+    status TEXT NOT NULL,            -- ok | review | empty
+    reason TEXT NOT NULL,
+    probabilities TEXT NOT NULL,
+    model TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS corrections (
+    sheet_id INTEGER NOT NULL REFERENCES sheets(id),
+    row INTEGER NOT NULL,
+    col INTEGER NOT NULL,
+    digit INTEGER,                   -- NULL: the person says the cell is empty
+    corrected_at REAL NOT NULL,
+    PRIMARY KEY (sheet_id, row, col)
+);
+"""
+
+
+class StoreError(BraintankError):
+    """The database cannot be used; reading more pages would lose their results."""
+
+
+def _explain(path: Path, exc: sqlite3.Error) -> StoreError:
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        why = "database is locked by another process; try again when it has finished"
+    elif "readonly" in text or "read-only" in text:
+        why = "database is read-only (check the file's and folder's permissions)"
+    elif "not a database" in text or "malformed" in text:
+        why = "not a braintank sheets database (or it is damaged)"
+    elif "unable to open" in text:
+        why = "cannot open the database file (missing folder or no permission)"
+    else:
+        why = f"database error ({exc})"
+    return StoreError(f"{path}: {why}")
+
+
+class SheetStore:
+    """Open (creating if needed) the results database at `path`."""
+
+    def __init__(self, path: str | os.PathLike, timeout: float = 5.0) -> None:
+        self.path = Path(path)
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise _explain(self.path, exc) from None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> SheetStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error; sqlite errors made readable."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise _explain(self.path, exc) from None
+        try:
+            yield self.conn
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self.conn.execute("ROLLBACK")
+            raise _explain(self.path, exc) from None
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    def query(self, sql: str, args: tuple = ()) -> list[tuple]:
+        try:
+            return self.conn.execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise _explain(self.path, exc) from None
+
+    # ---- sheets -----------------------------------------------------------------------------
+    def sheet_status(self, sha256: str, page: int) -> str | None:
+        rows = self.query("SELECT status FROM sheets WHERE sha256 = ? AND page = ?",
+                          (sha256, page))
+        return rows[0][0] if rows else None
+
+    def _upsert_sheet(self, conn, sha256: str, page: int, file: str, layout_id: str | None,
+                      status: str, error: str | None) -> int:
+        conn.execute(
+            "INSERT INTO sheets (sha256, page, file, layout_id, status, error, read_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256, page) DO UPDATE SET "
+            "file = excluded.file, layout_id = excluded.layout_id, status = excluded.status, "
+            "error = excluded.error, read_at = excluded.read_at",
+            (sha256, page, file, layout_id, status, error, time.time()))
+        return conn.execute("SELECT id FROM sheets WHERE sha256 = ? AND page = ?",
+                            (sha256, page)).fetchone()[0]
+
+    def save_page(self, sha256: str, page: int, file: str, reading: PageReading, model: str,
+                  crop_paths: dict[tuple[int, int], str] | None = None) -> int:
+        """Store a page's reading, replacing an earlier one; corrections stay."""
+        crop_paths = crop_paths or {}
+        with self.transaction() as conn:
+            sheet_id = self._upsert_sheet(conn, sha256, page, file, reading.layout_id,
+                                          "read", None)
+            conn.execute("DELETE FROM cells WHERE sheet_id = ?", (sheet_id,))
+            for cell in reading.cells:
+                cell_id = conn.execute(
+                    "INSERT INTO cells (sheet_id, row, col) VALUES (?, ?, ?)",
+                    (sheet_id, cell.row, cell.col)).lastrowid
+                if cell.crop is not None:
+                    conn.execute("INSERT INTO crops (cell_id, png, path) VALUES (?, ?, ?)",
+                                 (cell_id, encode_png(cell.crop),
+                                  crop_paths.get((cell.row, cell.col))))
+                conn.execute(
+                    "INSERT INTO predictions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (cell_id, cell.digit, cell.guess, cell.confidence, cell.status,
+                     cell.reason, json.dumps(cell.probabilities), model))
+        return sheet_id
+
+    def save_failure(self, sha256: str, page: int, file: str, error: str) -> None:
+        """Remember a page that could not be read (an earlier good reading is kept)."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT status FROM sheets WHERE sha256 = ? AND page = ?",
+                               (sha256, page)).fetchone()
+            if row is None or row[0] == "failed":
+                self._upsert_sheet(conn, sha256, page, file, None, "failed", error)
+
+    # ---- corrections ------------------------------------------------------------------------
+    def correct(self, sheet_id: int, row: int, col: int, digit: int | None) -> None:
+        """Record a person's answer for a cell (`None`: the cell is empty)."""
+        if digit is not None and not (0 <= digit <= 9):
+            raise BraintankError(f"a correction is a digit 0-9 or empty, got {digit}")
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO corrections VALUES (?, ?, ?, ?, ?) ON CONFLICT (sheet_id, row, col) "
+                "DO UPDATE SET digit = excluded.digit, corrected_at = excluded.corrected_at",
+                (sheet_id, row, col, digit, time.time()))
+
+    # ---- reading back -----------------------------------------------------------------------
+    def results(self, sheet_ids: list[int] | None = None) -> list[dict]:
+        """Every stored cell with its prediction and correction, in file/page/row/col order."""
+        sql = ("SELECT s.id, s.file, s.page, c.row, c.col, p.digit, p.guess, p.confidence, "
+               "p.status, p.reason, k.digit, k.corrected_at IS NOT NULL, cr.path, c.id "
+               "FROM sheets s JOIN cells c ON c.sheet_id = s.id "
+               "JOIN predictions p ON p.cell_id = c.id "
+               "LEFT JOIN crops cr ON cr.cell_id = c.id "
+               "LEFT JOIN corrections k ON k.sheet_id = s.id AND k.row = c.row AND k.col = c.col "
+               "WHERE s.status = 'read' ORDER BY s.file, s.page, c.row, c.col")
+        keys = ("sheet_id", "file", "page", "row", "col", "digit", "guess", "confidence",
+                "status", "reason", "corrected_digit", "corrected", "crop_path", "cell_id")
+        rows = [dict(zip(keys, r, strict=True)) for r in self.query(sql)]
+        if sheet_ids is not None:
+            wanted = set(sheet_ids)
+            rows = [r for r in rows if r["sheet_id"] in wanted]
+        return rows
+
+    def crop_png(self, cell_id: int) -> bytes | None:
+        rows = self.query("SELECT png FROM crops WHERE cell_id = ?", (cell_id,))
+        return rows[0][0] if rows else None
+
+    def sheet_id(self, sha256: str, page: int) -> int | None:
+        rows = self.query("SELECT id FROM sheets WHERE sha256 = ? AND page = ?", (sha256, page))
+        return rows[0][0] if rows else None
+
+    def failures(self) -> list[tuple[str, int, str]]:
+        return self.query("SELECT file, page, error FROM sheets WHERE status = 'failed' "
+                          "ORDER BY file, page")
