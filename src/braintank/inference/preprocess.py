@@ -1,0 +1,232 @@
+"""Turn a grey digit image into the 28x28 input MNIST networks expect, the way MNIST was made.
+
+MNIST took binary scans, scaled each digit's bounding box so the longer side is 20 px (the
+anti-aliasing of that scaling makes the grey edges), and placed it in 28x28 with its centre of
+mass at pixel (14, 14). `to_mnist` does the same to a photo or scan: it finds the ink polarity,
+removes the (possibly uneven) paper background, drops specks, normalises the stroke contrast
+to 1 while keeping anti-aliased grey edges, then crops, scales and centres.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from braintank.errors import BraintankError
+from braintank.fileio import atomic_open
+from braintank.inference.images import to_grey
+
+SIZE = 28          # MNIST frame
+BOX = 20           # MNIST scales the longer side of the digit's bounding box to this
+CENTRE = 14.0      # measured on MNIST test: mean centre of mass is (13.99, 14.01), std 0.29
+
+_FIT_SIDE = 64             # background surface is fitted on an image no larger than this
+_NOISE_FLOOR = 0.002       # below one 8-bit level after blurring: quantisation, not signal
+_LOW_SIGMAS = 4.0          # ink mask threshold: rarely reached by blurred background noise
+_LOW_FLOOR = 0.02          # ... and never below 2 % contrast (JPEG ringing, paper texture)
+_SIG_SIGMAS = 8.0          # a digit's stroke must stand far out of the noise ...
+_SIG_CONTRAST = 0.08       # ... and be darker than paper texture/blotches ever are
+_MIN_EXTENT_PX = 6         # a digit spans at least this many pixels ...
+_MIN_EXTENT_FRAC = 0.05    # ... and this fraction of the image's shorter side (dust is smaller)
+_SPECK_MASS = 0.04         # parts with under 4 % of the main stroke's ink are specks ...
+_FAR_MASS = 0.25           # ... and far-off parts need a quarter of it to count as the digit
+_PART_CONTRAST = 0.25      # a digit part is at least this fraction of the main stroke's contrast
+_LEVEL_PERCENTILE = 80.0   # stroke-core contrast: in MNIST >= 75 % of inked pixels are ~full
+
+
+@dataclass(frozen=True)
+class Preprocessed:
+    """The 28x28 network input made from one image, with diagnostics for callers.
+
+    image: float32 [28, 28] in [0, 1], ink 1 on background 0 like MNIST; None when empty.
+    empty: no meaningful ink (blank paper, noise, a speck).
+    inverted: the input had dark ink on light paper (so it was inverted).
+    ink_bbox: (top, left, bottom, right), bottom/right exclusive, of the ink in input pixels.
+    components: how many connected ink parts made up the digit.
+    contrast: stroke contrast above the background, in input grey units [0, 1].
+    noise: robust standard deviation of the (lightly blurred) background, same units.
+    """
+
+    image: np.ndarray | None
+    empty: bool
+    inverted: bool
+    ink_bbox: tuple[int, int, int, int] | None
+    components: int
+    contrast: float
+    noise: float
+
+
+def to_mnist(grey: np.ndarray) -> Preprocessed:
+    """Convert one digit image (2-D grey in [0, 1], or anything `to_grey` accepts) to MNIST form."""
+    grey = to_grey(grey, name="digit image")
+    residual = grey - _fit_background(grey)
+    blurred = cv2.blur(residual, (3, 3), borderType=cv2.BORDER_REPLICATE)
+    inverted = _ink_is_dark(blurred)
+    if inverted:
+        residual, blurred = -residual, -blurred
+    noise = _noise_sigma(blurred)
+    labels, keep, peak = _digit_components(blurred, noise)
+    if not keep:
+        return Preprocessed(None, True, inverted, None, 0, 0.0, noise)
+    region = np.isin(labels, keep)
+    level = max(float(np.percentile(residual[region & (residual > 0)], _LEVEL_PERCENTILE)),
+                0.5 * peak)
+    ink = np.clip(residual / level, 0.0, 1.0) * region
+    bbox = _ink_bbox(ink, 3.0 * _noise_sigma(residual) / level)
+    if bbox is None:
+        return Preprocessed(None, True, inverted, None, 0, level, noise)
+    image = _centre(_fit_box(ink[bbox[0]:bbox[2], bbox[1]:bbox[3]]))
+    return Preprocessed(image, False, inverted, bbox, len(keep), level, noise)
+
+
+def to_mnist_batch(images: Sequence[np.ndarray]) -> tuple[np.ndarray, list[Preprocessed]]:
+    """`to_mnist` for each image: (float32 [N, 28, 28], zeros where empty; the results)."""
+    results = [to_mnist(image) for image in images]
+    batch = np.zeros((len(results), SIZE, SIZE), dtype=np.float32)
+    for index, result in enumerate(results):
+        if result.image is not None:
+            batch[index] = result.image
+    return batch, results
+
+
+def save_preview(image28: np.ndarray, path: str | os.PathLike, *, scale: int = 1) -> None:
+    """Write a 28x28 network input as an 8-bit PNG (white ink on black, as the network sees it)."""
+    image28 = np.asarray(image28)
+    if image28.shape != (SIZE, SIZE):
+        raise BraintankError(f"preview expects a {SIZE}x{SIZE} image, got shape {image28.shape}")
+    if not isinstance(scale, int) or scale < 1:
+        raise BraintankError(f"preview scale must be a positive integer, got {scale!r}")
+    pixels = np.round(to_grey(image28, name="preview image") * 255).astype(np.uint8)
+    if scale > 1:
+        pixels = np.kron(pixels, np.ones((scale, scale), dtype=np.uint8))
+    with atomic_open(path, "wb") as handle:
+        Image.fromarray(pixels, mode="L").save(handle, format="PNG")
+
+
+def _fit_background(grey: np.ndarray) -> np.ndarray:
+    """A smooth quadratic surface through the paper, ignoring ink by iterated outlier rejection.
+
+    A quadratic follows lighting gradients and vignetting; being fitted on a <=64 px copy it
+    costs microseconds and cannot bend into strokes the way a local filter would.
+    """
+    height, width = grey.shape
+    factor = min(1.0, _FIT_SIDE / max(height, width))
+    small = grey
+    if factor < 1.0:
+        size = (max(1, round(width * factor)), max(1, round(height * factor)))
+        small = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+    design = _quadratic_terms(*small.shape)
+    values = small.ravel()
+    median = float(np.median(values))
+    spread = max(1.4826 * float(np.median(np.abs(values - median))), _NOISE_FLOOR)
+    inliers = np.abs(values - median) <= 3.0 * spread
+    coef = np.array([median, 0, 0, 0, 0, 0], dtype=np.float64)
+    for _ in range(3):
+        if inliers.sum() < 2 * design.shape[1]:
+            break
+        coef = np.linalg.lstsq(design[inliers], values[inliers], rcond=None)[0]
+        residual = values - design @ coef
+        spread = max(1.4826 * float(np.median(np.abs(residual[inliers]))), _NOISE_FLOOR)
+        inliers = np.abs(residual) <= 2.5 * spread
+    return (_quadratic_terms(height, width) @ coef).reshape(height, width).astype(np.float32)
+
+
+def _quadratic_terms(height: int, width: int) -> np.ndarray:
+    """[1, x, y, x^2, xy, y^2] at pixel centres in [-1, 1] coordinates, one row per pixel."""
+    y = ((np.arange(height) + 0.5) / height * 2 - 1)[:, None].repeat(width, 1).ravel()
+    x = ((np.arange(width) + 0.5) / width * 2 - 1)[None, :].repeat(height, 0).ravel()
+    return np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=1)
+
+
+def _ink_is_dark(blurred: np.ndarray) -> bool:
+    """Ink is the heavy tail: compare how much lies far below versus far above the background."""
+    spread = max(1.4826 * float(np.median(np.abs(blurred))), _NOISE_FLOOR)
+    above = np.clip(blurred - 3.0 * spread, 0.0, None).sum()
+    below = np.clip(-blurred - 3.0 * spread, 0.0, None).sum()
+    return bool(below > above)
+
+
+def _noise_sigma(ink_positive: np.ndarray) -> float:
+    """Noise from the side of the background that ink never reaches, so ink cannot inflate it."""
+    negative = ink_positive[ink_positive < 0]
+    if negative.size < 16:
+        return _NOISE_FLOOR
+    return max(float(np.median(-negative)) / 0.6745, _NOISE_FLOOR)
+
+
+def _digit_components(blurred: np.ndarray, noise: float) -> tuple[np.ndarray, list[int], float]:
+    """(labels, ids of the components that form the digit, main stroke peak contrast)."""
+    mask = (blurred > max(_LOW_SIGMAS * noise, _LOW_FLOOR)).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count <= 1:
+        return labels, [], 0.0
+    inked = labels > 0
+    peaks = np.zeros(count)
+    np.maximum.at(peaks, labels[inked], blurred[inked])
+    mass = np.bincount(labels[inked], weights=blurred[inked], minlength=count)
+    extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    min_extent = max(_MIN_EXTENT_PX, _MIN_EXTENT_FRAC * min(blurred.shape))
+    strong = (peaks >= max(_SIG_SIGMAS * noise, _SIG_CONTRAST)) & (extent >= min_extent)
+    strong[0] = False
+    if not strong.any():
+        return labels, [], 0.0
+    main = int(np.argmax(np.where(strong, mass, -1.0)))
+    keep = [main]
+    for part in range(1, count):
+        if part == main or peaks[part] < _PART_CONTRAST * peaks[main]:
+            continue
+        needed = _FAR_MASS if _is_far(stats[part], stats[main]) else _SPECK_MASS
+        if mass[part] >= needed * mass[main]:
+            keep.append(part)
+    return labels, keep, float(peaks[main])
+
+
+def _is_far(part: np.ndarray, main: np.ndarray) -> bool:
+    """Whether a part's box lies more than half the main stroke's extent from the main box."""
+    left, top, width, height = (int(v) for v in part[:4])
+    m_left, m_top, m_width, m_height = (int(v) for v in main[:4])
+    gap_x = max(m_left - (left + width), left - (m_left + m_width), 0)
+    gap_y = max(m_top - (top + height), top - (m_top + m_height), 0)
+    return max(gap_x, gap_y) > 0.5 * max(m_width, m_height)
+
+
+def _ink_bbox(ink: np.ndarray, threshold: float) -> tuple[int, int, int, int] | None:
+    inked = ink > threshold
+    rows, cols = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
+    if rows.size == 0:
+        return None
+    return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
+
+
+def _fit_box(crop: np.ndarray) -> np.ndarray:
+    """Scale so the longer side is BOX px, keeping aspect; area filter when shrinking, as MNIST."""
+    height, width = crop.shape
+    longer = max(height, width)
+    if longer == BOX:
+        return crop
+    size = (max(1, round(width * BOX / longer)), max(1, round(height * BOX / longer)))
+    method = cv2.INTER_AREA if longer > BOX else cv2.INTER_LINEAR
+    return np.clip(cv2.resize(crop, size, interpolation=method), 0.0, 1.0)
+
+
+def _centre(patch: np.ndarray) -> np.ndarray:
+    """Place the patch in 28x28 with its centre of mass at (14, 14), shifting by whole pixels.
+
+    Unlike MNIST, which let ~1 % of digits run into the frame edge, the shift is clamped so no
+    ink is cut off.
+    """
+    height, width = patch.shape
+    total = float(patch.sum())
+    cy = float(patch.sum(axis=1) @ np.arange(height)) / total
+    cx = float(patch.sum(axis=0) @ np.arange(width)) / total
+    top = min(max(math.floor(CENTRE - cy + 0.5), 0), SIZE - height)
+    left = min(max(math.floor(CENTRE - cx + 0.5), 0), SIZE - width)
+    frame = np.zeros((SIZE, SIZE), dtype=np.float32)
+    frame[top:top + height, left:left + width] = patch
+    return frame
