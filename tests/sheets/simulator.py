@@ -23,6 +23,7 @@ class SimSheet:
     data: bytes
     image: np.ndarray
     dpi: float
+    matrix: np.ndarray  # true map from 300-dpi page pixels to image pixels
     truth: dict[tuple[int, int], int | None] = field(default_factory=dict)
     kinds: dict[tuple[int, int], str] = field(default_factory=dict)
 
@@ -146,7 +147,10 @@ def _lighting(h: int, w: int, rng) -> np.ndarray:
 
 def degrade(page: np.ndarray, rng: np.random.Generator, dpi: float | None = None,
             angle: float | None = None, jpeg: bool = True):
-    """Photograph `page` (float brightness, 300 dpi): returns (encoded bytes, grey uint8, dpi)."""
+    """Photograph `page` (float brightness, 300 dpi).
+
+    Returns (encoded bytes, grey uint8, dpi, 3x3 map from page to image pixels).
+    """
     dpi = float(rng.uniform(150, 600)) if dpi is None else dpi
     angle = float(rng.uniform(-15, 15)) if angle is None else angle
     h, w = page.shape
@@ -178,7 +182,7 @@ def degrade(page: np.ndarray, rng: np.random.Generator, dpi: float | None = None
     assert ok
     data = data.tobytes()
     decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
-    return data, decoded, dpi
+    return data, decoded, dpi, matrix
 
 
 def simulate_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
@@ -186,5 +190,5 @@ def simulate_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
                    special_rate: float = 0.0, **degrade_args) -> SimSheet:
     """A filled, degraded page of `layout` with its truth."""
     page, truth, kinds = fill_page(layout, digits, labels, rng, empty_rate, special_rate)
-    data, image, dpi = degrade(page, rng, **degrade_args)
-    return SimSheet(data=data, image=image, dpi=dpi, truth=truth, kinds=kinds)
+    data, image, dpi, matrix = degrade(page, rng, **degrade_args)
+    return SimSheet(data=data, image=image, dpi=dpi, matrix=matrix, truth=truth, kinds=kinds)

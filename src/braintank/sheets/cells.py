@@ -58,8 +58,9 @@ def remove_frame(ink: np.ndarray, frame: tuple[int, int, int, int]) -> None:
     span_x = slice(x0 + (x1 - x0) // 10, x1 - (x1 - x0) // 10)
     # A low percentile along the line ignores ink crossing it or running beside it for a
     # good part of its length; the printed line is there all along.
-    cols = np.percentile(ink[span_y, :], 25, axis=0)
-    rows = np.percentile(ink[:, span_x], 25, axis=1)
+    # Every third pixel along the line is plenty and keeps this cheap.
+    cols = np.percentile(ink[span_y, :][::3], 25, axis=0)
+    rows = np.percentile(ink[:, span_x][:, ::3], 25, axis=1)
     for a, b in (_line_band(cols, x0), _line_band(cols, x1 - LINE_WIDTH)):
         _erase_columns(ink, a, b)
     transposed = ink.T  # a view: rows of the page become columns
