@@ -22,6 +22,9 @@ def resolve_dtype(dtype) -> np.dtype:
 class Dense(Layer):
     """A dense layer; `needs_input_grad=False` skips dL/dx (the first layer needs none)."""
 
+    param_names = ("W", "b")
+    grad_names = ("dW", "db")
+
     def __init__(self, in_features: int, out_features: int, init: str = "he_normal",
                  dtype="float32", rng: np.random.Generator | None = None,
                  init_value: float = 0.5) -> None:
@@ -65,12 +68,6 @@ class Dense(Layer):
         self._dx = buffer(self._dx, self._x.shape, self.dtype)
         np.matmul(grad, self.W, out=self._dx)
         return self._dx
-
-    def params(self) -> list[np.ndarray]:
-        return [self.W, self.b]
-
-    def grads(self) -> list[np.ndarray]:
-        return [self.dW, self.db]
 
     def spec(self) -> dict:
         return {"type": "dense", "in_features": self.in_features,

@@ -15,6 +15,8 @@ class Layer:
     """Base class: a parameter-free identity with training/evaluation mode."""
 
     training: bool = True
+    param_names: tuple[str, ...] = ()
+    grad_names: tuple[str, ...] = ()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         return x
@@ -23,12 +25,12 @@ class Layer:
         return grad
 
     def params(self) -> list[np.ndarray]:
-        """Arrays the optimizer updates in place."""
-        return []
+        """Arrays the optimizer updates in place (the attributes named in param_names)."""
+        return [getattr(self, name) for name in self.param_names]
 
     def grads(self) -> list[np.ndarray]:
         """Gradients of the loss with respect to params(), in the same order."""
-        return []
+        return [getattr(self, name) for name in self.grad_names]
 
     def spec(self) -> dict:
         """A JSON-able description from which `build_layer` rebuilds the layer."""

@@ -49,9 +49,12 @@ class Adam(Optimizer):
 
     def _update(self, p, g, state, tmp) -> None:
         m, v = self._moments(g, state, tmp)
-        denom = self._denominator(v, tmp)
-        np.divide(m, denom, out=tmp)
-        tmp *= self.lr / (1 - self.betas[0] ** self.t_)
+        # η m̂/(√v̂ + ε) = η√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε√(1−β₂ᵗ)): one pass fewer
+        root_bias2 = np.sqrt(1 - self.betas[1] ** self.t_)
+        np.sqrt(v, out=tmp)
+        tmp += self.eps * root_bias2
+        np.divide(m, tmp, out=tmp)
+        tmp *= self.lr * root_bias2 / (1 - self.betas[0] ** self.t_)
         p -= tmp
 
 
