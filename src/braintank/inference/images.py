@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
 from pathlib import Path
@@ -15,9 +16,9 @@ from braintank.errors import BraintankError
 # a header claiming more is treated as a decompression bomb rather than decoded.
 MAX_PIXELS = 120_000_000
 
-# Formats a user plausibly scans or photographs digits into; MPO is how Pillow opens many
-# camera JPEGs.
-FORMATS = ("PNG", "JPEG", "MPO", "BMP", "TIFF", "GIF", "WEBP", "PPM")
+# Formats a user plausibly scans or photographs digits into (Pillow's JPEG reader also opens
+# the MPO files many cameras write); others are refused rather than handed to rarer decoders.
+FORMATS = ("PNG", "JPEG", "BMP", "TIFF", "GIF", "WEBP", "PPM")
 
 # ITU-R BT.601 luma weights, the same ones Pillow uses for its "L" conversion.
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -35,7 +36,7 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
         with warnings.catch_warnings():
             # The size is checked against MAX_PIXELS below, so Pillow's own warning is redundant.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path, formats=FORMATS) as image:
+            with Image.open(path, formats=_available_formats()) as image:
                 _check_size(path, image.size)
                 image.load()
                 image = ImageOps.exif_transpose(image)
@@ -98,6 +99,13 @@ def _scale_to_unit(array: np.ndarray, name: str) -> np.ndarray:
         return np.clip(values, 0.0, 1.0)
     raise BraintankError(f"{name}: unsupported dtype {array.dtype} (use uint8, uint16, bool "
                          f"or float in [0, 1])")
+
+
+@functools.cache
+def _available_formats() -> tuple[str, ...]:
+    """FORMATS that this Pillow build can decode (WEBP support, for one, is optional)."""
+    Image.init()
+    return tuple(name for name in FORMATS if name in Image.OPEN)
 
 
 def _check_file(path: Path) -> None:
