@@ -20,6 +20,7 @@ OVERRIDES = {  # flag -> (config field, type, help)
     "clip_grad": ("clip_grad", float, "clip the gradient norm to this value (0 = off)"),
     "patience": ("patience", int, "early stopping: epochs without better validation accuracy"),
     "val_size": ("val_size", int, "training images held out for validation"),
+    "train_size": ("train_size", int, "train on only this many images (0 = all)"),
     "augment": ("augment", str, "none, affine, elastic or affine+elastic"),
     "dataset": ("dataset", str, "mnist or fashion-mnist"),
 }

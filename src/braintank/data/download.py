@@ -58,16 +58,21 @@ def download_file(stem: str, mirrors: tuple[str, ...], expected_sha256: str,
     raise OSError("; ".join(problems))
 
 
-def download(name: str, dest: str | os.PathLike | None = None, progress: bool = True) -> Path:
-    """Download dataset `name` into `dest` (default: the cache) and return that folder."""
+def download(name: str, dest: str | os.PathLike | None = None, progress: bool = True,
+             mirrors: tuple[str, ...] | None = None) -> Path:
+    """Download dataset `name` into `dest` (default: the cache) and return that folder.
+
+    `mirrors` replaces the dataset's public mirrors (base URLs ending in "/").
+    """
     spec = get_spec(name)
+    mirrors = mirrors or spec.mirrors
     folder = Path(dest) if dest is not None else cache_root() / name
     for stem, digest in spec.sha256.items():
         target = folder / f"{stem}.gz"
         if target.is_file():
             continue
         try:
-            blob = download_file(stem, spec.mirrors, digest, progress)
+            blob = download_file(stem, mirrors, digest, progress)
         except OSError as exc:
             raise BraintankError(f"{offline_help(name)} ({exc})") from None
         atomic_write_bytes(target, blob)

@@ -14,6 +14,7 @@ from pathlib import Path
 from braintank.errors import BraintankError
 
 SPLITS = ("train", "test")
+SYSTEM_DATASETS = Path("/usr/share/datasets")  # where Debian's dataset packages install
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def candidate_dirs(name: str, data_dir: str | os.PathLike | None = None) -> list
     if env:
         dirs.append(Path(env) / name)
     dirs.append(cache_root() / name)
-    dirs.append(Path("/usr/share/datasets") / name)
+    dirs.append(SYSTEM_DATASETS / name)
     return dirs
 
 

@@ -35,6 +35,7 @@ class TrainConfig:
     label_smoothing: float = 0.0
     augment: str = "none"
     val_size: int = 5000
+    train_size: int = 0  # use only this many training images (0 = all); for quick runs
     patience: int = 0  # early stopping on validation accuracy; 0 = off
     seed: int = 0
     eval_batch_size: int = 1000
@@ -53,6 +54,7 @@ class TrainConfig:
             (self.weight_decay >= 0, f"weight decay must be >= 0, got {self.weight_decay}"),
             (self.clip_grad >= 0, f"gradient clip must be >= 0, got {self.clip_grad}"),
             (self.patience >= 0, f"patience must be >= 0, got {self.patience}"),
+            (self.train_size >= 0, f"train size must be >= 0, got {self.train_size}"),
             (0 <= self.label_smoothing < 1, "label smoothing must be in [0, 1)"),
         ]
         for ok, message in checks:
