@@ -26,6 +26,7 @@ class SimSheet:
     matrix: np.ndarray  # true map from 300-dpi page pixels to image pixels
     truth: dict[tuple[int, int], int | None] = field(default_factory=dict)
     kinds: dict[tuple[int, int], str] = field(default_factory=dict)
+    sources: dict[tuple[int, int], int] = field(default_factory=dict)  # MNIST test index
 
 
 def _digit_ink(digit: np.ndarray, height: int, rng: np.random.Generator) -> np.ndarray:
@@ -59,7 +60,7 @@ def _line_ink(w: int, h: int, thickness: int, p0, p1) -> np.ndarray:
     return ink
 
 
-def _write_cell(canvas, box, kind, digits, labels, rng) -> int | None:
+def _write_cell(canvas, box, kind, digits, labels, rng) -> tuple[int | None, int | None]:
     x0, y0, x1, y1 = box
     inner = (x1 - x0) - 2 * LINE_WIDTH
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
@@ -74,7 +75,7 @@ def _write_cell(canvas, box, kind, digits, labels, rng) -> int | None:
             push = inner * rng.uniform(0.2, 0.3)
             dx, dy = [(push, 0), (-push, 0), (0, push), (0, -push)][side]
         _stamp(canvas, ink, cx + dx, cy + dy, dark)
-        return int(labels[pick])
+        return int(labels[pick]), pick
     if kind == "two":
         for shift in (-0.22, 0.22):
             ink = _digit_ink(digits[int(rng.integers(len(digits)))], int(inner * 0.75), rng)
@@ -98,14 +99,14 @@ def _write_cell(canvas, box, kind, digits, labels, rng) -> int | None:
         cv2.circle(ink, (2 * r, 2 * r), r, 1.0, -1, cv2.LINE_AA)
         ox, oy = rng.uniform(-0.3, 0.3, 2) * inner
         _stamp(canvas, ink, cx + ox, cy + oy, dark)
-    return None
+    return None, None
 
 
 def fill_page(layout: Layout, digits: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
               empty_rate: float = 0.15, special_rate: float = 0.0):
     """The clean 300-dpi page (float brightness) with every cell filled, and the truth."""
     canvas = render_array(layout).astype(np.float32) / 255.0
-    truth, kinds = {}, {}
+    truth, kinds, sources = {}, {}, {}
     for cell in layout.cells:
         u = rng.random()
         if u < empty_rate:
@@ -116,9 +117,11 @@ def fill_page(layout: Layout, digits: np.ndarray, labels: np.ndarray, rng: np.ra
             kind = "digit"
         key = (cell.row, cell.col)
         kinds[key] = kind
-        truth[key] = None if kind == "empty" else _write_cell(canvas, cell.box, kind, digits,
-                                                               labels, rng)
-    return canvas, truth, kinds
+        truth[key], source = (None, None) if kind == "empty" else _write_cell(
+            canvas, cell.box, kind, digits, labels, rng)
+        if source is not None:
+            sources[key] = source
+    return canvas, truth, kinds, sources
 
 
 def _destination(w: int, h: int, scale: float, rng, angle: float, persp: float) -> np.ndarray:
@@ -189,6 +192,8 @@ def simulate_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
                    rng: np.random.Generator, empty_rate: float = 0.15,
                    special_rate: float = 0.0, **degrade_args) -> SimSheet:
     """A filled, degraded page of `layout` with its truth."""
-    page, truth, kinds = fill_page(layout, digits, labels, rng, empty_rate, special_rate)
+    page, truth, kinds, sources = fill_page(layout, digits, labels, rng, empty_rate,
+                                            special_rate)
     data, image, dpi, matrix = degrade(page, rng, **degrade_args)
-    return SimSheet(data=data, image=image, dpi=dpi, matrix=matrix, truth=truth, kinds=kinds)
+    return SimSheet(data=data, image=image, dpi=dpi, matrix=matrix, truth=truth, kinds=kinds,
+                    sources=sources)

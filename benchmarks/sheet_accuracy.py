@@ -1,0 +1,118 @@
+"""Sheet reader accuracy on simulated photos of filled templates (MNIST test digits).
+
+For each sheet: simulate (random rotation, perspective, lighting, shadow, blur, noise, JPEG,
+margin crop, 150-600 dpi), read it with `read_page`, compare with the simulator's truth.
+Side by side, the same model reads the same MNIST digits directly (the clean baseline), so
+the ratio shows what the paper-and-camera path costs.
+
+    python benchmarks/sheet_accuracy.py --sheets 200 [--model PATH] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "sheets"))
+
+from simulator import simulate_sheet  # noqa: E402
+
+from braintank.data import load_split  # noqa: E402
+from braintank.errors import BraintankError  # noqa: E402
+from braintank.inference.classifier import DigitClassifier  # noqa: E402
+from braintank.sheets.layout import make_layout  # noqa: E402
+from braintank.sheets.reader import read_page  # noqa: E402
+
+
+def score_sheet(sheet, reading, counts: Counter) -> None:
+    """Add one sheet's cell outcomes to `counts`."""
+    got = {(c.row, c.col): c for c in reading.cells}
+    counts["cells_expected"] += len(sheet.truth)
+    counts["cells_located"] += sum(key in got for key in sheet.truth)
+    for key, kind in sheet.kinds.items():
+        cell, truth = got[key], sheet.truth[key]
+        if kind == "empty":
+            counts["empty"] += 1
+            counts["empty_detected"] += cell.status == "empty"
+        elif kind == "digit":
+            counts["written"] += 1
+            counts["written_review"] += cell.status == "review"
+            counts["written_called_empty"] += cell.status == "empty"
+            counts["raw_right"] += cell.guess == truth
+            counts["ok"] += cell.status == "ok"
+            counts["ok_right"] += cell.status == "ok" and cell.digit == truth
+        else:
+            counts["special"] += 1
+            counts["special_review"] += cell.status == "review"
+
+
+def summary(counts: Counter, baseline_right: int, seconds: float, sheets: int) -> dict:
+    def ratio(a: str, b: str) -> float:
+        return counts[a] / max(counts[b], 1)
+
+    return {
+        "sheets": sheets,
+        "sheets_unreadable": counts["unreadable"],
+        "cells_located": ratio("cells_located", "cells_expected"),
+        "ok_accuracy": ratio("ok_right", "ok"),
+        "written_review_share": ratio("written_review", "written"),
+        "written_called_empty": ratio("written_called_empty", "written"),
+        "empty_detected": ratio("empty_detected", "empty"),
+        "raw_accuracy": ratio("raw_right", "written"),
+        "clean_mnist_accuracy_same_digits": baseline_right / max(counts["written"], 1),
+        "odd_marks_to_review": ratio("special_review", "special"),
+        "counts": dict(counts),
+        "read_seconds_per_sheet": seconds / max(sheets, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sheets", type=int, default=200, help="number of simulated sheets")
+    parser.add_argument("--model", help="model file (default: the shipped model)")
+    parser.add_argument("--special-rate", type=float, default=0.03,
+                        help="share of cells holding a dash, two digits, a struck digit, a dot")
+    parser.add_argument("--seed", type=int, default=2024, help="simulator seed")
+    parser.add_argument("--json", help="also write the summary here")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    images, labels = load_split("mnist", "test")
+    clf = DigitClassifier.load(args.model)
+    layout = make_layout(10, 10, "Benchmark")
+    rng = np.random.default_rng(args.seed)
+    counts: Counter = Counter()
+    baseline_right, seconds = 0, 0.0
+    for i in range(args.sheets):
+        sheet = simulate_sheet(layout, images, labels, rng, special_rate=args.special_rate)
+        start = time.perf_counter()
+        try:
+            reading = read_page(sheet.image, clf, layout)
+        except BraintankError as exc:
+            counts["unreadable"] += 1
+            print(f"sheet {i} ({sheet.dpi:.0f} dpi) unreadable: {exc}", file=sys.stderr)
+            continue
+        seconds += time.perf_counter() - start
+        score_sheet(sheet, reading, counts)
+        index = np.array(list(sheet.sources.values()))
+        clean = clf.predict_batch28(images[index].astype(np.float32) / 255.0).argmax(axis=1)
+        baseline_right += int((clean == labels[index]).sum())
+        if (i + 1) % 20 == 0:
+            print(f"{i + 1} sheets", file=sys.stderr)
+    result = summary(counts, baseline_right, seconds, args.sheets)
+    result["model"] = clf.name
+    result["threshold"] = float(clf.threshold_)
+    text = json.dumps(result, indent=1)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Seconds to read one 300-dpi page of 100 cells (goal: <= 1 s on 2 CPU cores).
+
+Side by side with the baseline every reader pays anyway (decoding the page image), and with
+a breakdown by stage, on simulated photos written as JPEG files.
+
+    python benchmarks/sheet_speed.py [--pages 6] [--threads 2] [--model PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "sheets"))
+
+from simulator import simulate_sheet  # noqa: E402
+
+from braintank.data import load_split  # noqa: E402
+from braintank.inference.classifier import DigitClassifier  # noqa: E402
+from braintank.inference.images import load_image  # noqa: E402
+from braintank.sheets import reader  # noqa: E402
+from braintank.sheets.layout import make_layout  # noqa: E402
+
+
+def _timed(fn, *args):
+    start = time.perf_counter()
+    out = fn(*args)
+    return out, time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=6, help="pages to time")
+    parser.add_argument("--threads", type=int, default=2, help="CPU threads (torch, OpenCV)")
+    parser.add_argument("--model", help="model file (default: the shipped model)")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    cv2.setNumThreads(args.threads)
+    images, labels = load_split("mnist", "test")
+    clf = DigitClassifier.load(args.model)
+    layout = make_layout(10, 10, "Speed")
+    rng = np.random.default_rng(7)
+    stages = {"decode (baseline)": 0.0, "markers+warp+code": 0.0, "cells": 0.0,
+              "preprocess+classify": 0.0}
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i in range(args.pages):
+            sheet = simulate_sheet(layout, images, labels, rng, dpi=300)
+            paths.append(Path(tmp) / f"page{i}.jpg")
+            paths[-1].write_bytes(sheet.data)
+        reader.read_page(load_image(paths[0]), clf, layout)  # warm-up
+        for path in paths:
+            grey, t = _timed(load_image, path)
+            stages["decode (baseline)"] += t
+            (page, ink, code), t = _timed(reader.rectify, grey)
+            stages["markers+warp+code"] += t
+            cuts, t = _timed(reader.cut_cells, page, ink, reader.resolve_layout(code, layout))
+            stages["cells"] += t
+            _, t = _timed(reader.classify, cuts, layout, clf)
+            stages["preprocess+classify"] += t
+    n = args.pages
+    total = sum(stages.values()) / n
+    base = stages["decode (baseline)"] / n
+    print(f"{args.threads} threads, {n} pages of 100 cells at 300 dpi (JPEG), model {clf.name}")
+    for name, seconds in stages.items():
+        print(f"  {name:<22} {seconds / n:6.3f} s/page")
+    print(f"  {'total':<22} {total:6.3f} s/page  ({total / base:.1f}x the decode baseline)")
+
+
+if __name__ == "__main__":
+    main()
