@@ -33,9 +33,12 @@ _NOISE_FLOOR = 0.002       # below one 8-bit level after blurring: quantisation,
 _LOW_SIGMAS = 4.0          # ink mask threshold: rarely reached by blurred background noise
 _LOW_FLOOR = 0.02          # ... and never below 2 % contrast (JPEG ringing, paper texture)
 _SIG_SIGMAS = 8.0          # a digit's stroke must stand far out of the noise ...
-_SIG_CONTRAST = 0.08       # ... and be darker than paper texture/blotches ever are
+_SIG_CONTRAST = 0.06       # ... and be darker than paper texture/blotches ever are
 _MIN_EXTENT_PX = 6         # a digit spans at least this many pixels ...
 _MIN_EXTENT_FRAC = 0.05    # ... and this fraction of the image's shorter side (dust is smaller)
+_DOT_EXTENT_FRAC = 0.15    # a round filled blob smaller than this fraction is a dot, not ink:
+_DOT_ASPECT = 1.5          # ... round: bounding box at most this elongated
+_DOT_FILL = 0.6            # ... filled: a disc fills 0.785 of its box, a "0" ring far less
 _SPECK_MASS = 0.04         # parts with under 4 % of the main stroke's ink are specks ...
 _FAR_MASS = 0.25           # ... and far-off parts need a quarter of it to count as the digit
 _PART_CONTRAST = 0.25      # a digit part is at least this fraction of the main stroke's contrast
@@ -213,7 +216,7 @@ def _digit_components(blurred: np.ndarray, noise: float) -> tuple[np.ndarray, li
     significant = max(_SIG_SIGMAS * noise, _SIG_CONTRAST)
     main, main_peak = 0, 0.0
     for part in np.flatnonzero(extent >= min_extent):
-        if part == 0 or mass[part] <= mass[main]:
+        if part == 0 or mass[part] <= mass[main] or _is_dot(stats[part], min(blurred.shape)):
             continue
         peak = _peak(blurred, labels, stats[part], part)
         if peak >= significant:
@@ -229,6 +232,15 @@ def _digit_components(blurred: np.ndarray, noise: float) -> tuple[np.ndarray, li
                 and _peak(blurred, labels, stats[part], part) >= _PART_CONTRAST * main_peak):
             keep.append(int(part))
     return labels, keep, main_peak
+
+
+def _is_dot(box: np.ndarray, short_side: int) -> bool:
+    """A small, round, filled blob (pen dot, dust): not a stroke that could make a digit."""
+    width, height, area = (int(box[i]) for i in (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT,
+                                                   cv2.CC_STAT_AREA))
+    round_ = max(width, height) <= _DOT_ASPECT * min(width, height)
+    filled = area >= _DOT_FILL * width * height
+    return round_ and filled and max(width, height) < _DOT_EXTENT_FRAC * short_side
 
 
 def _peak(values: np.ndarray, labels: np.ndarray, box: np.ndarray, part: int) -> float:
