@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from braintank.inference.images import load_image, to_grey
-from braintank.inference.preprocess import to_mnist
 
 from braintank.errors import BraintankError
 from braintank.evaluation.calibration import softmax
+from braintank.inference.images import load_image, to_grey
+from braintank.inference.preprocess import to_mnist
 from braintank.nets import build_model
 from braintank.training import checkpoint
 

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Create .venv and install braintank into it. torch comes first and pinned: a CPU wheel is
+# wanted here, and an unpinned torch would pull a multi-GB CUDA build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q "torch==2.13.0"
+.venv/bin/python -m pip install -q -e ".[test]"

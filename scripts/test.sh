@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Install, then run the test suite (slow checks excluded; run them with: -m slow).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh
+export BRAINTANK_DATA="${BRAINTANK_DATA:-$(cd .. && pwd)/shared/datasets}"
+.venv/bin/ruff check src tests benchmarks
+.venv/bin/python -m pytest -n 2 "$@"
