@@ -106,6 +106,23 @@ def test_files_of_every_flavour_reproduce_the_mnist_digit(mnist, tmp_path):
     assert np.mean(np.array(correlations) > 0.9) >= 0.9
 
 
+@pytest.mark.parametrize("invert", [True, False])
+def test_tight_crops_without_margin_still_work(mnist, invert):
+    """Ink covering nearly half the crop must not be mistaken for the paper."""
+    images, _ = mnist
+    correlations = []
+    for digit in images[:200]:
+        rows, cols = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
+        crop = digit[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+        result = to_mnist(255 - crop if invert else crop)
+        if not result.empty:
+            assert result.inverted == invert
+            correlations.append(aligned_correlation(digit / 255, result.image))
+    # A crop with no paper at all (a "1" only 4 px wide) has no background to find.
+    assert len(correlations) >= 0.97 * 200
+    assert np.mean(np.array(correlations) > 0.95) >= 0.99
+
+
 def test_output_is_mnist_shaped_boxed_and_centred(mnist):
     images, _ = mnist
     for index in range(30):

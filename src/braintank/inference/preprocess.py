@@ -131,8 +131,10 @@ def _fit_background(grey: np.ndarray) -> np.ndarray:
         small = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
     design = _quadratic_terms(*small.shape)
     values = small.ravel().astype(np.float64)
-    median = _median(values)
-    spread = max(1.4826 * _median(np.abs(values - median)), _NOISE_FLOOR)
+    # Start from the image border: paper even in a tight crop whose ink covers half the pixels.
+    ring = _border(small)
+    median = _median(ring)
+    spread = max(1.4826 * _median(np.abs(ring - median)), _NOISE_FLOOR)
     inliers = np.abs(values - median) <= 3.0 * spread
     coef = np.array([median, 0, 0, 0, 0, 0], dtype=np.float64)
     for _ in range(3):
@@ -146,6 +148,13 @@ def _fit_background(grey: np.ndarray) -> np.ndarray:
         spread = max(1.4826 * _median(np.abs(residual[inliers])), _NOISE_FLOOR)
         inliers = np.abs(residual) <= 2.5 * spread
     return _evaluate_quadratic(coef, height, width)
+
+
+def _border(image: np.ndarray) -> np.ndarray:
+    """The outermost ring of pixels, as one flat array."""
+    if min(image.shape) <= 2:
+        return image.ravel()
+    return np.concatenate([image[0], image[-1], image[1:-1, 0], image[1:-1, -1]])
 
 
 @functools.lru_cache(maxsize=64)
@@ -190,8 +199,12 @@ def _quantile(values: np.ndarray, q: float) -> float:
 
 
 def _ink_is_dark(blurred: np.ndarray) -> bool:
-    """Ink is the heavy tail: compare how much lies far below versus far above the background."""
-    spread = max(1.4826 * _median(np.abs(blurred)), _NOISE_FLOOR)
+    """Ink is the heavy tail: compare how much lies far below versus far above the background.
+
+    The noise scale comes from the quieter side, which ink cannot inflate even when it covers
+    half of a tight crop.
+    """
+    spread = min(_noise_sigma(blurred), _noise_sigma(-blurred))
     blurred = blurred.ravel()[:: max(1, blurred.size // (4 * _STAT_SAMPLES))]
     above = np.clip(blurred - 3.0 * spread, 0.0, None).sum()
     below = np.clip(-blurred - 3.0 * spread, 0.0, None).sum()
