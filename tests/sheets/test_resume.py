@@ -29,7 +29,7 @@ def _read_pages(db) -> list[tuple[str, float]]:
 def test_kill_during_batch_then_resume(tmp_path, scans, classifier):
     folder, sheets = scans
     files = []
-    for i in range(6):  # distinct files: a sheet is known by its content
+    for i in range(4):  # distinct files: a sheet is known by its content
         target = tmp_path / f"scan{i}.jpg"
         target.write_bytes(sheets["good1.jpg"].data + bytes([i]))
         files.append(str(target))
