@@ -146,7 +146,10 @@ def _fit_background(grey: np.ndarray) -> np.ndarray:
         coef = np.linalg.solve(gram, chosen.T @ values[inliers])
         residual = values - design @ coef
         spread = max(1.4826 * _median(np.abs(residual[inliers])), _NOISE_FLOOR)
-        inliers = np.abs(residual) <= 2.5 * spread
+        updated = np.abs(residual) <= 2.5 * spread
+        if np.array_equal(updated, inliers):
+            break
+        inliers = updated
     return _evaluate_quadratic(coef, height, width)
 
 
@@ -314,7 +317,7 @@ def _centre(patch: np.ndarray) -> np.ndarray:
     ink is cut off.
     """
     height, width = patch.shape
-    total = float(patch.sum())
+    total = max(float(patch.sum()), 1e-12)
     cy = float(patch.sum(axis=1) @ np.arange(height)) / total
     cx = float(patch.sum(axis=0) @ np.arange(width)) / total
     top = min(max(math.floor(CENTRE - cy + 0.5), 0), SIZE - height)
