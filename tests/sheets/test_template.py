@@ -64,3 +64,15 @@ def test_bad_layout_file(tmp_path):
     path.write_text('{"dpi": 300}')
     with pytest.raises(BraintankError, match="not a braintank layout.json"):
         load_layout(path)
+
+
+def test_cli_template(tmp_path, capsys):
+    from braintank.cli.main import main
+
+    assert main(["sheet", "template", "--rows", "3", "--cols", "2", "--title", "T",
+                 "--row-labels", "a", "b", "c", "--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "layout.json", "sheet-letter.pdf", "sheet.pdf", "sheet.png"]
+    assert main(["sheet", "template", "--rows", "40", "--cols", "2", "--out",
+                 str(tmp_path / "x")]) == 2
+    assert "1-30 rows" in capsys.readouterr().err
