@@ -20,3 +20,22 @@ def mnist_dir() -> Path:
     if folder is None:
         pytest.skip("MNIST not found: set BRAINTANK_DATA to a folder holding mnist/")
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory, mnist_dir) -> Path:
+    """A small MLP trained for one epoch on 3,000 images, finished like any run (model.pt with
+    calibration): cheap, real, and independent of the shipped model."""
+    import torch
+
+    from braintank.training.config import TrainConfig
+    from braintank.training.finalize import finalize
+    from braintank.training.loop import start_run
+
+    run_dir = tmp_path_factory.mktemp("tiny-run")
+    cfg = TrainConfig(model="tiny", arch={"type": "mlp", "hidden": [64]}, lr=3e-3,
+                      batch_size=100, epochs=2, val_size=1000, train_size=3000, seed=1)
+    trainer = start_run(cfg, run_dir, torch.device("cpu"), progress=False)
+    trainer.fit()
+    finalize(trainer)
+    return run_dir / "model.pt"

@@ -10,10 +10,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from braintank.data.render import render_digit_file
 from braintank.errors import BraintankError
 from braintank.inference.images import MAX_PIXELS, load_image, to_grey
-
-from .render import render_digit_file
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +30,7 @@ def _render_options() -> dict:
 
 
 def _expected(digit: np.ndarray) -> np.ndarray:
-    from .render import render_digit
+    from braintank.data.render import render_digit
 
     return render_digit(digit, **_render_options())
 

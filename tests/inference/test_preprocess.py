@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from braintank.data.render import render_digit, render_digit_file
 from braintank.errors import BraintankError
 from braintank.inference.images import load_image
 from braintank.inference.preprocess import (
@@ -19,8 +20,6 @@ from braintank.inference.preprocess import (
     to_mnist,
     to_mnist_batch,
 )
-
-from .render import render_digit, render_digit_file
 
 
 @pytest.fixture(scope="module")

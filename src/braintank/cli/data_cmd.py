@@ -15,7 +15,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         q.add_argument("--dataset", default="mnist", help="mnist (default) or fashion-mnist")
         q.add_argument("--data-dir", help="folder holding the dataset (or its parent)")
         q.set_defaults(func=run)
+    q = sub.add_parser("samples", help="write MNIST test digits as photo-like PNG files")
+    q.add_argument("--out", required=True, help="folder for the PNG files")
+    q.add_argument("--count", type=int, default=8, help="how many images (default 8)")
+    q.add_argument("--seed", type=int, default=0, help="which digits and renderings")
+    q.add_argument("--data-dir", help="folder holding the dataset (or its parent)")
+    q.set_defaults(func=run_samples)
     p.set_defaults(func=lambda args: p.print_help() or 2)
+
+
+def run_samples(args: argparse.Namespace) -> int:
+    from braintank.data.render import write_samples
+    from braintank.errors import BraintankError
+
+    if not 1 <= args.count <= 10000:
+        raise BraintankError(f"--count must be between 1 and 10000, got {args.count}")
+    for path in write_samples(args.out, args.count, args.seed, args.data_dir):
+        print(path)
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:

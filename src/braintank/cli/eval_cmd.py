@@ -40,8 +40,8 @@ def run_eval(args: argparse.Namespace) -> int:
     from braintank.evaluation import classification_report, format_report
     from braintank.inference.classifier import DigitClassifier
 
-    clf = DigitClassifier.load(args.model, runtime=args.runtime)
     images, labels = load_split(args.dataset, args.split, args.data_dir)
+    clf = DigitClassifier.load(args.model, runtime=args.runtime)
     probs = clf.predict_batch28(images / 255.0)
     report = classification_report(labels, probs)
     confidence = probs.max(1)

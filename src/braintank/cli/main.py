@@ -58,6 +58,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"braintank: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:  # disk full, permission denied, ...: the OS's message says it best
+        if args.debug:
+            raise
+        print(f"braintank: error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("braintank: interrupted", file=sys.stderr)
         return 130

@@ -2,8 +2,7 @@
 
 The digit is enlarged (bilinear, so edges stay soft like a pen line seen through a lens), placed
 off-centre on a large canvas, drawn as ink on paper (dark on light when `invert`), lit unevenly
-and given sensor noise. Reusable from other test folders once tests/ is on sys.path:
-`from inference.render import render_digit_file`.
+and given sensor noise. Used by `braintank data samples` and by the tests.
 """
 
 from __future__ import annotations
@@ -80,3 +79,20 @@ def _to_pil(grey: np.ndarray, colour: str) -> Image.Image:
     black = np.zeros_like(rgb)
     rgba = np.concatenate([black, 1.0 - grey[:, :, None]], axis=2)
     return Image.fromarray(np.round(rgba * 255).astype(np.uint8))
+
+
+def write_samples(out_dir: str | os.PathLike, count: int, seed: int = 0,
+                  data_dir: str | None = None) -> list[Path]:
+    """Render `count` random MNIST test digits as photo-like PNGs named `<i>_label<d>.png`."""
+    from braintank.data import load_split
+
+    images, labels = load_split("mnist", "test", data_dir)
+    rng = np.random.default_rng(seed)
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n, i in enumerate(rng.choice(len(labels), size=count, replace=False)):
+        path = Path(out_dir) / f"{n:03d}_label{labels[i]}.png"
+        paths.append(render_digit_file(
+            images[i], path, invert=bool(rng.random() < 0.8), scale=float(rng.uniform(3, 7)),
+            offset=(int(rng.integers(-60, 60)), int(rng.integers(-80, 80))), seed=int(i)))
+    return paths

@@ -1,0 +1,142 @@
+"""The command line: outputs people rely on, and bad input as one-line errors with exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from braintank.cli.main import main
+from braintank.data import load_split
+
+
+def run(capsys, *argv) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code: int, err: str, fragment: str) -> None:
+    assert code != 0
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("braintank: error:") and fragment in lines[0], err
+
+
+@pytest.fixture(scope="module")
+def digit_files(tmp_path_factory, mnist_dir):
+    folder = tmp_path_factory.mktemp("digits")
+    images, labels = load_split("mnist", "test")
+    paths = []
+    for i in range(6):
+        ink_on_paper = 255 - np.pad(images[i], 20)  # dark ink on white, padded
+        path = folder / f"d{i}_{labels[i]}.png"
+        Image.fromarray(ink_on_paper).resize((200, 200)).save(path)
+        paths.append(path)
+    Image.fromarray(np.full((64, 64), 250, np.uint8)).save(folder / "blank.png")
+    return paths, folder / "blank.png"
+
+
+def test_predict_json_lines(capsys, tiny_model, digit_files, tmp_path):
+    paths, blank = digit_files
+    code, out, _ = run(capsys, "predict", "--model", str(tiny_model), "--json",
+                       "--show", str(tmp_path / "seen"), *map(str, paths), str(blank))
+    assert code == 0
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert len(rows) == len(paths) + 1
+    for row in rows:
+        assert set(row) == {"file", "digit", "confidence", "status", "probabilities"}
+        assert len(row["probabilities"]) == 10
+    assert rows[-1]["status"] == "empty" and rows[-1]["digit"] is None
+    for row in rows[:-1]:
+        assert row["status"] in ("ok", "review")
+        assert abs(sum(row["probabilities"]) - 1) < 1e-4
+        assert row["confidence"] == pytest.approx(max(row["probabilities"]), abs=1e-6)
+    assert len(list((tmp_path / "seen").glob("*.png"))) == len(paths)
+
+
+def test_predict_onnx_runtime_agrees_with_torch(capsys, tiny_model, digit_files):
+    paths, _ = digit_files
+    outputs = {}
+    for runtime in ("torch", "onnx"):
+        code, out, _ = run(capsys, "predict", "--model", str(tiny_model), "--json",
+                           "--runtime", runtime, *map(str, paths))
+        assert code == 0
+        outputs[runtime] = [json.loads(line) for line in out.splitlines()]
+    for a, b in zip(outputs["torch"], outputs["onnx"], strict=True):
+        assert a["digit"] == b["digit"]
+        assert np.abs(np.subtract(a["probabilities"], b["probabilities"])).max() < 1e-4
+
+
+def test_bad_files_do_not_stop_the_batch(capsys, tiny_model, digit_files, tmp_path):
+    paths, _ = digit_files
+    (tmp_path / "notes.png").write_text("not an image")
+    code, out, err = run(capsys, "predict", "--model", str(tiny_model),
+                         str(tmp_path / "notes.png"), str(paths[0]), str(tmp_path / "gone.png"))
+    assert code == 1
+    assert len(out.strip().splitlines()) == 1  # the good file was still read
+    assert "notes.png" in err and "gone.png" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["train", "--model", "nope"], "unknown model 'nope'"),
+    (["train", "--model", "mlp-50", "--lr", "-1"], "learning rate must be > 0"),
+    (["train", "--model", "mlp-50", "--optimizer", "adamw"], "unknown optimizer 'adamw'"),
+    (["train", "--resume", "/nonexistent/run"], "no checkpoint"),
+    (["train", "--device", "cuda:0"] if not torch.cuda.is_available() else ["train", "--device",
+                                                                              "tpu"],
+     "device"),
+    (["predict", "--threshold", "2", "x.png"], "--threshold must be between 0 and 1"),
+    (["eval", "--dataset", "cifar"], "unknown dataset 'cifar'"),
+])
+def test_bad_arguments_are_one_line_errors(capsys, argv, fragment, mnist_dir):
+    code, _, err = run(capsys, *argv)
+    assert_one_line_error(code, err, fragment)
+
+
+def test_model_file_from_elsewhere(capsys, tmp_path):
+    foreign = tmp_path / "resnet.pt"
+    torch.save({"state_dict": {"w": torch.zeros(3)}}, foreign)
+    code, _, err = run(capsys, "predict", "--model", str(foreign), "x.png")
+    assert_one_line_error(code, err, "not a braintank model file")
+
+
+def test_eval_reports_metrics_and_writes_plots(capsys, tiny_model, tmp_path, mnist_dir):
+    code, out, _ = run(capsys, "eval", "--model", str(tiny_model), "--json",
+                       "--out", str(tmp_path / "ev"))
+    assert code == 0
+    report = json.loads(out)
+    assert 0.8 < report["accuracy"] <= 1
+    assert len(report["per_class"]) == 10 and report["ece"] is not None
+    assert sum(map(sum, report["confusion_matrix"])) == 10000
+    for name in ("report.json", "confusion.png", "reliability.png", "coverage.png"):
+        assert (tmp_path / "ev" / name).stat().st_size > 0
+
+
+def test_export_onnx_and_torchscript(capsys, tiny_model, tmp_path):
+    import onnxruntime as ort
+
+    for fmt, name in (("onnx", "m.onnx"), ("torchscript", "m.ts")):
+        code, _, _ = run(capsys, "export", "--model", str(tiny_model), "--format", fmt,
+                         "--out", str(tmp_path / name))
+        assert code == 0
+    x = np.random.default_rng(0).normal(size=(4, 1, 28, 28)).astype(np.float32)
+    onnx_out = ort.InferenceSession(str(tmp_path / "m.onnx")).run(None, {"x": x})[0]
+    ts_out = torch.jit.load(str(tmp_path / "m.ts"))(torch.from_numpy(x)).detach().numpy()
+    assert np.abs(onnx_out - ts_out).max() < 1e-4
+
+
+def test_installed_command_exits_nonzero_without_traceback(tmp_path):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    proc = subprocess.run([sys.executable, "-m", "braintank.cli.main", "predict", "--model",
+                           str(tmp_path / "missing.pt"), "x.png"],
+                          capture_output=True, text=True, env=env)
+    assert proc.returncode == 2
+    missing = tmp_path / "missing.pt"
+    assert proc.stderr.strip() == f"braintank: error: {missing}: model file not found"
