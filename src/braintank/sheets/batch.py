@@ -39,9 +39,9 @@ def file_sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def _pages(path: Path) -> Iterator[tuple[int, np.ndarray | BraintankError]]:
+def _pages(path: Path, only: set[int]) -> Iterator[tuple[int, np.ndarray | BraintankError]]:
     if is_pdf(path):
-        yield from render_pages(path)
+        yield from render_pages(path, only)
         return
     from braintank.inference.images import load_image
 
@@ -77,9 +77,7 @@ def read_file(path: Path, store: SheetStore, classifier, report: BatchReport,
             report.sheet_ids.append(store.sheet_id(sha, n))
     if not todo:
         return
-    for page, grey in _pages(path):
-        if page not in todo:
-            continue
+    for page, grey in _pages(path, set(todo)):
         try:
             if isinstance(grey, BraintankError):
                 raise grey

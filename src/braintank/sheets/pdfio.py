@@ -40,11 +40,17 @@ def page_count(path: str | os.PathLike) -> int:
         doc.close()
 
 
-def render_pages(path: str | os.PathLike) -> Iterator[tuple[int, np.ndarray | BraintankError]]:
-    """(page number from 1, grey float32 [0,1] image or the error for that page)."""
+def render_pages(path: str | os.PathLike, only: set[int] | None = None
+                 ) -> Iterator[tuple[int, np.ndarray | BraintankError]]:
+    """(page number from 1, grey float32 [0,1] image or the error for that page).
+
+    With `only`, pages not in it are not rendered (they are already in the store).
+    """
     doc = _open(path)
     try:
         for index in range(len(doc)):
+            if only is not None and index + 1 not in only:
+                continue
             try:
                 page = doc[index]
                 width, height = page.get_size()
