@@ -93,3 +93,16 @@ def test_predict_restores_training_mode_and_returns_classes():
     np.testing.assert_array_equal(first, second)  # dropout is off while predicting
     assert all(layer.training for layer in model.layers)
     assert model.predict(x).shape == (10,)
+
+
+def test_parameters_are_views_into_one_flat_vector():
+    model = mlp([6, 5, 3], seed=0)
+    sizes = [p.size for p in model.params()]
+    assert model.flat_params.size == sum(sizes) == 6 * 5 + 5 + 5 * 3 + 3
+    model.flat_params[:] = 0.25
+    assert all((p == 0.25).all() for p in model.params())
+    x = np.ones((4, 6), dtype=np.float32)
+    model.forward(x)
+    model.backward(np.ones((4, 3), dtype=np.float32))
+    np.testing.assert_array_equal(np.concatenate([g.ravel() for g in model.grads()]),
+                                  model.flat_grads)

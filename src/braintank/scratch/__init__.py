@@ -5,6 +5,7 @@ PyTorch inside its function to hand a trained model to the PyTorch side).
 """
 
 from braintank.scratch.activations import Identity, ReLU, Sigmoid, Softmax, Tanh, Threshold
+from braintank.scratch.adaline import Adaline
 from braintank.scratch.dense import Dense
 from braintank.scratch.dropout import Dropout
 from braintank.scratch.losses import (
@@ -14,9 +15,12 @@ from braintank.scratch.losses import (
     SoftmaxCrossEntropy,
 )
 from braintank.scratch.model import Sequential, mlp
+from braintank.scratch.optim import make_optimizer
+from braintank.scratch.perceptron import Perceptron
+from braintank.scratch.serialize import load_model, save_model
 
 __all__ = [
-    "BinaryCrossEntropy", "CategoricalCrossEntropy", "Dense", "Dropout", "Identity",
-    "MSELoss", "ReLU", "Sequential", "Sigmoid", "Softmax", "SoftmaxCrossEntropy", "Tanh",
-    "Threshold", "mlp",
+    "Adaline", "BinaryCrossEntropy", "CategoricalCrossEntropy", "Dense", "Dropout", "Identity",
+    "MSELoss", "Perceptron", "ReLU", "Sequential", "Sigmoid", "Softmax", "SoftmaxCrossEntropy",
+    "Tanh", "Threshold", "load_model", "make_optimizer", "mlp", "save_model",
 ]

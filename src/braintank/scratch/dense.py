@@ -62,7 +62,7 @@ class Dense(Layer):
 
     def backward(self, grad: np.ndarray) -> np.ndarray | None:
         np.matmul(grad.T, self._x, out=self.dW)
-        np.sum(grad, axis=0, out=self.db)
+        grad.sum(axis=0, out=self.db)
         if not self.needs_input_grad:
             return None
         self._dx = buffer(self._dx, self._x.shape, self.dtype)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from braintank.errors import BraintankError
@@ -43,14 +45,15 @@ class Adam(Optimizer):
 
     def _denominator(self, v, tmp) -> np.ndarray:
         np.sqrt(v, out=tmp)
-        tmp *= 1.0 / np.sqrt(1 - self.betas[1] ** self.t_)
+        tmp *= 1.0 / math.sqrt(1 - self.betas[1] ** self.t_)
         tmp += self.eps
         return tmp
 
     def _update(self, p, g, state, tmp) -> None:
         m, v = self._moments(g, state, tmp)
-        # η m̂/(√v̂ + ε) = η√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε√(1−β₂ᵗ)): one pass fewer
-        root_bias2 = np.sqrt(1 - self.betas[1] ** self.t_)
+        # η m̂/(√v̂ + ε) = η√(1−β₂ᵗ)/(1−β₁ᵗ) · m/(√v + ε√(1−β₂ᵗ)): one pass fewer;
+        # math.sqrt keeps the scalars Python floats, so float32 arrays stay float32 loops
+        root_bias2 = math.sqrt(1 - self.betas[1] ** self.t_)
         np.sqrt(v, out=tmp)
         tmp += self.eps * root_bias2
         np.divide(m, tmp, out=tmp)
