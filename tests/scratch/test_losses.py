@@ -107,3 +107,10 @@ def test_label_count_mismatch_is_rejected():
 def test_target_shape_mismatch_is_rejected():
     with pytest.raises(BraintankError, match="does not match prediction shape"):
         MSELoss().forward(np.zeros((3, 2)), np.zeros((3, 1)))
+
+
+def test_binary_cross_entropy_stays_finite_for_saturated_float32():
+    pred = np.array([[1.0], [0.0]], dtype=np.float32)
+    loss = BinaryCrossEntropy()
+    assert np.isfinite(loss.forward(pred, np.array([[0.0], [1.0]], dtype=np.float32)))
+    assert np.isfinite(loss.backward()).all()

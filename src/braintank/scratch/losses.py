@@ -63,7 +63,9 @@ class BinaryCrossEntropy:
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
         target = _check_same_shape(pred, target)
-        p = np.clip(pred, self.eps, 1 - self.eps)
+        # in float32 1 - 1e-12 rounds to 1, so never clip tighter than the dtype resolves
+        eps = max(self.eps, float(np.finfo(pred.dtype).eps))
+        p = np.clip(pred, eps, 1 - eps)
         self._p, self._t = p, target
         loss = -(target * np.log(p) + (1 - target) * np.log1p(-p))
         return float(loss.sum() / len(pred))
