@@ -13,9 +13,14 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
 
-import numpy as np
+# OpenBLAS reads its thread count when NumPy loads, so set it before `import numpy`
+_THREADS = sys.argv[sys.argv.index("--threads") + 1] if "--threads" in sys.argv else "2"
+os.environ.setdefault("OPENBLAS_NUM_THREADS", _THREADS)
+
+import numpy as np  # noqa: E402
 
 
 def load_data(limit: int) -> tuple[np.ndarray, np.ndarray, str]:
@@ -114,8 +119,6 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=60000, help="training images per epoch")
     parser.add_argument("--threads", type=int, default=2, help="threads for both engines")
     args = parser.parse_args()
-    # NumPy's BLAS reads its thread count at import: set it before anything imports numpy
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", str(args.threads))
     import torch
 
     torch.set_num_threads(args.threads)

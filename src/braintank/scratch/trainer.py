@@ -175,7 +175,7 @@ def train_scratch(config: ScratchConfig | None, run_dir: str | os.PathLike,
     check_labels(y_train, len(x_train), N_CLASSES)
     n_params = run.model.flat_params.size
     tqdm.write(f"{config.preset} (numpy engine): {n_params:,} parameters, {len(x_train)} "
-               f"training / {len(data['y_val'])} validation images", )
+               f"training / {len(data['y_val'])} validation images")
     first_epoch, last_plot = run.epoch, time.perf_counter()
     while run.epoch < config.epochs:
         if stop_after is not None and run.epoch - first_epoch >= stop_after:
@@ -197,8 +197,9 @@ def train_scratch(config: ScratchConfig | None, run_dir: str | os.PathLike,
         stop = run.stopper.update(run.epoch, val_loss if val_loss is not None else train_loss)
         if run.stopper.improved:
             save_model(run.model, run_dir / "best.npz", meta={"epoch": run.epoch})
-        run.save()
+        # log first: a kill between the two leaves an extra row, which resume truncates
         runlog.append_metrics(run_dir, row)
+        run.save()
         if time.perf_counter() - last_plot > PLOT_EVERY_SECONDS:
             _plot(run)
             last_plot = time.perf_counter()
