@@ -103,8 +103,10 @@ def main() -> None:
         index = np.array(list(sheet.sources.values()))
         clean = clf.predict_batch28(images[index].astype(np.float32) / 255.0).argmax(axis=1)
         baseline_right += int((clean == labels[index]).sum())
-        if (i + 1) % 20 == 0:
-            print(f"{i + 1} sheets", file=sys.stderr)
+        if (i + 1) % 20 == 0:  # a running summary, so a long run can be read part-way
+            part = summary(counts, baseline_right, seconds, i + 1)
+            part.pop("counts")
+            print(json.dumps(part), file=sys.stderr)
     result = summary(counts, baseline_right, seconds, args.sheets)
     result["model"] = clf.name
     result["threshold"] = float(clf.threshold_)
