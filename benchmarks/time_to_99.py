@@ -99,7 +99,7 @@ def braintank_recipe(steps_per_epoch: Callable[[int], int]) -> Recipe:
     generator = torch.Generator().manual_seed(torch.initial_seed() + 2)
 
     def prepare(x):
-        x = augment_batch(x, cfg.augment, generator, -MEAN / STD)
+        x = augment_batch(x, cfg.augment, generator, -MEAN / STD, cfg.augment_prob)
         return x.contiguous(memory_format=torch.channels_last)
 
     return Recipe(model, opt, sched, None, cfg.batch_size, cfg.epochs, prepare,

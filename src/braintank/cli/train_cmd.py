@@ -22,6 +22,7 @@ OVERRIDES = {  # flag -> (config field, type, help)
     "val_size": ("val_size", int, "training images held out for validation"),
     "train_size": ("train_size", int, "train on only this many images (0 = all)"),
     "augment": ("augment", str, "none, affine, elastic or affine+elastic"),
+    "augment_prob": ("augment_prob", float, "share of training images augmented (0-1)"),
     "dataset": ("dataset", str, "mnist or fashion-mnist"),
 }
 

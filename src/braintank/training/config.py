@@ -34,6 +34,7 @@ class TrainConfig:
     clip_grad: float = 0.0  # max gradient norm; 0 = off
     label_smoothing: float = 0.0
     augment: str = "none"
+    augment_prob: float = 1.0  # share of each batch's images that are augmented
     val_size: int = 5000
     train_size: int = 0  # use only this many training images (0 = all); for quick runs
     patience: int = 0  # early stopping on validation accuracy; 0 = off
@@ -56,6 +57,7 @@ class TrainConfig:
             (self.patience >= 0, f"patience must be >= 0, got {self.patience}"),
             (self.train_size >= 0, f"train size must be >= 0, got {self.train_size}"),
             (0 <= self.label_smoothing < 1, "label smoothing must be in [0, 1)"),
+            (0 <= self.augment_prob <= 1, "augment probability must be in [0, 1]"),
         ]
         for ok, message in checks:
             if not ok:

@@ -104,7 +104,8 @@ class Trainer:
     # ---- one epoch ---------------------------------------------------------------------
     def _prepare(self, x: torch.Tensor) -> torch.Tensor:
         if self.cfg.augment != "none":
-            x = augment_batch(x, self.cfg.augment, self.augment_gen, self.data.background)
+            x = augment_batch(x, self.cfg.augment, self.augment_gen, self.data.background,
+                              self.cfg.augment_prob)
         if self.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
         return x
