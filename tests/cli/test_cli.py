@@ -140,3 +140,26 @@ def test_installed_command_exits_nonzero_without_traceback(tmp_path):
     assert proc.returncode == 2
     missing = tmp_path / "missing.pt"
     assert proc.stderr.strip() == f"braintank: error: {missing}: model file not found"
+
+
+def test_numpy_engine_trains_and_its_model_is_used_like_any_other(capsys, tmp_path, mnist_dir,
+                                                                   digit_files):
+    run_dir = tmp_path / "scratch"
+    code, out, _ = run(capsys, "train", "--engine", "numpy", "--model", "tiny", "--out",
+                       str(run_dir), "--no-progress")
+    assert code == 0 and "numpy engine" in out
+    for name in ("metrics.jsonl", "curves.png", "model.npz", "summary.json"):
+        assert (run_dir / name).is_file()
+    code, out, _ = run(capsys, "eval", "--model", str(run_dir / "model.npz"), "--json")
+    report = json.loads(out)
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert report["accuracy"] == pytest.approx(summary["test_accuracy"], abs=1e-4)
+    paths, _ = digit_files
+    code, out, _ = run(capsys, "predict", "--model", str(run_dir / "model.npz"), "--json",
+                       "--runtime", "onnx", str(paths[0]))
+    assert code == 0 and json.loads(out)["status"] in ("ok", "review")
+
+
+def test_numpy_engine_refuses_torch_only_flags(capsys):
+    code, _, err = run(capsys, "train", "--engine", "numpy", "--augment", "affine")
+    assert_one_line_error(code, err, "--augment not available with --engine numpy")

@@ -31,7 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     models = ", ".join(PRESETS)
     p = subparsers.add_parser("train", help="train a network on MNIST",
                               description=f"Train a preset network. Presets: {models}.")
-    p.add_argument("--model", default="cnn", help=f"preset to train (default cnn): {models}")
+    p.add_argument("--model", default="cnn",
+                   help=f"preset to train (default cnn): {models}; with --engine numpy: "
+                        "scratch-fast (default), mlp-800, mlp-512x2, course-36, tiny")
     p.add_argument("--engine", choices=["torch", "numpy"], default="torch",
                    help="torch (default) or the from-scratch numpy engine")
     p.add_argument("--out", help="run folder (default runs/<model>-<time>)")
