@@ -32,7 +32,9 @@ def _rows(path) -> list[dict]:
 def _check_against_truth(rows: list[dict], sheet) -> None:
     ok = [r for r in rows if r["status"] == "ok"]
     right = sum(int(r["digit"]) == sheet.truth[(int(r["row"]), int(r["col"]))] for r in ok)
-    assert right >= 0.97 * len(ok)
+    # A floor any usable model clears (the client needs 95 %); a cell cut from the wrong
+    # place reads as noise and would fall far below it.
+    assert right >= 0.95 * len(ok)
     for r in rows:
         empty = sheet.truth[(int(r["row"]), int(r["col"]))] is None
         assert (r["status"] == "empty") == empty
