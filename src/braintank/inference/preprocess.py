@@ -236,7 +236,7 @@ def _digit_components(blurred: np.ndarray, noise: float) -> tuple[np.ndarray, li
     significant = max(_SIG_SIGMAS * noise, _SIG_CONTRAST)
     main, main_peak = 0, 0.0
     for part in np.flatnonzero(extent >= min_extent):
-        if part == 0 or mass[part] <= mass[main] or _is_dot(stats[part], min(blurred.shape)):
+        if part == 0 or mass[part] <= mass[main] or _is_dot(blurred, labels, stats[part], part):
             continue
         peak = _peak(blurred, labels, stats[part], part)
         if peak >= significant:
@@ -254,13 +254,29 @@ def _digit_components(blurred: np.ndarray, noise: float) -> tuple[np.ndarray, li
     return labels, keep, main_peak
 
 
-def _is_dot(box: np.ndarray, short_side: int) -> bool:
-    """A small, round, filled blob (pen dot, dust): not a stroke that could make a digit."""
+def _is_dot(values: np.ndarray, labels: np.ndarray, box: np.ndarray, part: int) -> bool:
+    """A small, round, filled blob (pen dot, dust): not a stroke that could make a digit.
+
+    Blur can fill the low-threshold mask of a small, thick "0", so a blob whose stroke cores
+    enclose a hole is a ring, never a dot.
+    """
     width, height, area = (int(box[i]) for i in (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT,
                                                    cv2.CC_STAT_AREA))
     round_ = max(width, height) <= _DOT_ASPECT * min(width, height)
     filled = area >= _DOT_FILL * width * height
-    return round_ and filled and max(width, height) < _DOT_EXTENT_FRAC * short_side
+    small = max(width, height) < _DOT_EXTENT_FRAC * min(values.shape)
+    return round_ and filled and small and not _encloses_hole(values, labels, box, part)
+
+
+def _encloses_hole(values: np.ndarray, labels: np.ndarray, box: np.ndarray, part: int) -> bool:
+    """Whether the component's stroke cores (above half its peak) surround background."""
+    left, top, width, height = (int(v) for v in box[:4])
+    window = np.s_[top:top + height, left:left + width]
+    inside = labels[window] == part
+    core = inside & (values[window] > 0.5 * values[window][inside].max())
+    background = np.pad(~core, 1, constant_values=True).astype(np.uint8)
+    regions, _ = cv2.connectedComponents(background, connectivity=4)
+    return regions > 2  # label 0 is the core itself; one more is the outside
 
 
 def _peak(values: np.ndarray, labels: np.ndarray, box: np.ndarray, part: int) -> float:
