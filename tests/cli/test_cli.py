@@ -163,3 +163,23 @@ def test_numpy_engine_trains_and_its_model_is_used_like_any_other(capsys, tmp_pa
 def test_numpy_engine_refuses_torch_only_flags(capsys):
     code, _, err = run(capsys, "train", "--engine", "numpy", "--augment", "affine")
     assert_one_line_error(code, err, "--augment not available with --engine numpy")
+
+
+def test_calibrate_refits_the_threshold_on_the_validation_split(capsys, tiny_model, tmp_path):
+    import shutil
+
+    from braintank.inference.classifier import DigitClassifier
+
+    model = tmp_path / "m.pt"
+    shutil.copyfile(tiny_model, model)
+    before = DigitClassifier.load(model)
+    thresholds = []
+    for target in ("0.9", "0.99"):
+        code, out, _ = run(capsys, "calibrate", "--model", str(model), "--target", target)
+        assert code == 0 and "validation digits accepted" in out
+        thresholds.append(DigitClassifier.load(model).threshold_)
+    assert thresholds[0] < thresholds[1]  # a stricter target sends more to review
+    # the temperature is refitted on the same split the run used, so it does not change
+    assert DigitClassifier.load(model).temperature_ == pytest.approx(before.temperature_)
+    code, _, err = run(capsys, "calibrate", "--model", str(model), "--target", "1.5")
+    assert_one_line_error(code, err, "--target must be in [0.5, 1)")

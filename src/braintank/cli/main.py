@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "braintank.cli.train_cmd",
     "braintank.cli.eval_cmd",
     "braintank.cli.predict_cmd",
+    "braintank.cli.calibrate_cmd",
     "braintank.cli.export_cmd",
     "braintank.cli.sheet_cmd",
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -21,7 +22,9 @@ from braintank.training import checkpoint
 from braintank.training.evaluate import compute_logits, loss_and_accuracy
 from braintank.training.loop import Trainer
 
-REVIEW_TARGET_ACCURACY = 0.995  # accuracy wanted on predictions not sent to review
+# Accuracy wanted on predictions not sent to review, on clean validation digits; real scans
+# are harder than MNIST, so this is set above the client's 99.5% goal for accepted digits.
+REVIEW_TARGET_ACCURACY = 0.998
 
 
 def calibrate(logits: np.ndarray, labels: np.ndarray,
@@ -67,3 +70,29 @@ def finalize(trainer: Trainer, data_dir: str | None = None, started: float | Non
     }
     atomic_write_text(run_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
     return summary
+
+
+def recalibrate(model_path: str | Path, target: float = REVIEW_TARGET_ACCURACY,
+                data_dir: str | None = None) -> dict:
+    """Refit temperature and review threshold of a finished model on its own validation
+    split (rebuilt from its config's dataset, val_size and seed) and rewrite the file."""
+    from braintank.data.transforms import train_val_split
+    from braintank.errors import BraintankError
+    from braintank.nets import build_model
+
+    if not 0.5 <= target < 1:
+        raise BraintankError(f"--target must be in [0.5, 1), got {target}")
+    saved = checkpoint.load(model_path)
+    cfg = saved.get("config") or {}
+    if saved.get("kind") != "model" or not cfg.get("val_size"):
+        raise BraintankError(f"{model_path}: not a finished model with a validation split")
+    images, labels = load_split(cfg["dataset"], "train", data_dir)
+    _, val_idx = train_val_split(len(labels), cfg["val_size"], cfg["seed"])
+    model = build_model(saved["arch"])
+    model.load_state_dict(saved["model"])
+    mean, std = saved["normalize"]
+    logits = compute_logits(model, to_tensor(images[val_idx], mean, std))
+    saved["calibration"] = calibrate(logits.double().numpy(), labels[val_idx], target)
+    checkpoint.save(model_path, {k: v for k, v in saved.items()
+                                 if k not in ("format", "version")})
+    return saved["calibration"]
