@@ -56,8 +56,11 @@ def make_scheduler(opt: optim.Optimizer, cfg: TrainConfig,
         case "cosine":
             return optim.lr_scheduler.CosineAnnealingLR(opt, T_max=total)
         case "onecycle":
+            if total < 3:  # no room for a warm-up and an annealing phase
+                return None
+            # a quarter of the steps warm up; very short runs need at least two of them
             return optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total,
-                                                 pct_start=0.25)
+                                                 pct_start=max(0.25, min(0.5, 2 / total)))
     raise AssertionError(f"unvalidated schedule {cfg.schedule}")
 
 
