@@ -45,12 +45,12 @@ def finalize(trainer: Trainer, data_dir: str | None = None, started: float | Non
     trainer.model.load_state_dict(best["model"])
     calibration = None
     if len(trainer.data.y_val):
-        val_logits = compute_logits(trainer.model, trainer._eval_input(trainer.data.x_val))
+        val_logits = compute_logits(trainer.model, trainer.eval_input(trainer.data.x_val))
         calibration = calibrate(val_logits.cpu().double().numpy(),
                                 trainer.data.y_val.cpu().numpy())
     images, labels = load_split(trainer.cfg.dataset, "test", data_dir)
     mean, std = trainer.data.normalize
-    x_test = trainer._eval_input(to_tensor(images, mean, std, trainer.device))
+    x_test = trainer.eval_input(to_tensor(images, mean, std, trainer.device))
     test_logits = compute_logits(trainer.model, x_test)
     test_loss, test_acc = loss_and_accuracy(test_logits, torch.tensor(labels).to(trainer.device))
     payload = trainer.payload("model") | {"calibration": calibration,

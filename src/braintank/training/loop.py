@@ -160,11 +160,12 @@ class Trainer:
     def validate(self) -> tuple[float, float]:
         if len(self.data.y_val) == 0:
             return float("nan"), float("nan")
-        logits = compute_logits(self.model, self._eval_input(self.data.x_val),
+        logits = compute_logits(self.model, self.eval_input(self.data.x_val),
                                 self.cfg.eval_batch_size)
         return loss_and_accuracy(logits, self.data.y_val)
 
-    def _eval_input(self, x: torch.Tensor) -> torch.Tensor:
+    def eval_input(self, x: torch.Tensor) -> torch.Tensor:
+        """x in the memory layout the model trains in (channels-last for CNNs on the CPU)."""
         return x.contiguous(memory_format=torch.channels_last) if self.channels_last else x
 
     # ---- the run -----------------------------------------------------------------------
