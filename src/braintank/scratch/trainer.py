@@ -142,13 +142,7 @@ def _train_epoch(run: _Run, x: np.ndarray, y: np.ndarray, progress: bool) -> tup
 
 
 def _start(config: ScratchConfig, run_dir: Path) -> _Run:
-    if (run_dir / "last.npz").exists():
-        raise BraintankError(f"{run_dir} already holds a run; resume it or choose another "
-                             "folder")
-    run_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(run_dir / "config.json", json.dumps(config.to_dict(), indent=2) + "\n")
-    runlog.write_metrics(run_dir, [])
-    return _Run(config, run_dir)
+    return _Run(config, runlog.open_new_run(run_dir, config.to_dict(), "last.npz"))
 
 
 def train_scratch(config: ScratchConfig | None, run_dir: str | os.PathLike,

@@ -9,7 +9,6 @@ uninterrupted run.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from dataclasses import dataclass
@@ -22,7 +21,6 @@ from tqdm import tqdm
 from braintank.data.augment import augment_batch
 from braintank.data.loader import TensorLoader
 from braintank.errors import BraintankError
-from braintank.fileio import atomic_write_text
 from braintank.nets import build_model, count_parameters
 from braintank.training import checkpoint, runlog
 from braintank.training.config import TrainConfig
@@ -219,13 +217,7 @@ def start_run(cfg: TrainConfig, run_dir: str | Path, device: torch.device,
               data_dir: str | None = None, progress: bool = True,
               split: tuple | None = None) -> Trainer:
     """A fresh run in an empty (or new) folder."""
-    run_dir = Path(run_dir)
-    if (run_dir / "last.pt").exists():
-        raise BraintankError(f"{run_dir} already holds a run; use --resume {run_dir} to continue "
-                             "it or choose another --out")
-    run_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(run_dir / "config.json", json.dumps(cfg.to_dict(), indent=2) + "\n")
-    runlog.write_metrics(run_dir, [])
+    run_dir = runlog.open_new_run(run_dir, cfg.to_dict(), "last.pt")
     trainer = Trainer(cfg, run_dir, device, data_dir, progress, split)
     tqdm.write(f"{cfg.model}: {count_parameters(trainer.model):,} parameters on {device}, "
                f"{len(trainer.data.y_train)} training / {len(trainer.data.y_val)} "

@@ -11,10 +11,23 @@ import json
 import os
 from pathlib import Path
 
+from braintank.errors import BraintankError
 from braintank.fileio import atomic_write_text
 
 METRICS_FILE = "metrics.jsonl"
 CURVES_FILE = "curves.png"
+
+
+def open_new_run(run_dir: str | os.PathLike, config: dict, checkpoint_name: str) -> Path:
+    """Create a run folder with config.json and an empty log; refuse one that holds a run."""
+    run_dir = Path(run_dir)
+    if (run_dir / checkpoint_name).exists():
+        raise BraintankError(f"{run_dir} already holds a run; use --resume {run_dir} to "
+                             "continue it or choose another --out")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(run_dir / "config.json", json.dumps(config, indent=2) + "\n")
+    write_metrics(run_dir, [])
+    return run_dir
 
 
 def read_metrics(run_dir: str | os.PathLike) -> list[dict]:
