@@ -5,7 +5,7 @@ engines alternate epoch by epoch so machine noise hits both alike. Reports the m
 epoch time of each and the ratio scratch/torch (below 1.0 = scratch faster).
 
     python benchmarks/scratch_vs_torch.py [--sizes 784,100,10] [--batches 32,128,512]
-        [--optimizers sgd,adam] [--repeats 3] [--threads 2]
+        [--optimizers sgd,adam] [--repeats 7] [--threads 2]
 """
 
 from __future__ import annotations
@@ -115,7 +115,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="784,100,10", help="layer sizes, comma-separated")
     parser.add_argument("--batches", default="32,128,512", help="mini-batch sizes to compare")
     parser.add_argument("--optimizers", default="sgd,adam", help="sgd, momentum and/or adam")
-    parser.add_argument("--repeats", type=int, default=3, help="timed epochs per engine")
+    parser.add_argument("--repeats", type=int, default=7, help="timed epochs per engine")
     parser.add_argument("--limit", type=int, default=60000, help="training images per epoch")
     parser.add_argument("--threads", type=int, default=2, help="threads for both engines")
     args = parser.parse_args()
