@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "braintank.cli.eval_cmd",
     "braintank.cli.predict_cmd",
     "braintank.cli.calibrate_cmd",
+    "braintank.cli.ensemble_cmd",
     "braintank.cli.export_cmd",
     "braintank.cli.sheet_cmd",
 )

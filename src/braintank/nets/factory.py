@@ -6,6 +6,7 @@ from torch import nn
 
 from braintank.errors import BraintankError
 from braintank.nets.cnn import DigitCNN, SmallCNN
+from braintank.nets.ensemble import Ensemble
 from braintank.nets.mlp import MLP
 from braintank.nets.rnn import RowRNN
 
@@ -14,6 +15,7 @@ ARCHITECTURES: dict[str, type[nn.Module]] = {
     "small_cnn": SmallCNN,
     "digit_cnn": DigitCNN,
     "row_rnn": RowRNN,
+    "ensemble": Ensemble,
 }
 
 

@@ -39,6 +39,7 @@ class TrainConfig:
     train_size: int = 0  # use only this many training images (0 = all); for quick runs
     patience: int = 0  # early stopping on validation accuracy; 0 = off
     seed: int = 0
+    split_seed: int | None = None  # seed of the validation hold-out; None = seed
     eval_batch_size: int = 1000
 
     def validate(self) -> TrainConfig:
@@ -63,6 +64,11 @@ class TrainConfig:
             if not ok:
                 raise BraintankError(message)
         return self
+
+    @property
+    def validation_seed(self) -> int:
+        """The seed that picks the validation images: ensemble members must share it."""
+        return self.seed if self.split_seed is None else self.split_seed
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

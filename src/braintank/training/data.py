@@ -32,7 +32,7 @@ def load_run_data(cfg: TrainConfig, device: torch.device, data_dir: str | None =
     """Training and validation tensors; `split` = (train_idx, val_idx) overrides the seeded
     hold-out of cfg.val_size images (cross-validation passes its folds here)."""
     images, labels = load_split(cfg.dataset, "train", data_dir)
-    train_idx, val_idx = split or train_val_split(len(labels), cfg.val_size, cfg.seed)
+    train_idx, val_idx = split or train_val_split(len(labels), cfg.val_size, cfg.validation_seed)
     if cfg.train_size:
         train_idx = train_idx[:cfg.train_size]
     mean, std = normalization(cfg.normalize)

@@ -75,7 +75,7 @@ def finalize(trainer: Trainer, data_dir: str | None = None, started: float | Non
 def recalibrate(model_path: str | Path, target: float = REVIEW_TARGET_ACCURACY,
                 data_dir: str | None = None) -> dict:
     """Refit temperature and review threshold of a finished model on its own validation
-    split (rebuilt from its config's dataset, val_size and seed) and rewrite the file."""
+    split (rebuilt from its config's dataset, val_size and split seed) and rewrite the file."""
     from braintank.data.transforms import train_val_split
     from braintank.errors import BraintankError
     from braintank.nets import build_model
@@ -87,7 +87,8 @@ def recalibrate(model_path: str | Path, target: float = REVIEW_TARGET_ACCURACY,
     if saved.get("kind") != "model" or not cfg.get("val_size"):
         raise BraintankError(f"{model_path}: not a finished model with a validation split")
     images, labels = load_split(cfg["dataset"], "train", data_dir)
-    _, val_idx = train_val_split(len(labels), cfg["val_size"], cfg["seed"])
+    split_seed = cfg["seed"] if cfg.get("split_seed") is None else cfg["split_seed"]
+    _, val_idx = train_val_split(len(labels), cfg["val_size"], split_seed)
     model = build_model(saved["arch"])
     model.load_state_dict(saved["model"])
     mean, std = saved["normalize"]
