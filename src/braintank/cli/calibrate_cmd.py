@@ -5,19 +5,24 @@ from __future__ import annotations
 import argparse
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def add_calibration_arguments(p: argparse.ArgumentParser) -> None:
+    """--target and --data-dir: what every command that fits a calibration takes."""
     from braintank.training.finalize import REVIEW_TARGET_ACCURACY
 
+    p.add_argument("--target", type=float, default=REVIEW_TARGET_ACCURACY,
+                   help="accuracy wanted on digits not sent to review "
+                        f"(default {REVIEW_TARGET_ACCURACY})")
+    p.add_argument("--data-dir", help="folder holding the dataset (or its parent)")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "calibrate", help="refit temperature and review threshold on the validation split",
         description="Temperature scaling and the review threshold are fitted at the end of "
                     "training; this refits them (e.g. for another accuracy target) on the "
                     "model's own validation split and rewrites the model file.")
     p.add_argument("--model", required=True, help="braintank model file (.pt) to update")
-    p.add_argument("--target", type=float, default=REVIEW_TARGET_ACCURACY,
-                   help="accuracy wanted on digits not sent to review "
-                        f"(default {REVIEW_TARGET_ACCURACY})")
-    p.add_argument("--data-dir", help="folder holding the dataset (or its parent)")
+    add_calibration_arguments(p)
     p.set_defaults(func=run)
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from braintank.cli.calibrate_cmd import add_calibration_arguments
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from braintank.training.finalize import REVIEW_TARGET_ACCURACY
-
     p = subparsers.add_parser(
         "ensemble", help="combine trained runs into one ensemble model",
         description="Average the log-probabilities of several finished runs and write one "
@@ -17,10 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("models", nargs="+", metavar="MODEL",
                    help="model files (.pt) or run folders holding model.pt")
     p.add_argument("--out", required=True, help="where to write the ensemble model (.pt)")
-    p.add_argument("--target", type=float, default=REVIEW_TARGET_ACCURACY,
-                   help="accuracy wanted on digits not sent to review "
-                        f"(default {REVIEW_TARGET_ACCURACY})")
-    p.add_argument("--data-dir", help="folder holding the dataset (or its parent)")
+    add_calibration_arguments(p)
     p.set_defaults(func=run)
 
 
