@@ -28,10 +28,11 @@ _SEED_004 = {"optimizer": "adam", "lr": 1e-3, "batch_size": 64, "epochs": 10, "n
              "val_size": 0}
 
 
-def _rnn(cell: str, accuracy: float) -> Preset:
+def _rnn(cell: str, accuracy: float, **extra) -> Preset:
     return Preset(
         cell, f"seed 004: {cell.upper()} over image rows, 2 layers x 256, FC over all 28 steps",
-        {**_SEED_004, "arch": {"type": "row_rnn", "cell": cell, "hidden": 256, "layers": 2}},
+        {**_SEED_004, "arch": {"type": "row_rnn", "cell": cell, "hidden": 256, "layers": 2},
+         **extra},
         accuracy,
     )
 
@@ -47,7 +48,9 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
             "epochs": 10, "normalize": "half", "val_size": 0}),
     Preset("cnn-small", "seed 004: conv3x3(8)-pool-conv3x3(16)-pool-FC10, Adam, 10 epochs",
            {**_SEED_004, "arch": {"type": "small_cnn"}}, 98.25),
-    _rnn("rnn", 97.83),
+    # A plain tanh RNN under Adam 1e-3 stalled at 97.7% training accuracy (97.15% test) in
+    # the seed's exact setting; clipping the gradient norm at 1 is the usual remedy.
+    _rnn("rnn", 97.83, clip_grad=1.0),
     _rnn("lstm", 98.76),
     _rnn("gru", 97.84),
     Preset("cnn", "braintank default: BN conv net, affine+elastic augmentation, one-cycle Adam",
