@@ -26,15 +26,18 @@ def main(run_dir: Path) -> None:
     config = model["config"]
     MODELS.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(run_dir / "model.pt", MODELS / "default.pt")
+    command = f"braintank train --model {config['model']} --seed {config['seed']}"
+    if config.get("split_seed") is not None:
+        command += f" --split-seed {config['split_seed']}"
     provenance = {
-        "command": f"braintank train --model {config['model']} --seed {config['seed']}",
+        "command": command,
         "seed": config["seed"],
         "config": config,
         "test_accuracy": summary["test_accuracy"],
         "epochs_run": summary["epochs_run"],
         "train_seconds": summary["train_seconds"],
         "calibration": model["calibration"],
-        "machine": f"{platform.machine()}, {torch.get_num_threads()} CPU threads, "
+        "machine": f"{platform.machine()}, {summary.get('threads')} CPU threads, "
                    f"torch {torch.__version__}",
     }
     (MODELS / "default.json").write_text(json.dumps(provenance, indent=2) + "\n")
