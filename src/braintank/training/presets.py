@@ -48,9 +48,10 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
             "epochs": 10, "normalize": "half", "val_size": 0}),
     Preset("cnn-small", "seed 004: conv3x3(8)-pool-conv3x3(16)-pool-FC10, Adam, 10 epochs",
            {**_SEED_004, "arch": {"type": "small_cnn"}}, 98.25),
-    # A plain tanh RNN under Adam 1e-3 stalled at 97.7% training accuracy (97.15% test) in
-    # the seed's exact setting; clipping the gradient norm at 1 is the usual remedy.
-    _rnn("rnn", 97.83, clip_grad=1.0),
+    # A plain tanh RNN under a constant Adam 1e-3 stalls at 97.6-97.7% training accuracy:
+    # 97.15% test in the seed's exact setting, and clipping the gradient norm at 1 alone left
+    # the plateau where it was. Annealing the rate (cosine) lets it settle into the minimum.
+    _rnn("rnn", 97.83, clip_grad=1.0, schedule="cosine"),
     _rnn("lstm", 98.76),
     _rnn("gru", 97.84),
     Preset("cnn", "braintank default: BN conv net, affine+elastic augmentation, one-cycle Adam",
