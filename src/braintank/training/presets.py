@@ -56,7 +56,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
     _rnn("gru", 97.84),
     Preset("cnn", "braintank default: BN conv net, affine+elastic augmentation, one-cycle Adam",
            {"arch": {"type": "digit_cnn", "width": 32, "hidden": 256, "dropout": 0.3},
-            "optimizer": "adam", "lr": 2e-3, "weight_decay": 0.0, "batch_size": 128, "epochs": 20,
+            "optimizer": "adam", "lr": 2e-3, "weight_decay": 0.0, "batch_size": 128, "epochs": 12,
             "schedule": "onecycle", "augment": "affine+elastic", "augment_prob": 0.5,
             "normalize": "mnist", "val_size": 5000}),
 )}
