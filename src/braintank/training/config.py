@@ -68,7 +68,7 @@ class TrainConfig:
     @property
     def validation_seed(self) -> int:
         """The seed that picks the validation images: ensemble members must share it."""
-        return self.seed if self.split_seed is None else self.split_seed
+        return validation_seed(vars(self))
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -83,3 +83,8 @@ class TrainConfig:
         if "betas" in data:
             data["betas"] = tuple(data["betas"])
         return cls(**data)
+
+
+def validation_seed(cfg: dict) -> int:
+    """The seed of a run's validation hold-out, from its (saved) config: split_seed, else seed."""
+    return cfg["seed"] if cfg.get("split_seed") is None else cfg["split_seed"]

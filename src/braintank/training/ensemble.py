@@ -17,6 +17,7 @@ from braintank.data.transforms import to_tensor
 from braintank.errors import BraintankError
 from braintank.nets import build_model
 from braintank.training import checkpoint
+from braintank.training.config import validation_seed
 from braintank.training.evaluate import compute_logits, loss_and_accuracy
 from braintank.training.finalize import REVIEW_TARGET_ACCURACY, recalibrate
 
@@ -27,9 +28,7 @@ def _model_file(path: str | os.PathLike) -> Path:
 
 
 def _validation_key(cfg: dict) -> tuple:
-    split_seed = cfg.get("split_seed")
-    return (cfg.get("dataset"), cfg.get("val_size"),
-            cfg.get("seed") if split_seed is None else split_seed)
+    return cfg.get("dataset"), cfg.get("val_size"), validation_seed(cfg)
 
 
 def _load_members(paths: list[Path]) -> list[dict]:

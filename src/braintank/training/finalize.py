@@ -79,6 +79,7 @@ def recalibrate(model_path: str | Path, target: float = REVIEW_TARGET_ACCURACY,
     from braintank.data.transforms import train_val_split
     from braintank.errors import BraintankError
     from braintank.nets import build_model
+    from braintank.training.config import validation_seed
 
     if not 0.5 <= target < 1:
         raise BraintankError(f"--target must be in [0.5, 1), got {target}")
@@ -87,8 +88,7 @@ def recalibrate(model_path: str | Path, target: float = REVIEW_TARGET_ACCURACY,
     if saved.get("kind") != "model" or not cfg.get("val_size"):
         raise BraintankError(f"{model_path}: not a finished model with a validation split")
     images, labels = load_split(cfg["dataset"], "train", data_dir)
-    split_seed = cfg["seed"] if cfg.get("split_seed") is None else cfg["split_seed"]
-    _, val_idx = train_val_split(len(labels), cfg["val_size"], split_seed)
+    _, val_idx = train_val_split(len(labels), cfg["val_size"], validation_seed(cfg))
     model = build_model(saved["arch"])
     model.load_state_dict(saved["model"])
     mean, std = saved["normalize"]
