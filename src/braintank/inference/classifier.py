@@ -18,6 +18,7 @@ import torch
 from braintank.errors import BraintankError
 from braintank.evaluation.calibration import softmax
 from braintank.inference.images import load_image, to_grey
+from braintank.inference.optimize import for_inference, has_convolutions
 from braintank.inference.preprocess import to_mnist
 from braintank.nets import build_model
 from braintank.training import checkpoint
@@ -55,6 +56,8 @@ class DigitClassifier:
         self.threshold = threshold
         self.runtime = runtime
         self.name = name
+        self._memory_format = (torch.channels_last if has_convolutions(model)
+                               else torch.contiguous_format)
 
     @property
     def threshold_(self) -> float:
@@ -73,6 +76,7 @@ class DigitClassifier:
         path = Path(path) if path is not None else default_model_path()
         model, normalize, calibration = (_scratch_model(path) if path.suffix == ".npz"
                                          else _torch_model(path))
+        model = for_inference(model)
         clf = cls(model, normalize, calibration.get("temperature", 1.0),
                   threshold if threshold is not None
                   else calibration.get("threshold", DEFAULT_THRESHOLD),
@@ -91,7 +95,8 @@ class DigitClassifier:
         if self.runtime == "onnx":
             return self._session.run(None, {"x": np.ascontiguousarray(x)})[0]
         with torch.inference_mode():
-            return self.model(torch.from_numpy(x)).numpy()
+            return self.model(torch.from_numpy(x).contiguous(memory_format=self._memory_format)
+                              ).numpy()
 
     def predict_batch28(self, x28: np.ndarray) -> np.ndarray:
         """Calibrated probabilities [N,10] for prepared images [N,28,28]."""
