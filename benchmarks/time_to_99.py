@@ -8,7 +8,7 @@ Baselines, re-implemented here and run in the same process on the same machine:
 - "braintank-cnn": the `cnn` preset exactly as `braintank train --model cnn` runs it.
 Each recipe trains with its own schedule; test accuracy is measured every `--eval-every`
 optimizer steps with the clock stopped. A recipe that ends below 99% reports no time.
-Usage: python benchmarks/time_to_99.py [--seeds 5] [--device cpu]
+Usage: python benchmarks/time_to_99.py [--seeds 5] [--device cpu] [--threads N]
 """
 
 from __future__ import annotations
@@ -149,9 +149,12 @@ def main() -> None:
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     parser.add_argument("--eval-every", type=int, default=50,
                         help="optimizer steps between test evaluations (default 50)")
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads(),
+                        help="CPU threads for torch (default: all cores)")
     parser.add_argument("--recipes", nargs="+", default=list(RECIPES), choices=list(RECIPES),
                         help="recipes to run (default all)")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     images, labels = load_split("mnist", "train")
     test_images, test_labels = load_split("mnist", "test")
