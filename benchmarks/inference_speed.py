@@ -1,7 +1,9 @@
 """Inference speed of a braintank model: torch eager vs ONNX Runtime on the CPU.
 
 Measures throughput on batches of MNIST test images and single-image latency (median of many
-calls), both runtimes in the same process on the same inputs, and prints the ratios.
+calls), both runtimes in the same process on the same inputs, and prints the ratios. A third
+row, "torch-plain", runs the network as trained (batch norm unfolded, NCHW memory): the
+baseline for braintank's eval-time folding and channels-last (`inference/optimize.py`).
 Usage: python benchmarks/inference_speed.py [--model PATH] [--threads N]
 """
 
@@ -17,7 +19,25 @@ import numpy as np
 import torch
 
 from braintank.data import load_split
-from braintank.inference.classifier import DigitClassifier
+from braintank.inference.classifier import DigitClassifier, default_model_path
+from braintank.nets import build_model
+from braintank.training import checkpoint
+
+
+class PlainTorch:
+    """The saved network exactly as trained, behind the classifier's logits_batch28 call."""
+
+    def __init__(self, path: str | None):
+        saved = checkpoint.load(path or default_model_path())
+        self.model = build_model(saved["arch"])
+        self.model.load_state_dict(saved["model"])
+        self.model.eval()
+        self.mean, self.std = saved["normalize"]
+
+    def logits_batch28(self, x28: np.ndarray) -> np.ndarray:
+        x = torch.from_numpy(((x28 - self.mean) / self.std).astype(np.float32)[:, None])
+        with torch.inference_mode():
+            return self.model(x).numpy()
 
 
 def throughput(clf: DigitClassifier, x: np.ndarray, batch: int, repeats: int = 3) -> float:
@@ -50,15 +70,18 @@ def main() -> None:
     images, _ = load_split("mnist", "test")
     x = images[:args.images].astype(np.float32) / 255.0
     runtimes = {name: DigitClassifier.load(args.model, runtime=name) for name in ("torch", "onnx")}
+    runtimes["torch-plain"] = PlainTorch(args.model)
     rows = {}
     for name, clf in runtimes.items():
         clf.logits_batch28(x[:256])  # warm-up
         rows[name] = {f"batch{b}_img_per_s": round(throughput(clf, x, b)) for b in (1000, 256, 32)}
         rows[name]["single_latency_ms"] = round(latency_ms(clf, x), 3)
     ratios = {key: round(rows["onnx"][key] / rows["torch"][key], 2) for key in rows["torch"]}
+    folding = {key: round(rows["torch"][key] / rows["torch-plain"][key], 2)
+               for key in rows["torch"]}
     report = {"machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
-              "cpu_threads": args.threads, "torch": rows["torch"], "onnx": rows["onnx"],
-              "onnx_over_torch": ratios}
+              "cpu_threads": args.threads, **rows, "onnx_over_torch": ratios,
+              "torch_over_torch_plain": folding}
     print(json.dumps(report, indent=2))
 
 

@@ -52,12 +52,16 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
     # 97.15% test in the seed's exact setting, and clipping the gradient norm at 1 alone left
     # the plateau where it was. Annealing the rate (cosine) lets it settle into the minimum.
     _rnn("rnn", 97.83, clip_grad=1.0, schedule="cosine"),
-    _rnn("lstm", 98.76),
+    # The LSTM under the seed's constant rate reached 98.63%, below the seed; the same
+    # clipping and cosine schedule take it to 99.27%.
+    _rnn("lstm", 98.76, clip_grad=1.0, schedule="cosine"),
     _rnn("gru", 97.84),
-    Preset("cnn", "braintank default: BN conv net, affine+elastic augmentation, one-cycle Adam",
+    # Augmentation: affine alone beat affine+elastic and elastic alone (same seed and split:
+    # validation 99.48% vs 99.44% / 99.46%, test 99.67% vs 99.57% / 99.56%).
+    Preset("cnn", "braintank default: BN conv net, affine augmentation, one-cycle Adam",
            {"arch": {"type": "digit_cnn", "width": 32, "hidden": 256, "dropout": 0.3},
             "optimizer": "adam", "lr": 2e-3, "weight_decay": 0.0, "batch_size": 128, "epochs": 12,
-            "schedule": "onecycle", "augment": "affine+elastic", "augment_prob": 0.5,
+            "schedule": "onecycle", "augment": "affine", "augment_prob": 0.5,
             "normalize": "mnist", "val_size": 5000}),
 )}
 
