@@ -19,25 +19,7 @@ import numpy as np
 import torch
 
 from braintank.data import load_split
-from braintank.inference.classifier import DigitClassifier, default_model_path
-from braintank.nets import build_model
-from braintank.training import checkpoint
-
-
-class PlainTorch:
-    """The saved network exactly as trained, behind the classifier's logits_batch28 call."""
-
-    def __init__(self, path: str | None):
-        saved = checkpoint.load(path or default_model_path())
-        self.model = build_model(saved["arch"])
-        self.model.load_state_dict(saved["model"])
-        self.model.eval()
-        self.mean, self.std = saved["normalize"]
-
-    def logits_batch28(self, x28: np.ndarray) -> np.ndarray:
-        x = torch.from_numpy(((x28 - self.mean) / self.std).astype(np.float32)[:, None])
-        with torch.inference_mode():
-            return self.model(x).numpy()
+from braintank.inference.classifier import DigitClassifier
 
 
 def throughput(clf: DigitClassifier, x: np.ndarray, batch: int, repeats: int = 3) -> float:
@@ -70,7 +52,7 @@ def main() -> None:
     images, _ = load_split("mnist", "test")
     x = images[:args.images].astype(np.float32) / 255.0
     runtimes = {name: DigitClassifier.load(args.model, runtime=name) for name in ("torch", "onnx")}
-    runtimes["torch-plain"] = PlainTorch(args.model)
+    runtimes["torch-plain"] = DigitClassifier.load(args.model, optimize=False)
     rows = {}
     for name, clf in runtimes.items():
         clf.logits_batch28(x[:256])  # warm-up

@@ -41,8 +41,14 @@ def test_models_without_batch_norm_are_left_alone():
     assert all(torch.equal(before[k], after[k]) for k in before)
 
 
-def test_shipped_classifier_runs_the_folded_network():
+def test_shipped_classifier_runs_the_folded_network_with_the_same_answers():
     from braintank import DigitClassifier
 
     clf = DigitClassifier.load()
+    plain = DigitClassifier.load(optimize=False)
     assert not any(isinstance(m, nn.BatchNorm2d) for m in clf.model.modules())
+    assert any(isinstance(m, nn.BatchNorm2d) for m in plain.model.modules())
+    assert clf._memory_format == torch.channels_last
+    assert plain._memory_format == torch.contiguous_format
+    x28 = torch.rand(8, 28, 28, generator=torch.Generator().manual_seed(0)).numpy()
+    assert abs(clf.logits_batch28(x28) - plain.logits_batch28(x28)).max() < 1e-4

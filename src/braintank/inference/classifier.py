@@ -18,7 +18,7 @@ import torch
 from braintank.errors import BraintankError
 from braintank.evaluation.calibration import softmax
 from braintank.inference.images import load_image, to_grey
-from braintank.inference.optimize import for_inference, has_convolutions
+from braintank.inference.optimize import for_inference, input_memory_format
 from braintank.inference.preprocess import to_mnist
 from braintank.nets import build_model
 from braintank.training import checkpoint
@@ -56,8 +56,7 @@ class DigitClassifier:
         self.threshold = threshold
         self.runtime = runtime
         self.name = name
-        self._memory_format = (torch.channels_last if has_convolutions(model)
-                               else torch.contiguous_format)
+        self._memory_format = input_memory_format(model)
 
     @property
     def threshold_(self) -> float:
@@ -69,14 +68,19 @@ class DigitClassifier:
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None, runtime: str = "torch",
-             threshold: float | None = None) -> DigitClassifier:
-        """Load a braintank model file (default: the shipped model)."""
+             threshold: float | None = None, optimize: bool = True) -> DigitClassifier:
+        """Load a braintank model file (default: the shipped model).
+
+        `optimize=False` keeps the network exactly as trained (no BN folding, NCHW memory):
+        the same answers, slower; the baseline in benchmarks/inference_speed.py.
+        """
         if runtime not in RUNTIMES:
             raise BraintankError(f"unknown runtime {runtime!r} (known: {', '.join(RUNTIMES)})")
         path = Path(path) if path is not None else default_model_path()
         model, normalize, calibration = (_scratch_model(path) if path.suffix == ".npz"
                                          else _torch_model(path))
-        model = for_inference(model)
+        if optimize:
+            model = for_inference(model)
         clf = cls(model, normalize, calibration.get("temperature", 1.0),
                   threshold if threshold is not None
                   else calibration.get("threshold", DEFAULT_THRESHOLD),

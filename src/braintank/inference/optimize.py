@@ -35,6 +35,18 @@ def has_convolutions(model: nn.Module) -> bool:
     return any(isinstance(m, nn.Conv2d) for m in model.modules())
 
 
+def input_memory_format(model: nn.Module) -> torch.memory_format:
+    """channels_last when `for_inference` converted the model's convolutions, else contiguous.
+
+    A 1-input-channel kernel reads as both formats, so only multi-channel kernels decide.
+    """
+    for m in model.modules():
+        if isinstance(m, nn.Conv2d) and not m.weight.is_contiguous() \
+                and m.weight.is_contiguous(memory_format=torch.channels_last):
+            return torch.channels_last
+    return torch.contiguous_format
+
+
 def for_inference(model: nn.Module) -> nn.Module:
     """The model in eval mode, BN folded, channels-last when it convolves."""
     model = fold_batch_norm(model.eval())
