@@ -23,7 +23,8 @@ OVERRIDES = {  # flag -> (config field, type, help)
     "train_size": ("train_size", int, "train on only this many images (0 = all)"),
     "split_seed": ("split_seed", int, "seed of the validation hold-out (default: --seed); "
                    "give ensemble members the same one"),
-    "augment": ("augment", str, "none, affine, elastic or affine+elastic"),
+    "augment": ("augment", str, "none, writers, or families joined by +: affine, aspect, "
+                "elastic, styles, thickness, resolution, blur, breaks, faint, blobs"),
     "augment_prob": ("augment_prob", float, "share of training images augmented (0-1)"),
     "dataset": ("dataset", str, "mnist or fashion-mnist"),
 }

@@ -3,6 +3,9 @@
 - `random_affine`: rotation, translation, scale and shear, one random matrix per image.
 - `elastic_distortion`: Simard, Steinkraus & Platt (2003): a random displacement field per
   image, smoothed by a Gaussian of width sigma and scaled by alpha (pixels).
+- `augment_batch`: the training loop's entry; besides the warps above it applies `aspect`
+  (width against height, strong slant) and the pen, scanner and style families of
+  `writer_augment.py`, named in one string such as "affine+thickness" or "writers".
 Random numbers come from a CPU `torch.Generator`, so runs are reproducible on any device.
 """
 
@@ -13,6 +16,8 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
+
+from braintank.data.writer_augment import INK_FAMILIES, style_strokes
 
 
 @dataclass(frozen=True)
@@ -105,30 +110,112 @@ def elastic_distortion(x: torch.Tensor, alpha: float = 34.0, sigma: float = 4.0,
     return _resample(x, grid, fill)
 
 
-AUGMENTATIONS = ("none", "affine", "elastic", "affine+elastic")
+GEOMETRIC = ("affine", "aspect", "elastic")
+FAMILIES = GEOMETRIC + ("styles", *INK_FAMILIES)
+# Every family at once: what differs between writers and scanners (see writer_augment.py).
+ALIASES = {"writers": "affine+aspect+styles+thickness+resolution+blur+breaks+faint+blobs"}
+# The chance that an augmented image gets each ink family, and a 1 or 7 a style stroke: with
+# six families an image gets about two, so most still look like ordinary handwriting.
+INK_FAMILY_PROB = 1 / 3
+STYLE_PROB = 0.5
+# Aspect: a digit's width against its height (NIST's normalisation widened narrow digits:
+# its 1s are bars) and a stronger slant than ordinary rotation gives.
+ASPECT = AffineParams(degrees=0.0, translate=0.0, scale=(1.0, 1.0), shear=25.0)
+ASPECT_RANGE = (0.7, 1.6)
+
+
+def parse_augment(kind: str) -> tuple[str, ...]:
+    """The families named by `kind` ("none", an alias, or families joined by "+")."""
+    if kind == "none":
+        return ()
+    names = tuple(ALIASES.get(kind, kind).split("+"))
+    unknown = [n for n in names if n not in FAMILIES]
+    if unknown or len(set(names)) != len(names):
+        raise ValueError(f"unknown augmentation {kind!r}: use none, "
+                         f"{', '.join(ALIASES)}, or families joined by '+' "
+                         f"({', '.join(FAMILIES)})")
+    return names
+
+
+def _geometry(part: torch.Tensor, families: tuple[str, ...],
+              generator: torch.Generator | None) -> torch.Tensor | None:
+    """One sampling grid for every geometric family asked for (None: no geometry)."""
+    if not set(families) & set(GEOMETRIC):
+        return None
+    n, _, h, w = part.shape
+    grid = affine_grid(part, AffineParams(), generator) if "affine" in families \
+        else identity_grid(n, h, w, part)
+    if "aspect" in families:
+        theta = affine_matrices(n, ASPECT, generator).to(part.device, part.dtype)
+        stretch = torch.exp(_uniform(n, *(math.log(v) for v in ASPECT_RANGE), generator))
+        theta[:, 0] /= stretch.to(part.device, part.dtype)[:, None]
+        grid = _compose(grid, theta)
+    if "elastic" in families:
+        grid = grid + elastic_offsets(part, 34.0, 4.0, generator)
+    return grid
+
+
+def _compose(grid: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
+    """The grid that applies `theta` (output -> input, [n, 2, 3]) before sampling at `grid`."""
+    return grid @ theta[:, :, :2].transpose(1, 2).unsqueeze(1) + theta[:, None, None, :, 2]
+
+
+def _some(n: int, prob: float, generator: torch.Generator | None) -> torch.Tensor:
+    return (torch.rand(n, generator=generator) < prob).nonzero().squeeze(1)
+
+
+def _ink_families(ink: torch.Tensor, labels: torch.Tensor | None, families: tuple[str, ...],
+                  generator: torch.Generator | None, before_geometry: bool) -> torch.Tensor:
+    """Apply the ink families (pen ones before the geometric warp, scanner ones after)."""
+    pen = ("styles", "thickness")
+    for name in families:
+        if name in GEOMETRIC or (name in pen) != before_geometry:
+            continue
+        if name == "styles":
+            if labels is None:
+                raise ValueError("the styles augmentation needs the batch's labels")
+            idx = _some(len(ink), STYLE_PROB, generator).to(ink.device)
+            ink[idx] = style_strokes(ink[idx], labels[idx], generator)
+        else:
+            idx = _some(len(ink), INK_FAMILY_PROB, generator).to(ink.device)
+            if len(idx):
+                ink[idx] = INK_FAMILIES[name](ink[idx], generator)
+    return ink
 
 
 def augment_batch(x: torch.Tensor, kind: str, generator: torch.Generator | None,
-                  fill: float, prob: float = 1.0) -> torch.Tensor:
-    """Apply the named augmentation (one of AUGMENTATIONS) to a random share `prob` of x.
+                  fill: float, prob: float = 1.0, labels: torch.Tensor | None = None,
+                  ink: float | None = None) -> torch.Tensor:
+    """Apply the augmentation `kind` (see `parse_augment`) to a random share `prob` of x.
 
-    Affine and elastic share one sampling grid, so an image is interpolated once: every
+    `fill` is the value of blank paper in x and `ink` that of full ink (x may be normalised);
+    the ink families work in [0, 1] between them. `labels` are needed by `styles`.
+    Geometric families share one sampling grid, so an image is interpolated once: every
     bilinear resampling blurs strokes a little, and a network trained only on blurred digits
     reads sharp ones worse. Leaving some images untouched (prob < 1) keeps clean digits in
     every batch for the same reason.
     """
-    if kind == "none" or prob <= 0:
+    families = parse_augment(kind)
+    if not families or prob <= 0:
         return x
     chosen = torch.rand(len(x), generator=generator) < prob
     if not chosen.any():
         return x
     idx = chosen.nonzero().squeeze(1).to(x.device)
     part = x[idx]
-    n, _, h, w = part.shape
-    grid = affine_grid(part, AffineParams(), generator) if "affine" in kind \
-        else identity_grid(n, h, w, part)
-    if "elastic" in kind:
-        grid = grid + elastic_offsets(part, 34.0, 4.0, generator)
+    part_labels = labels[idx] if labels is not None else None
+    touches_ink = set(families) - set(GEOMETRIC)
+    if touches_ink:
+        if ink is None:
+            raise ValueError("ink families need the value of full ink (`ink`)")
+        part = _ink_families((part - fill) / (ink - fill), part_labels, families, generator,
+                             before_geometry=True)
+    grid = _geometry(part, families, generator)
+    if grid is not None:
+        part = _resample(part, grid, 0.0 if touches_ink else fill)
+    if touches_ink:
+        part = _ink_families(part, part_labels, families, generator, before_geometry=False)
+        part = part * (ink - fill) + fill
     out = x.clone()
-    out[idx] = _resample(part, grid, fill)
+    out[idx] = part
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from braintank.data.augment import AUGMENTATIONS
+from braintank.data.augment import parse_augment
 from braintank.errors import BraintankError
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "nadam", "adadelta",
@@ -48,8 +48,6 @@ class TrainConfig:
              f"(known: {', '.join(OPTIMIZERS)})"),
             (self.schedule in SCHEDULES, f"unknown schedule {self.schedule!r} "
              f"(known: {', '.join(SCHEDULES)})"),
-            (self.augment in AUGMENTATIONS, f"unknown augmentation {self.augment!r} "
-             f"(known: {', '.join(AUGMENTATIONS)})"),
             (self.lr > 0, f"learning rate must be > 0, got {self.lr}"),
             (self.batch_size >= 1, f"batch size must be >= 1, got {self.batch_size}"),
             (self.epochs >= 1, f"epochs must be >= 1, got {self.epochs}"),
@@ -63,6 +61,10 @@ class TrainConfig:
         for ok, message in checks:
             if not ok:
                 raise BraintankError(message)
+        try:
+            parse_augment(self.augment)
+        except ValueError as exc:
+            raise BraintankError(str(exc)) from None
         return self
 
     @property

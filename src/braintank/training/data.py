@@ -26,6 +26,12 @@ class RunData:
         mean, std = self.normalize
         return -mean / std
 
+    @property
+    def ink(self) -> float:
+        """The normalised value of full ink (the ink augmentations work between the two)."""
+        mean, std = self.normalize
+        return (1.0 - mean) / std
+
 
 def load_run_data(cfg: TrainConfig, device: torch.device, data_dir: str | None = None,
                   split: tuple[np.ndarray, np.ndarray] | None = None) -> RunData:

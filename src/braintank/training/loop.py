@@ -100,16 +100,16 @@ class Trainer:
         checkpoint.restore_rng(saved["rng"], self.shuffle_gen, self.augment_gen)
 
     # ---- one epoch ---------------------------------------------------------------------
-    def _prepare(self, x: torch.Tensor) -> torch.Tensor:
+    def _prepare(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         if self.cfg.augment != "none":
             x = augment_batch(x, self.cfg.augment, self.augment_gen, self.data.background,
-                              self.cfg.augment_prob)
+                              self.cfg.augment_prob, labels=y, ink=self.data.ink)
         if self.channels_last:
             x = x.contiguous(memory_format=torch.channels_last)
         return x
 
     def _loss(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        logits = self.model(self._prepare(x))
+        logits = self.model(self._prepare(x, y))
         return F.cross_entropy(logits, y, label_smoothing=self.cfg.label_smoothing), logits
 
     def _check_finite(self, loss: torch.Tensor, step: int) -> None:
