@@ -91,28 +91,37 @@ def parse_optdigits(text: str, name: str = "<text>") -> OptDigits:
     if header.get("ntot") != count:
         raise BraintankError(f"{name}: header says ntot = {header.get('ntot')} but the file "
                              f"holds {count} digits")
-    bitmaps = np.zeros((count, SIDE, SIDE), dtype=np.uint8)
+    rows = [line for i, line in enumerate(body) if i % block != SIDE]
+    label_lines = body[SIDE::block]
+    good_rows = [len(line) == SIDE and line.isascii() for line in rows]
+    pixels = np.frombuffer("".join(rows).encode("ascii", "replace"), np.uint8) \
+        if all(good_rows) else np.zeros(0, np.uint8)
+    if not all(good_rows) or not ((pixels == 48) | (pixels == 49)).all():  # ASCII 0 and 1
+        bad = next(i for i, line in enumerate(rows)
+                   if len(line) != SIDE or set(line) - set("01"))
+        number = HEADER_LINES + (bad // SIDE) * block + bad % SIDE + 1
+        raise BraintankError(f"{name}: line {number} is not {SIDE} characters of 0/1: "
+                             f"{rows[bad][:40]!r}")
     labels = np.zeros(count, dtype=np.int64)
-    allowed = set("01")
-    for index in range(count):
-        start = index * block
-        for row, line in enumerate(body[start:start + SIDE]):
-            if len(line) != SIDE or not set(line) <= allowed:
-                raise BraintankError(f"{name}: line {HEADER_LINES + start + row + 1} is not "
-                                     f"{SIDE} characters of 0/1: {line[:40]!r}")
-            bitmaps[index, row] = np.frombuffer(line.encode("ascii"), np.uint8) - ord("0")
-        label = body[start + SIDE].strip()
+    for index, line in enumerate(label_lines):
+        label = line.strip()
         if len(label) != 1 or label not in "0123456789":
-            raise BraintankError(f"{name}: line {HEADER_LINES + start + SIDE + 1} should hold "
-                                 f"a label 0-9, got {label[:20]!r}")
+            raise BraintankError(f"{name}: line {HEADER_LINES + index * block + SIDE + 1} "
+                                 f"should hold a label 0-9, got {label[:20]!r}")
         labels[index] = int(label)
+    bitmaps = (pixels.reshape(count, SIDE, SIDE) - 48).astype(np.uint8)
     return OptDigits(bitmaps, labels)
 
 
-def body_sha256(raw: bytes) -> str:
-    """SHA-256 of the bytes after the header's last newline: the digit blocks as published."""
-    body = raw.split(b"\n", HEADER_LINES)[-1] if raw.count(b"\n") >= HEADER_LINES else b""
+def digits_sha256(body: bytes) -> str:
+    """SHA-256 of a file's digit blocks (everything after its header), as published."""
     return hashlib.sha256(body).hexdigest()
+
+
+def body_sha256(raw: bytes) -> str:
+    """`digits_sha256` of the bytes after the header's last newline."""
+    body = raw.split(b"\n", HEADER_LINES)[-1] if raw.count(b"\n") >= HEADER_LINES else b""
+    return digits_sha256(body)
 
 
 def _folders(data_dir: str | os.PathLike | None) -> list[Path]:
