@@ -1,13 +1,49 @@
-"""Atomic file writes: a kill mid-write leaves the old file or the new one, never half of one."""
+"""Atomic file writes: a kill mid-write leaves the old file or the new one, never half of one.
+
+A file written here gets the permissions a plain open() would give it (0666 less the umask),
+or, when it replaces a file, that file's permission bits: tempfile.mkstemp's private 0600
+is only right for the moment the file is still being written.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+_UMASK_LOCK = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it where the OS allows.
+
+    Linux reports it in /proc/self/status. Elsewhere the only way to read it is to set
+    another and put it back; that is done under a lock (so two of our writes never see each
+    other's temporary value) and the temporary value is 0o077, so a file another thread
+    happens to create in that instant is too private, never too open.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    with _UMASK_LOCK:
+        mask = os.umask(0o077)
+        os.umask(mask)
+    return mask
+
+
+def _final_mode(path: Path) -> int:
+    """The replaced file's permission bits, else 0666 less the umask (as open() would)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode) & 0o777
+    except OSError:
+        return 0o666 & ~current_umask()
 
 
 @contextlib.contextmanager
@@ -18,6 +54,7 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, mode) as handle:
+            os.chmod(tmp, _final_mode(path))
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
