@@ -12,9 +12,11 @@ import os
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
+
+from braintank.errors import BraintankError
 
 _UMASK_LOCK = threading.Lock()
 
@@ -73,3 +75,33 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     with atomic_open(path, "w") as handle:
         handle.write(text)
+
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return Path(os.path.abspath(path))
+
+
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Whether `a` and `b` name one file: the same path once resolved (symlinks and `..`
+    followed, so also for files not yet created) or the same existing file (hard links)."""
+    a, b = Path(a), Path(b)
+    if _resolved(a) == _resolved(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist, so they are not one existing file
+        return False
+
+
+def refuse_overwriting_inputs(out: str | os.PathLike,
+                              inputs: Iterable[str | os.PathLike | None], what: str) -> None:
+    """Raise BraintankError when the output `out` (named by option `what`) is one of `inputs`
+    under any name; called before anything is written. None entries are skipped."""
+    for item in inputs:
+        if item is not None and same_file(out, item):
+            raise BraintankError(f"{what} {out} is the same file as the input {item}; "
+                                 f"refusing to overwrite it")
