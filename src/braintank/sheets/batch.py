@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,11 +33,32 @@ class BatchReport:
 
 
 def file_sha256(path: str | os.PathLike) -> str:
+    """The file's SHA-256; a file that cannot be read is a one-line BraintankError."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise BraintankError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     return digest.hexdigest()
+
+
+def check_scan_path(path: Path) -> None:
+    """Refuse what is not a regular file before anything opens it (a FIFO would block)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if os.path.lexists(path) and not os.path.exists(path):
+            raise BraintankError(f"{path}: broken symbolic link (its target does not exist)"
+                                 ) from None
+        if isinstance(exc, FileNotFoundError):
+            raise BraintankError(f"{path}: file not found") from None
+        raise BraintankError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(mode):
+        raise BraintankError(f"{path}: is a directory, not a scan")
+    if not stat.S_ISREG(mode):
+        raise BraintankError(f"{path}: not a regular file (a FIFO, socket or device)")
 
 
 def _pages(path: Path, only: set[int]) -> Iterator[tuple[int, np.ndarray | BraintankError]]:
@@ -106,8 +128,7 @@ def read_batch(paths: list[str | os.PathLike], store: SheetStore, classifier,
     for raw in paths:
         path = Path(raw)
         try:
-            if not path.is_file():
-                raise BraintankError(f"{path}: file not found")
+            check_scan_path(path)
             read_file(path, store, classifier, report, layout, crops, reread, log)
         except StoreError:
             raise  # nothing further could be saved
