@@ -62,19 +62,27 @@ def check_scan_path(path: Path) -> None:
 
 
 def _pages(path: Path, only: set[int]) -> Iterator[tuple[int, np.ndarray | BraintankError]]:
+    """The pages of a PDF or an image (a multi-page TIFF has several), or their errors."""
     if is_pdf(path):
         yield from render_pages(path, only)
         return
-    from braintank.inference.images import load_image
+    from braintank.inference.images import load_pages
 
     try:
-        yield 1, load_image(path)
-    except BraintankError as exc:
+        yield from load_pages(path, only)
+    except BraintankError as exc:  # the file as a whole: recorded against its first page
         yield 1, exc
 
 
 def _page_numbers(path: Path) -> list[int]:
-    return list(range(1, page_count(path) + 1)) if is_pdf(path) else [1]
+    if is_pdf(path):
+        return list(range(1, page_count(path) + 1))
+    from braintank.inference.images import image_page_count
+
+    try:
+        return list(range(1, image_page_count(path) + 1))
+    except BraintankError:
+        return [1]  # not readable as an image: reading page 1 reports why
 
 
 def _save_crops(crops_dir: Path, path: Path, page: int, reading) -> dict:
