@@ -48,12 +48,20 @@ def _final_mode(path: Path) -> int:
         return 0o666 & ~current_umask()
 
 
+def _short(name: str, limit: int = 64) -> str:
+    """`name` cut to at most `limit` bytes, so the temporary file beside a final name near
+    the 255-byte limit still has a valid name."""
+    while len(os.fsencode(name)) > limit:
+        name = name[:-1]
+    return name
+
+
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
     """Open a temporary file beside `path`; on success fsync it and rename it over `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, mode) as handle:
             os.chmod(tmp, _final_mode(path))

@@ -58,3 +58,10 @@ def test_current_umask_reads_without_changing_it(umask):
     umask(0o027)
     assert current_umask() == 0o027
     assert os.umask(0o027) == 0o027
+
+
+def test_a_name_near_the_length_limit_can_be_written(tmp_path):
+    for name in ("n" * 250 + ".csv", "\u00e9" * 125 + ".csv", "\U0001f600" * 62 + ".csv"):
+        atomic_write_text(tmp_path / name, "x")
+        assert (tmp_path / name).read_text() == "x"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -85,10 +86,21 @@ def _page_numbers(path: Path) -> list[int]:
         return [1]  # not readable as an image: reading page 1 reports why
 
 
-def _save_crops(crops_dir: Path, path: Path, page: int, reading) -> dict:
+def crop_prefix(path: Path, sha256: str) -> str:
+    """The start of a scan's crop names: its name made safe and short, then the start of its
+    SHA-256, so two scans of one name (in two folders) never share crops, and reading the
+    same scan again writes the same names."""
+    stem = "".join(c if c.isalnum() or c in "._-" else "_" for c in path.stem)
+    stem = re.sub(r"_{2,}", "_", stem).lstrip(".-") or "scan"
+    while len(stem.encode("utf-8")) > 60:
+        stem = stem[:-1]
+    return f"{stem}-{sha256[:12]}"
+
+
+def _save_crops(crops_dir: Path, prefix: str, page: int, reading) -> dict:
     paths = {}
     for cell in reading.cells:
-        target = crops_dir / f"{path.stem}-p{page}-r{cell.row}-c{cell.col}.png"
+        target = crops_dir / f"{prefix}-p{page}-r{cell.row}-c{cell.col}.png"
         atomic_write_bytes(target, encode_png(cell.crop))
         paths[(cell.row, cell.col)] = str(target)
     return paths
@@ -119,7 +131,8 @@ def read_file(path: Path, store: SheetStore, classifier, report: BatchReport,
             report.failed.append((str(path), page, message))
             log(f"skipped: {message}")
             continue
-        crop_paths = _save_crops(crops_dir, path, page, reading) if crops_dir else {}
+        crop_paths = (_save_crops(crops_dir, crop_prefix(path, sha), page, reading)
+                      if crops_dir else {})
         sheet_id = store.save_page(sha, page, str(path), reading,
                                    getattr(classifier, "name", "model"), crop_paths)
         report.read += 1
