@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -129,3 +130,18 @@ def test_csv_text_round_trips_any_cells(table):
     text_cells = [c for row, original in zip(back[1:], table, strict=True)
                   for c, v in zip(row, original, strict=True) if isinstance(v, str)]
     assert all(not c or c[0] not in FORMULA_TRIGGERS for c in text_cells)
+
+
+def test_cli_read_with_an_undecodable_scan_name(tmp_path, scans, classifier, monkeypatch):
+    """A name with bytes that are not UTF-8 (Python holds them as lone surrogates, which
+    SQLite and UTF-8 files refuse) is stored and exported with a visible escape."""
+    folder, sheets = scans
+    name = os.fsdecode(b"scan-\xff.jpg")
+    (tmp_path / name).write_bytes(sheets["good1.jpg"].data)
+    monkeypatch.chdir(tmp_path)
+    code = main(["sheet", "read", name, "--out", "results.csv", "--db", "r.db",
+                 "--model", str(model_path()), "--quiet"])
+    assert code == 0
+    with open(tmp_path / "results.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 100 and {r["file"] for r in rows} == {"scan-\\udcff.jpg"}
