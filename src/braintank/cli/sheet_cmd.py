@@ -134,6 +134,9 @@ def run_read(args: argparse.Namespace) -> int:
 def run_review(args: argparse.Namespace) -> int:
     from braintank.sheets.review import run_review as review
 
+    if hasattr(sys.stdin, "reconfigure"):
+        # Bytes that are not text become U+FFFD, an answer asked again, not a traceback.
+        sys.stdin.reconfigure(errors="replace")
     with _existing_store(args.db) as store:
         counts = review(store, sys.stdin, sys.stdout, include_all=args.all)
     print(f"{counts['corrected']} corrected, {counts['skipped']} skipped, "
