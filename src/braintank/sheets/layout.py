@@ -11,6 +11,7 @@ import json
 import math
 import os
 import stat
+import unicodedata
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,12 @@ MAX_ROWS = 30
 MAX_COLS = 16
 LINE_WIDTH = 4
 LINE_GREY = 120
+# Template text: hard caps (what fits is measured when drawing) and the Unicode categories
+# refused in it: control and format characters (newline, tab, NUL, bidi overrides, zero-width
+# marks), surrogates, and line or paragraph separators.
+MAX_TITLE_CHARS = 100
+MAX_LABEL_CHARS = 40
+NOT_PRINTABLE = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 
 
 @dataclass(frozen=True)
@@ -88,9 +95,28 @@ class Layout:
 
 def check_size(rows: int, cols: int) -> None:
     """Reject grids that cannot be printed with writable boxes."""
+    if type(rows) is not int or type(cols) is not int:
+        raise BraintankError(f"rows and columns must be whole numbers, got {rows!r} x {cols!r}")
     if not (1 <= rows <= MAX_ROWS) or not (1 <= cols <= MAX_COLS):
         raise BraintankError(f"a sheet holds 1-{MAX_ROWS} rows and 1-{MAX_COLS} columns, "
                              f"got {rows} x {cols}")
+
+
+def check_text(what: str, text: str, limit: int) -> None:
+    """Refuse text that is not one printable line of at most `limit` characters.
+
+    The limits are far above what fits on the page (template.check_text_fits measures that
+    with the font); they only refuse absurd input at once, before anything is drawn.
+    """
+    if not isinstance(text, str):
+        raise BraintankError(f"{what} must be text, got {type(text).__name__}")
+    if len(text) > limit:
+        raise BraintankError(f"{what} is {len(text)} characters long; at most {limit} "
+                             f"(and only as many as fit on the page)")
+    for char in text:
+        if unicodedata.category(char) in NOT_PRINTABLE:
+            raise BraintankError(f"{what} contains a control character (U+{ord(char):04X}); "
+                                 f"use one line of printable text")
 
 
 def variant_of(title: str, row_labels: list[str], col_labels: list[str]) -> int:
@@ -152,6 +178,9 @@ def make_layout(rows: int, cols: int, title: str = "", row_labels: list[str] | N
     for name, labels, n in (("row", row_labels, rows), ("column", col_labels, cols)):
         if labels and len(labels) != n:
             raise BraintankError(f"{len(labels)} {name} labels given for {n} {name}s")
+        for number, label in enumerate(labels, 1):
+            check_text(f"{name} label {number}", label, MAX_LABEL_CHARS)
+    check_text("the title", title, MAX_TITLE_CHARS)
     return Layout(rows=rows, cols=cols, variant=variant_of(title, row_labels, col_labels),
                   title=title, row_labels=row_labels, col_labels=col_labels,
                   cells=grid_cells(rows, cols), markers=marker_corners())
