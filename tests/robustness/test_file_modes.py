@@ -35,7 +35,7 @@ def test_new_file_gets_the_umask_permissions(tmp_path, umask, mask, expected):
     assert _mode(tmp_path / "new.txt") == expected
 
 
-@pytest.mark.parametrize("kept", [0o640, 0o644, 0o600, 0o604])
+@pytest.mark.parametrize("kept", [0o640, 0o644, 0o600, 0o604, 0o444, 0o755])
 def test_replacing_a_file_keeps_its_mode(tmp_path, umask, kept):
     umask(0o022)
     target = tmp_path / "old.csv"
