@@ -51,8 +51,8 @@ def check_scan_path(path: Path) -> None:
         mode = path.stat().st_mode
     except OSError as exc:
         if os.path.lexists(path) and not os.path.exists(path):
-            raise BraintankError(f"{path}: broken symbolic link (its target does not exist)"
-                                 ) from None
+            raise BraintankError(f"{path}: broken symbolic link (its target is missing or "
+                                 f"the links loop)") from None
         if isinstance(exc, FileNotFoundError):
             raise BraintankError(f"{path}: file not found") from None
         raise BraintankError(f"{path}: cannot be read ({exc.strerror or exc})") from None

@@ -164,9 +164,10 @@ class SheetStore:
                     "INSERT INTO cells (sheet_id, row, col) VALUES (?, ?, ?)",
                     (sheet_id, cell.row, cell.col)).lastrowid
                 if cell.crop is not None:
+                    crop_path = crop_paths.get((cell.row, cell.col))
                     conn.execute("INSERT INTO crops (cell_id, png, path) VALUES (?, ?, ?)",
                                  (cell_id, encode_png(cell.crop),
-                                  crop_paths.get((cell.row, cell.col))))
+                                  None if crop_path is None else storable_text(crop_path)))
                 conn.execute(
                     "INSERT INTO predictions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (cell_id, cell.digit, cell.guess, cell.confidence, cell.status,
