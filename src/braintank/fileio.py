@@ -1,13 +1,59 @@
-"""Atomic file writes: a kill mid-write leaves the old file or the new one, never half of one."""
+"""Atomic file writes: a kill mid-write leaves the old file or the new one, never half of one.
+
+A file written here gets the permissions a plain open() would give it (0666 less the umask),
+or, when it replaces a file, that file's permission bits: tempfile.mkstemp's private 0600
+is only right for the moment the file is still being written.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
+
+from braintank.errors import BraintankError
+
+_UMASK_LOCK = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it where the OS allows.
+
+    Linux reports it in /proc/self/status. Elsewhere the only way to read it is to set
+    another and put it back; that is done under a lock (so two of our writes never see each
+    other's temporary value) and the temporary value is 0o077, so a file another thread
+    happens to create in that instant is too private, never too open.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    with _UMASK_LOCK:
+        mask = os.umask(0o077)
+        os.umask(mask)
+    return mask
+
+
+def _final_mode(path: Path) -> int:
+    """The replaced file's permission bits, else 0666 less the umask (as open() would)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode) & 0o777
+    except OSError:
+        return 0o666 & ~current_umask()
+
+
+def _short(name: str, limit: int = 64) -> str:
+    """`name` cut to at most `limit` bytes, so the temporary file beside a final name near
+    the 255-byte limit still has a valid name."""
+    while len(os.fsencode(name)) > limit:
+        name = name[:-1]
+    return name
 
 
 @contextlib.contextmanager
@@ -15,9 +61,10 @@ def atomic_open(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
     """Open a temporary file beside `path`; on success fsync it and rename it over `path`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, mode) as handle:
+            os.chmod(tmp, _final_mode(path))
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
@@ -36,3 +83,33 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     with atomic_open(path, "w") as handle:
         handle.write(text)
+
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return Path(os.path.abspath(path))
+
+
+def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
+    """Whether `a` and `b` name one file: the same path once resolved (symlinks and `..`
+    followed, so also for files not yet created) or the same existing file (hard links)."""
+    a, b = Path(a), Path(b)
+    if _resolved(a) == _resolved(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist, so they are not one existing file
+        return False
+
+
+def refuse_overwriting_inputs(out: str | os.PathLike,
+                              inputs: Iterable[str | os.PathLike | None], what: str) -> None:
+    """Raise BraintankError when the output `out` (named by option `what`) is one of `inputs`
+    under any name; called before anything is written. None entries are skipped."""
+    for item in inputs:
+        if item is not None and same_file(out, item):
+            raise BraintankError(f"{what} {out} is the same file as the input {item}; "
+                                 f"refusing to overwrite it")

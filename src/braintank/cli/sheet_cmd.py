@@ -90,6 +90,17 @@ def run_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_outputs_that_are_inputs(args: argparse.Namespace, out: Path, crops: Path) -> None:
+    """Nothing is written when an output is a scan, the layout or the database."""
+    from braintank.fileio import refuse_overwriting_inputs
+
+    inputs = [*args.scans, args.layout]
+    refuse_overwriting_inputs(args.db, inputs, "--db")
+    refuse_overwriting_inputs(out, [*inputs, args.db], "--out")
+    refuse_overwriting_inputs(crops, [*inputs, args.db, out],
+                              "--crops" if args.crops else "the crops folder")
+
+
 def run_read(args: argparse.Namespace) -> int:
     from braintank.errors import BraintankError
     from braintank.inference.classifier import DigitClassifier
@@ -100,10 +111,11 @@ def run_read(args: argparse.Namespace) -> int:
 
     if args.threshold is not None and not 0 <= args.threshold <= 1:
         raise BraintankError(f"--threshold must be between 0 and 1, got {args.threshold}")
+    out = Path(args.out)
+    crops = Path(args.crops) if args.crops else out.with_name(out.stem + "-crops")
+    _refuse_outputs_that_are_inputs(args, out, crops)
     layout = load_layout(args.layout) if args.layout else None
     classifier = DigitClassifier.load(args.model, threshold=args.threshold)
-    out = Path(args.out)
-    crops = args.crops or out.with_name(out.stem + "-crops")
     with SheetStore(args.db) as store:
         log = (lambda _m: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
         report = read_batch(args.scans, store, classifier, layout, crops, args.reread, log)
@@ -122,6 +134,9 @@ def run_read(args: argparse.Namespace) -> int:
 def run_review(args: argparse.Namespace) -> int:
     from braintank.sheets.review import run_review as review
 
+    if hasattr(sys.stdin, "reconfigure"):
+        # Bytes that are not text become U+FFFD, an answer asked again, not a traceback.
+        sys.stdin.reconfigure(errors="replace")
     with _existing_store(args.db) as store:
         counts = review(store, sys.stdin, sys.stdout, include_all=args.all)
     print(f"{counts['corrected']} corrected, {counts['skipped']} skipped, "
@@ -130,8 +145,10 @@ def run_review(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    from braintank.fileio import refuse_overwriting_inputs
     from braintank.sheets.export import export_csv
 
+    refuse_overwriting_inputs(args.out, [args.db], "--out")
     with _existing_store(args.db) as store:
         rows = export_csv(store, args.out)
     print(f"{rows} cells -> {args.out}")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -24,23 +26,76 @@ FORMATS = ("PNG", "JPEG", "BMP", "TIFF", "GIF", "WEBP", "PPM")
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
+# A multi-page TIFF is read page by page; a file claiming more pages than this is refused
+# rather than decoded for hours (a scanner's batch file holds a few hundred pages at most).
+MAX_PAGES = 1000
+
+
 def load_image(path: str | os.PathLike) -> np.ndarray:
     """The image at `path` as 2-D float32 grey in [0, 1]; alpha is composited on white paper.
 
-    EXIF orientation is applied, the first frame of multi-frame files is used, and any failure
-    (missing, unreadable, not an image, truncated, oversized) raises a one-line BraintankError.
+    EXIF orientation is applied, the first frame of multi-frame files is used (load_pages
+    gives every page of a multi-page TIFF), and any failure (missing, unreadable, not an
+    image, truncated, oversized) raises a one-line BraintankError.
+    """
+    pages = load_pages(path, only={1})
+    try:
+        _number, grey = next(pages)
+    finally:
+        pages.close()
+    if isinstance(grey, BraintankError):
+        raise grey
+    return grey
+
+
+def image_page_count(path: str | os.PathLike) -> int:
+    """How many pages load_pages yields: the frames of a TIFF, 1 for any other image."""
+    path = Path(path)
+    _check_file(path)
+    image = _open(path)
+    try:
+        return _count_pages(path, image)
+    finally:
+        image.close()
+
+
+def load_pages(path: str | os.PathLike, only: set[int] | None = None
+               ) -> Iterator[tuple[int, np.ndarray | BraintankError]]:
+    """(page number from 1, grey as load_image gives it) for each page of the file.
+
+    The pages of a multi-page TIFF are its frames, like the pages of a PDF; any other image
+    is one page (the frames of an animated GIF or a camera's MPO are not pages). Every frame
+    gets load_image's checks, the pixel limit included. A page that cannot be decoded is
+    yielded as its BraintankError so the other pages are still read; a file that cannot be
+    opened at all (or holds more than MAX_PAGES pages) raises. With `only`, other pages are
+    not decoded.
     """
     path = Path(path)
     _check_file(path)
+    image = _open(path)
+    try:
+        total = _count_pages(path, image)
+        for index in range(total):
+            if only is not None and index + 1 not in only:
+                continue
+            try:
+                with _pillow_errors(path):
+                    grey = _decode_frame(path, image, index)
+            except BraintankError as error:
+                grey = error
+            yield index + 1, grey
+    finally:
+        image.close()
+
+
+@contextlib.contextmanager
+def _pillow_errors(path: Path) -> Iterator[None]:
+    """Pillow's exceptions for a bad file, raised again as one-line BraintankErrors."""
     try:
         with warnings.catch_warnings():
-            # The size is checked against MAX_PIXELS below, so Pillow's own warning is redundant.
+            # The size is checked against MAX_PIXELS, so Pillow's own warning is redundant.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path, formats=_available_formats()) as image:
-                _check_size(path, image.size)
-                image.load()
-                image = ImageOps.exif_transpose(image)
-                array = _pil_to_array(path, image)
+            yield
     except BraintankError:
         raise
     except Image.DecompressionBombError as error:
@@ -53,7 +108,44 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
         raise BraintankError(f"{path}: permission denied") from None
     except (OSError, ValueError, SyntaxError, EOFError) as error:
         raise BraintankError(f"{path}: truncated or corrupt image ({error})") from None
-    return to_grey(array, name=str(path))
+
+
+def _open(path: Path) -> Image.Image:
+    with _pillow_errors(path):
+        return Image.open(path, formats=_available_formats())
+
+
+def _count_pages(path: Path, image: Image.Image) -> int:
+    """Frames of a TIFF, found by seeking (never more than MAX_PAGES + 1 seeks).
+
+    A frame that cannot even be reached ends the count but is counted itself, so decoding
+    it reports the damage instead of the pages after it vanishing silently.
+    """
+    if image.format != "TIFF":
+        return 1
+    count = 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        while True:
+            try:
+                image.seek(count)
+            except EOFError:
+                break
+            except Exception:  # a damaged directory: Pillow raises several types
+                count += 1
+                break
+            if count == MAX_PAGES:
+                raise BraintankError(f"{path}: TIFF with more than {MAX_PAGES} pages "
+                                     f"(split it into smaller files)")
+            count += 1
+    return count
+
+
+def _decode_frame(path: Path, image: Image.Image, index: int) -> np.ndarray:
+    image.seek(index)
+    _check_size(path, image.size)
+    image.load()
+    return to_grey(_pil_to_array(path, ImageOps.exif_transpose(image)), name=str(path))
 
 
 def to_grey(array: np.ndarray, *, name: str = "image array") -> np.ndarray:

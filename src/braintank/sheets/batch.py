@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,33 +34,73 @@ class BatchReport:
 
 
 def file_sha256(path: str | os.PathLike) -> str:
+    """The file's SHA-256; a file that cannot be read is a one-line BraintankError."""
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise BraintankError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     return digest.hexdigest()
 
 
+def check_scan_path(path: Path) -> None:
+    """Refuse what is not a regular file before anything opens it (a FIFO would block)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if os.path.lexists(path) and not os.path.exists(path):
+            raise BraintankError(f"{path}: broken symbolic link (its target is missing or "
+                                 f"the links loop)") from None
+        if isinstance(exc, FileNotFoundError):
+            raise BraintankError(f"{path}: file not found") from None
+        raise BraintankError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(mode):
+        raise BraintankError(f"{path}: is a directory, not a scan")
+    if not stat.S_ISREG(mode):
+        raise BraintankError(f"{path}: not a regular file (a FIFO, socket or device)")
+
+
 def _pages(path: Path, only: set[int]) -> Iterator[tuple[int, np.ndarray | BraintankError]]:
+    """The pages of a PDF or an image (a multi-page TIFF has several), or their errors."""
     if is_pdf(path):
         yield from render_pages(path, only)
         return
-    from braintank.inference.images import load_image
+    from braintank.inference.images import load_pages
 
     try:
-        yield 1, load_image(path)
-    except BraintankError as exc:
+        yield from load_pages(path, only)
+    except BraintankError as exc:  # the file as a whole: recorded against its first page
         yield 1, exc
 
 
 def _page_numbers(path: Path) -> list[int]:
-    return list(range(1, page_count(path) + 1)) if is_pdf(path) else [1]
+    if is_pdf(path):
+        return list(range(1, page_count(path) + 1))
+    from braintank.inference.images import image_page_count
+
+    try:
+        return list(range(1, image_page_count(path) + 1))
+    except BraintankError:
+        return [1]  # not readable as an image: reading page 1 reports why
 
 
-def _save_crops(crops_dir: Path, path: Path, page: int, reading) -> dict:
+def crop_prefix(path: Path, sha256: str) -> str:
+    """The start of a scan's crop names: its name made safe and short, then the start of its
+    SHA-256, so two scans of one name (in two folders) never share crops, and reading the
+    same scan again writes the same names."""
+    stem = "".join(c if c.isalnum() or c in "._-" else "_" for c in path.stem)
+    stem = re.sub(r"_{2,}", "_", stem).lstrip(".-") or "scan"
+    while len(stem.encode("utf-8")) > 60:
+        stem = stem[:-1]
+    return f"{stem}-{sha256[:12]}"
+
+
+def _save_crops(crops_dir: Path, prefix: str, page: int, reading) -> dict:
     paths = {}
     for cell in reading.cells:
-        target = crops_dir / f"{path.stem}-p{page}-r{cell.row}-c{cell.col}.png"
+        target = crops_dir / f"{prefix}-p{page}-r{cell.row}-c{cell.col}.png"
         atomic_write_bytes(target, encode_png(cell.crop))
         paths[(cell.row, cell.col)] = str(target)
     return paths
@@ -89,7 +131,8 @@ def read_file(path: Path, store: SheetStore, classifier, report: BatchReport,
             report.failed.append((str(path), page, message))
             log(f"skipped: {message}")
             continue
-        crop_paths = _save_crops(crops_dir, path, page, reading) if crops_dir else {}
+        crop_paths = (_save_crops(crops_dir, crop_prefix(path, sha), page, reading)
+                      if crops_dir else {})
         sheet_id = store.save_page(sha, page, str(path), reading,
                                    getattr(classifier, "name", "model"), crop_paths)
         report.read += 1
@@ -106,8 +149,7 @@ def read_batch(paths: list[str | os.PathLike], store: SheetStore, classifier,
     for raw in paths:
         path = Path(raw)
         try:
-            if not path.is_file():
-                raise BraintankError(f"{path}: file not found")
+            check_scan_path(path)
             read_file(path, store, classifier, report, layout, crops, reread, log)
         except StoreError:
             raise  # nothing further could be saved

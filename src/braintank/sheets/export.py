@@ -1,12 +1,14 @@
-"""Write results as CSV (file,page,row,col,digit,confidence,status), corrections applied."""
+"""Write results as CSV (file,page,row,col,digit,confidence,status), corrections applied.
+
+The file goes through braintank.csvfile: exact round trips whatever a file name holds, and
+cells a spreadsheet would run as formulas prefixed with '.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 
-from braintank.fileio import atomic_write_text
+from braintank.csvfile import csv_text, write_csv
 from braintank.sheets.store import SheetStore
 
 COLUMNS = ("file", "page", "row", "col", "digit", "confidence", "status")
@@ -27,17 +29,12 @@ def final_row(result: dict) -> dict:
 
 
 def to_csv(results: list[dict]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for result in results:
-        writer.writerow(final_row(result))
-    return buffer.getvalue()
+    return csv_text(COLUMNS, (final_row(result) for result in results))
 
 
 def export_csv(store: SheetStore, out: str | os.PathLike,
                sheet_ids: list[int] | None = None) -> int:
     """Write the CSV atomically; returns the number of cell rows."""
     results = store.results(sheet_ids)
-    atomic_write_text(out, to_csv(results))
+    write_csv(out, COLUMNS, (final_row(result) for result in results))
     return len(results)

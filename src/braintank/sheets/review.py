@@ -49,8 +49,15 @@ def _show(store: SheetStore, item: dict, number: int, total: int, out: TextIO) -
         out.write(f"crop: {item['crop_path']}\n")
 
 
-def _answer(line: str, guess: int | None) -> tuple[str, int | None]:
-    """('save', digit|None) | ('skip', _) | ('quit', _) | ('again', _)."""
+DIGITS = "0123456789"
+
+
+def parse_answer(line: str, guess: int | None) -> tuple[str, int | None]:
+    """('save', digit|None) | ('skip', None) | ('quit', None) | ('again', None).
+
+    Only the ASCII digits count as digits: str.isdigit() also accepts '²' (which int()
+    refuses) and '٣' or '５' (which int() reads as 3 and 5, a score nobody typed here).
+    """
     text = line.strip().lower()
     if text == "q":
         return "quit", None
@@ -60,8 +67,8 @@ def _answer(line: str, guess: int | None) -> tuple[str, int | None]:
         return "save", None
     if text == "" and guess is not None:
         return "save", guess
-    if len(text) == 1 and text.isdigit():
-        return "save", int(text)
+    if len(text) == 1 and text in DIGITS:
+        return "save", DIGITS.index(text)
     return "again", None
 
 
@@ -80,7 +87,7 @@ def run_review(store: SheetStore, stdin: TextIO, stdout: TextIO,
             stdout.write("> ")
             stdout.flush()
             line = stdin.readline()
-            action, digit = ("quit", None) if line == "" else _answer(line, item["guess"])
+            action, digit = ("quit", None) if line == "" else parse_answer(line, item["guess"])
             if action != "again":
                 break
             stdout.write(f"? {HELP}\n")

@@ -64,6 +64,12 @@ CREATE TABLE IF NOT EXISTS corrections (
 """
 
 
+def storable_text(text: str) -> str:
+    """`text` as valid Unicode: a file name with bytes that are not UTF-8 (held by Python as
+    lone surrogates, which SQLite refuses) keeps them as visible escapes such as \\udcff."""
+    return text.encode("utf-8", errors="backslashreplace").decode("utf-8")
+
+
 class StoreError(BraintankError):
     """The database cannot be used; reading more pages would lose their results."""
 
@@ -140,7 +146,8 @@ class SheetStore:
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256, page) DO UPDATE SET "
             "file = excluded.file, layout_id = excluded.layout_id, status = excluded.status, "
             "error = excluded.error, read_at = excluded.read_at",
-            (sha256, page, file, layout_id, status, error, time.time()))
+            (sha256, page, storable_text(file), layout_id, status,
+             None if error is None else storable_text(error), time.time()))
         return conn.execute("SELECT id FROM sheets WHERE sha256 = ? AND page = ?",
                             (sha256, page)).fetchone()[0]
 
@@ -157,9 +164,10 @@ class SheetStore:
                     "INSERT INTO cells (sheet_id, row, col) VALUES (?, ?, ?)",
                     (sheet_id, cell.row, cell.col)).lastrowid
                 if cell.crop is not None:
+                    crop_path = crop_paths.get((cell.row, cell.col))
                     conn.execute("INSERT INTO crops (cell_id, png, path) VALUES (?, ?, ?)",
                                  (cell_id, encode_png(cell.crop),
-                                  crop_paths.get((cell.row, cell.col))))
+                                  None if crop_path is None else storable_text(crop_path)))
                 conn.execute(
                     "INSERT INTO predictions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (cell_id, cell.digit, cell.guess, cell.confidence, cell.status,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from braintank.errors import BraintankError
 from braintank.fileio import atomic_open, atomic_write_text
 from braintank.sheets import layout_code
 from braintank.sheets.layout import (
@@ -31,6 +34,7 @@ from braintank.sheets.layout import (
 ARUCO_DICT = cv2.aruco.DICT_4X4_50
 
 
+@functools.cache
 def _font(size: int) -> ImageFont.ImageFont:
     try:
         return ImageFont.truetype("DejaVuSans.ttf", size)
@@ -61,17 +65,103 @@ def _draw_code(draw: ImageDraw.ImageDraw, layout: Layout) -> None:
     draw.text((CONTENT[0] // 2, boxes[0][3] + 12), text, fill=60, font=font, anchor="mt")
 
 
-def _draw_grid(draw: ImageDraw.ImageDraw, layout: Layout) -> None:
-    font = _font(44)
-    for cell in layout.cells:
-        x0, y0, x1, y1 = (v - o for v, o in zip(cell.box, CONTENT_ORIGIN_A4 * 2, strict=True))
-        draw.rectangle((x0, y0, x1 - 1, y1 - 1), outline=LINE_GREY, width=LINE_WIDTH)
+# Where the text goes. Title and note sit in the band between the top markers; row labels
+# right-aligned left of the first box, column labels centred above their box.
+TITLE_SIZE, NOTE_SIZE, LABEL_SIZE = 64, 34, 44
+TITLE_Y = MARKER_INSET + MARKER_SIZE // 2
+NOTE_Y = MARKER_INSET + MARKER_SIZE + 20
+NOTE = "Write one digit 0-9 per box. Leave a box empty when there is no score."
+ROW_LABEL_GAP, COL_LABEL_GAP = 30, 25
+# Blank paper kept around each corner marker, so text never touches its outline.
+MARKER_QUIET = 40
+
+
+@dataclass(frozen=True)
+class Printed:
+    """One line of text on the template and the rectangle it must stay inside."""
+
+    what: str  # "the title", "row label 3", ...
+    text: str
+    xy: tuple[int, int]
+    anchor: str
+    size: int
+    fill: int
+    zone: tuple[int, int, int, int] | None  # None: fixed text, known to fit
+
+
+def _content_box(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    x0, y0, x1, y1 = box
+    ox, oy = CONTENT_ORIGIN_A4
+    return x0 - ox, y0 - oy, x1 - ox, y1 - oy
+
+
+def _text_box(item: Printed) -> tuple[int, int, int, int]:
+    draw = ImageDraw.Draw(Image.new("L", (1, 1)))
+    return draw.textbbox(item.xy, item.text, font=_font(item.size), anchor=item.anchor)
+
+
+def _printed_text(layout: Layout) -> list[Printed]:
+    """Everything written on the template apart from the code strip's caption."""
+    far_x = CONTENT[0] - MARKER_INSET - MARKER_SIZE
+    far_y = CONTENT[1] - MARKER_INSET - MARKER_SIZE
+    note = Printed("the note", NOTE, (CONTENT[0] // 2, NOTE_Y), "mt", NOTE_SIZE, 60, None)
+    note_bottom = _text_box(note)[3]
+    title_zone = (MARKER_INSET + MARKER_SIZE + MARKER_QUIET, MARKER_INSET // 2,
+                  far_x - MARKER_QUIET, NOTE_Y - 6)
+    items = [Printed("the title", layout.title or "Score sheet", (CONTENT[0] // 2, TITLE_Y),
+                     "mm", TITLE_SIZE, 0, title_zone), note]
+    boxes = [_content_box(c.box) for c in layout.cells]
+    pitch_x = boxes[1][0] - boxes[0][0] if layout.cols > 1 else 2 * (boxes[0][2] - boxes[0][0])
+    pitch_y = (boxes[layout.cols][1] - boxes[0][1] if layout.rows > 1
+               else 2 * (boxes[0][3] - boxes[0][1]))
+    for cell, (x0, y0, x1, y1) in zip(layout.cells, boxes, strict=True):
+        half_gap = (pitch_y - (y1 - y0)) // 2
         if cell.col == 1:
             label = layout.row_labels[cell.row - 1] if layout.row_labels else str(cell.row)
-            draw.text((x0 - 30, (y0 + y1) // 2), label, fill=40, font=font, anchor="rm")
+            zone = (MARKER_INSET, max(y0 - half_gap, note_bottom + 4), x0 - ROW_LABEL_GAP + 8,
+                    min(y1 + half_gap, far_y - MARKER_QUIET))
+            items.append(Printed(f"row label {cell.row}", label,
+                                 (x0 - ROW_LABEL_GAP, (y0 + y1) // 2), "rm", LABEL_SIZE, 40,
+                                 zone))
         if cell.row == 1:
             label = layout.col_labels[cell.col - 1] if layout.col_labels else str(cell.col)
-            draw.text(((x0 + x1) // 2, y0 - 25), label, fill=40, font=font, anchor="mb")
+            centre = (x0 + x1) // 2
+            zone = (centre - pitch_x // 2 + 6, note_bottom + 4, centre + pitch_x // 2 - 6,
+                    y0 - COL_LABEL_GAP + 5)
+            items.append(Printed(f"column label {cell.col}", label,
+                                 (centre, y0 - COL_LABEL_GAP), "mb", LABEL_SIZE, 40, zone))
+    return items
+
+
+def check_text_fits(layout: Layout) -> None:
+    """Refuse a title or label that would print outside its place (over a marker, into the
+    boxes or a neighbour's label), measured with the font the template is drawn with.
+
+    Text that does not fit is refused rather than shrunk: a template prints what was asked
+    at the size people can read, and the error says how much room there is.
+    """
+    for item in _printed_text(layout):
+        if item.zone is None:
+            continue
+        left, top, right, bottom = _text_box(item)
+        zx0, zy0, zx1, zy1 = item.zone
+        if left < zx0 or right > zx1:
+            raise BraintankError(
+                f"{item.what} {_quoted(item.text)} is too wide to print: {right - left} px, "
+                f"{zx1 - zx0} px fit on a {layout.rows} x {layout.cols} sheet; shorten it")
+        if top < zy0 or bottom > zy1:
+            raise BraintankError(f"{item.what} {_quoted(item.text)} is too tall to print "
+                                 f"(stacked accents?); at most {zy1 - zy0} px fit")
+
+
+def _quoted(text: str) -> str:
+    return repr(text if len(text) <= 24 else text[:24] + "...")
+
+
+def _draw_grid(draw: ImageDraw.ImageDraw, layout: Layout) -> None:
+    for cell in layout.cells:
+        x0, y0, x1, y1 = _content_box(cell.box)
+        draw.rectangle((x0, y0, x1 - 1, y1 - 1), outline=LINE_GREY, width=LINE_WIDTH)
 
 
 def render_content(layout: Layout) -> Image.Image:
@@ -79,12 +169,8 @@ def render_content(layout: Layout) -> Image.Image:
     page = Image.new("L", CONTENT, 255)
     _draw_markers(page)
     draw = ImageDraw.Draw(page)
-    title = layout.title or "Score sheet"
-    draw.text((CONTENT[0] // 2, MARKER_INSET + MARKER_SIZE // 2), title, fill=0,
-              font=_font(64), anchor="mm")
-    draw.text((CONTENT[0] // 2, MARKER_INSET + MARKER_SIZE + 30),
-              "Write one digit 0-9 per box. Leave a box empty when there is no score.",
-              fill=60, font=_font(34), anchor="mt")
+    for item in _printed_text(layout):
+        draw.text(item.xy, item.text, fill=item.fill, font=_font(item.size), anchor=item.anchor)
     _draw_grid(draw, layout)
     _draw_code(draw, layout)
     return page
@@ -109,6 +195,7 @@ def write_template(out_dir: str | os.PathLike, rows: int, cols: int, title: str 
                    col_labels: list[str] | None = None) -> Layout:
     """Write sheet.png, sheet.pdf (A4), sheet-letter.pdf and layout.json into `out_dir`."""
     layout = make_layout(rows, cols, title, row_labels, col_labels)
+    check_text_fits(layout)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     a4 = render_page(layout, "a4")
