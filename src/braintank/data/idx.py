@@ -7,6 +7,7 @@ bytes, not the file name, so renamed files still load.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import struct
 import zlib
@@ -87,7 +88,7 @@ def parse_idx(blob: bytes, name: str = "<bytes>") -> np.ndarray:
         raise BraintankError(f"{name}: truncated IDX header (needs {header_len} bytes)")
     shape = struct.unpack(f">{ndim}I", blob[4:header_len])
     dtype = IDX_DTYPES[code]
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(shape) * dtype.itemsize  # Python ints: int64 would wrap
     actual = len(blob) - header_len
     if actual < expected:
         raise BraintankError(
