@@ -22,8 +22,9 @@ PROBABILITY_ARGUMENTS = frozenset({"dropout"})
 
 
 def short_repr(value: object, limit: int = 60) -> str:
-    """repr(value), cut to `limit` characters so a hostile value cannot flood a message."""
-    text = repr(value)
+    """repr(value) on one line, cut to `limit` characters: a hostile value can neither
+    flood a message nor break it over lines (a tensor's repr has several)."""
+    text = " ".join(repr(value).split())
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
