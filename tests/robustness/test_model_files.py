@@ -32,16 +32,19 @@ def write_pt(path, arch=TINY, state=None, **fields) -> str:
 
 
 def assert_refused_everywhere(capsys, tmp_path, model: str, fragment: str) -> None:
-    """predict and export both end in one line naming the file; the library raises the same."""
+    """predict, export, calibrate and ensemble all end in one line naming the file; the
+    library raises the same."""
     for argv in (["predict", "--model", model, str(tmp_path / "no-image.png")],
-                 ["export", "--model", model, "--out", str(tmp_path / "m.onnx")]):
+                 ["export", "--model", model, "--out", str(tmp_path / "m.onnx")],
+                 ["calibrate", "--model", model],
+                 ["ensemble", model, model, "--out", str(tmp_path / "ens.pt")]):
         code = main(argv)
         out, err = capsys.readouterr()
         lines = err.strip().splitlines()
         assert code != 0 and out == "", (argv, out, err)
         assert len(lines) == 1 and lines[0].startswith("braintank: error:"), err
         assert model in lines[0] and fragment in lines[0], lines[0]
-    assert not (tmp_path / "m.onnx").exists()
+    assert not (tmp_path / "m.onnx").exists() and not (tmp_path / "ens.pt").exists()
     with pytest.raises(BraintankError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
         DigitClassifier.load(model)
 
@@ -189,3 +192,55 @@ def test_the_shipped_model_passes_the_checks():
 
     loaded = load(default_model_path())
     assert loaded.arch["type"] == "digit_cnn" and loaded.calibration["threshold"] > 0.5
+
+
+# ---- train --resume reads its checkpoint through the same loader --------------------------
+
+def resume_error(capsys, run_dir) -> str:
+    code = main(["train", "--resume", str(run_dir), "--no-progress"])
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert code != 0 and len(lines) == 1 and lines[0].startswith("braintank: error:"), err
+    return lines[0]
+
+
+def test_resume_refuses_a_checkpoint_that_does_not_read_digits(capsys, tmp_path):
+    arch = {"type": "mlp", "hidden": [8], "num_classes": 5}
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    write_pt(run_dir / "last.pt", arch=arch, state=tiny_state(arch), kind="checkpoint",
+             config={"arch": arch})
+    assert "5 classes" in resume_error(capsys, run_dir)
+
+
+@pytest.fixture(scope="module")
+def checkpoint_run(tmp_path_factory, mnist_dir):
+    """A real run folder after one tiny epoch (its last.pt is a resumable checkpoint)."""
+    from braintank.training.config import TrainConfig
+    from braintank.training.loop import start_run
+
+    run_dir = tmp_path_factory.mktemp("resumable") / "run"
+    cfg = TrainConfig(model="tiny", arch=TINY, lr=1e-3, batch_size=100, epochs=3,
+                      val_size=100, train_size=300, seed=0)
+    start_run(cfg, run_dir, torch.device("cpu"), progress=False).fit(stop_after=1)
+    return run_dir
+
+
+@pytest.mark.parametrize("field, value, fragment", [
+    ("rng", {"torch": "not a state"}, "damaged training state"),
+    ("optimizer", {"state": 5}, "damaged training state"),
+    ("state", {"epoch": 1, "colour": "red"}, "damaged training state"),
+    ("config", {"arch": {"type": "mlp", "hidden": [9]}}, "different networks"),
+    ("config", {"lr": "fast"}, "learning rate"),
+    ("kind", "model", "not a resumable checkpoint"),
+])
+def test_resume_refuses_a_tampered_checkpoint_in_one_line(capsys, tmp_path, checkpoint_run,
+                                                          field, value, fragment):
+    import shutil
+
+    run_dir = tmp_path / "run"
+    shutil.copytree(checkpoint_run, run_dir)
+    payload = torch.load(run_dir / "last.pt", weights_only=True)
+    payload[field] = ({**payload[field], **value} if field == "config" else value)
+    torch.save(payload, run_dir / "last.pt")
+    assert fragment in resume_error(capsys, run_dir)
