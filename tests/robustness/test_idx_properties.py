@@ -40,6 +40,7 @@ def parse_or_refuse(blob: bytes) -> np.ndarray | None:
 @example(b"\0\0\x08\x04" + struct.pack(">4I", 65536, 65536, 65536, 65536))  # 2^64 elements
 @example(b"\0\0\x0e\x02" + struct.pack(">2I", 2**32 - 1, 2**32 - 1))
 @example(b"\0\0\x08\x01" + struct.pack(">I", 0))
+@example(b"\0\0\x08\x04" + struct.pack(">4I", 2**24, 2**24, 2**24, 0))  # empty, yet too big
 def test_arbitrary_bytes_parse_or_are_refused(blob):
     parse_or_refuse(blob)
 

@@ -89,6 +89,9 @@ def parse_idx(blob: bytes, name: str = "<bytes>") -> np.ndarray:
     shape = struct.unpack(f">{ndim}I", blob[4:header_len])
     dtype = IDX_DTYPES[code]
     expected = math.prod(shape) * dtype.itemsize  # Python ints: int64 would wrap
+    if math.prod(max(size, 1) for size in shape) * dtype.itemsize > np.iinfo(np.intp).max:
+        # NumPy refuses such a shape even when a zero dimension leaves it empty
+        raise BraintankError(f"{name}: IDX dimensions {shape} are too large for an array")
     actual = len(blob) - header_len
     if actual < expected:
         raise BraintankError(
