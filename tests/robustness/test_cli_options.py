@@ -101,3 +101,19 @@ def test_divergence_before_the_first_checkpoint_says_none_was_written(tmp_path, 
     assert "diverged" in message and "no checkpoint was written" in message, message
     assert "last good checkpoint" not in message
     assert not (tmp_path / "run" / "last.pt").exists()
+
+
+@pytest.mark.parametrize("flag, value", [("--lr", "inf"), ("--weight-decay", "inf")])
+def test_the_numpy_engine_checks_numeric_options_too(capsys, tmp_path, flag, value):
+    line = one_line_error(capsys, ["train", "--engine", "numpy", "--model", "tiny",
+                                   "--no-progress", "--out", str(tmp_path / "run"), flag, value])
+    assert "finite" in line and value in line, line
+    assert not (tmp_path / "run").exists()
+
+
+def test_numpy_engine_divergence_before_a_checkpoint_says_none_was_written(capsys, tmp_path,
+                                                                          mnist_dir):
+    line = one_line_error(capsys, ["train", "--engine", "numpy", "--model", "tiny", "--lr",
+                                   "1e30", "--no-progress", "--out", str(tmp_path / "run")])
+    assert "diverged" in line and "no checkpoint was written" in line, line
+    assert not (tmp_path / "run" / "last.npz").exists()
