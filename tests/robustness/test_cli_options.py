@@ -117,3 +117,10 @@ def test_numpy_engine_divergence_before_a_checkpoint_says_none_was_written(capsy
                                    "1e30", "--no-progress", "--out", str(tmp_path / "run")])
     assert "diverged" in line and "no checkpoint was written" in line, line
     assert not (tmp_path / "run" / "last.npz").exists()
+
+
+def test_cv_refuses_zero_epochs_instead_of_ignoring_it(capsys, tmp_path):
+    # --folds 1 would stop an unfixed build early; the epochs check comes first
+    line = one_line_error(capsys, ["cv", "--epochs", "0", "--folds", "1",
+                                   "--out", str(tmp_path / "cv")])
+    assert "epochs" in line and "0" in line, line
