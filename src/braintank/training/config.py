@@ -49,11 +49,11 @@ class TrainConfig:
         Settings also come back from files (`train --resume`), so types are checked as well
         as ranges, and every float must be finite.
         """
-        for name, allowed in (("optimizer", OPTIMIZERS), ("schedule", SCHEDULES),
-                              ("augment", AUGMENTATIONS)):
-            value = getattr(self, name)
+        for label, value, allowed in (("optimizer", self.optimizer, OPTIMIZERS),
+                                      ("schedule", self.schedule, SCHEDULES),
+                                      ("augmentation", self.augment, AUGMENTATIONS)):
             if not isinstance(value, str) or value not in allowed:
-                raise BraintankError(f"unknown {name} {value!r} (known: {', '.join(allowed)})")
+                raise BraintankError(f"unknown {label} {value!r} (known: {', '.join(allowed)})")
         for name in ("model", "dataset", "normalize"):
             if not isinstance(getattr(self, name), str):
                 raise BraintankError(f"{name} must be a name, got {getattr(self, name)!r}")
@@ -107,8 +107,9 @@ class TrainConfig:
         return cls(**data)
 
 
-# Seeds feed NumPy (which refuses negatives) and torch (64-bit), with small offsets added.
-MAX_SEED = 2**62
+# The largest whole-number setting: seeds feed NumPy (which refuses negatives) and torch
+# (64-bit), with small offsets added.
+MAX_WHOLE = 2**62
 
 
 def _check_number(label: str, value: object, low: float, high: float = math.inf,
@@ -125,7 +126,7 @@ def _check_number(label: str, value: object, low: float, high: float = math.inf,
 
 
 def _check_whole(label: str, value: object, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_SEED:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_WHOLE:
         raise BraintankError(f"{label} must be a whole number >= {low}, got {value!r}")
 
 
@@ -140,6 +141,6 @@ def validation_split(cfg: dict, source: str) -> tuple[str, int, int]:
     seed = cfg.get("seed") if cfg.get("split_seed") is None else cfg.get("split_seed")
     whole = [isinstance(v, int) and not isinstance(v, bool) for v in (val_size, seed)]
     if not isinstance(dataset, str) or not all(whole) or val_size < 1 \
-            or not 0 <= seed <= MAX_SEED:
+            or not 0 <= seed <= MAX_WHOLE:
         raise BraintankError(f"{source}: not a finished model with a validation split")
     return dataset, val_size, seed
