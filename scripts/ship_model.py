@@ -15,13 +15,13 @@ from pathlib import Path
 
 import torch
 
-from braintank.training import checkpoint
+from braintank import modelfile
 
 MODELS = Path(__file__).resolve().parents[1] / "src" / "braintank" / "models"
 
 
 def main(run_dir: Path) -> None:
-    model = checkpoint.load(run_dir / "model.pt")
+    model = modelfile.load(run_dir / "model.pt").payload
     summary = json.loads((run_dir / "summary.json").read_text())
     config = model["config"]
     MODELS.mkdir(parents=True, exist_ok=True)

@@ -30,11 +30,14 @@ def test_mnist_loads_with_published_counts(mnist_dir):
 def test_lookup_order(tmp_path, monkeypatch):
     monkeypatch.setenv("BRAINTANK_DATA", str(tmp_path / "env"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    dirs = candidate_dirs("mnist", tmp_path / "cli")
-    assert dirs == [tmp_path / "cli" / "mnist", tmp_path / "cli", tmp_path / "env" / "mnist",
+    dirs = candidate_dirs("mnist")
+    assert dirs == [tmp_path / "env" / "mnist",
                     tmp_path / "cache" / "braintank" / "datasets" / "mnist",
                     dirs[-1]]
     assert str(dirs[-1]) == "/usr/share/datasets/mnist"
+    # an explicit folder is the only place looked at (the folder itself or its mnist/)
+    assert candidate_dirs("mnist", tmp_path / "cli") == [tmp_path / "cli" / "mnist",
+                                                         tmp_path / "cli"]
 
 
 def test_data_dir_wins_over_environment(tmp_path, monkeypatch, mnist_dir):

@@ -12,8 +12,9 @@ import time
 import pytest
 import torch
 
+from braintank import modelfile
 from braintank.errors import BraintankError
-from braintank.training import checkpoint, runlog
+from braintank.training import runlog
 from braintank.training.config import TrainConfig
 from braintank.training.loop import resume_run, start_run
 
@@ -52,12 +53,12 @@ def test_divergence_stops_cleanly_and_keeps_last_good_checkpoint(tmp_path, mnist
     trainer = start_run(tiny_config(schedule="none", augment="none"), tmp_path, CPU,
                         progress=False)
     trainer.fit(stop_after=1)
-    good = checkpoint.load(tmp_path / "last.pt")
+    good = modelfile.load(tmp_path / "last.pt").payload
     with torch.no_grad():
         trainer.model.layers[1].weight.fill_(float("nan"))
     with pytest.raises(BraintankError, match="diverged.*last good checkpoint"):
         trainer.fit()
-    kept = checkpoint.load(tmp_path / "last.pt")
+    kept = modelfile.load(tmp_path / "last.pt").payload
     assert kept["state"]["epoch"] == 1
     for name, tensor in good["model"].items():
         assert torch.equal(tensor, kept["model"][name])
@@ -79,7 +80,7 @@ def test_loading_never_unpickles_arbitrary_objects(tmp_path):
     torch.save({"format": "braintank", "arch": {}, "model": Evil(), "normalize": [0, 1]}, path)
     os.chdir(tmp_path)
     with pytest.raises(BraintankError, match="not a readable braintank model file"):
-        checkpoint.load(path)
+        modelfile.load(path)
     assert not (tmp_path / "pwned").exists()
 
 
@@ -88,24 +89,28 @@ def test_foreign_files_are_refused(tmp_path, content):
     path = tmp_path / "model.pt"
     path.write_bytes(content)
     with pytest.raises(BraintankError, match="model.pt"):
-        checkpoint.load(path)
+        modelfile.load(path)
 
 
 def test_foreign_torch_file_is_refused(tmp_path):
     path = tmp_path / "other.pt"
     torch.save({"state_dict": {"w": torch.zeros(2)}}, path)
     with pytest.raises(BraintankError, match="not a braintank model file"):
-        checkpoint.load(path)
+        modelfile.load(path)
 
 
 WRITER = """
 import sys, torch
-from braintank.training import checkpoint
+from braintank import modelfile
+from braintank.nets import build_model
+arch = {"type": "mlp", "hidden": [5000]}  # 4 million weights: a write takes a while
+state = build_model(arch).state_dict()
 i = 0
 while True:
     i += 1
-    checkpoint.save(sys.argv[1], {"arch": {}, "model": {"w": torch.full((4_000_000,), i)},
-                                  "normalize": [0, 1], "i": i})
+    for tensor in state.values():
+        tensor.fill_(i)
+    modelfile.save(sys.argv[1], {"arch": arch, "model": state, "normalize": [0, 1], "i": i})
     print(i, flush=True)
 """
 
@@ -120,6 +125,7 @@ def test_kill_during_write_never_leaves_a_broken_checkpoint(tmp_path):
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
-    saved = checkpoint.load(target)
-    assert saved["i"] >= 1
-    assert bool((saved["model"]["w"] == saved["i"]).all())  # one whole write, not two halves
+    saved = modelfile.load(target)
+    assert saved.payload["i"] >= 1
+    for tensor in saved.network.state_dict().values():  # one whole write, not two halves
+        assert bool((tensor == saved.payload["i"]).all())

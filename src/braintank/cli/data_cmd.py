@@ -40,11 +40,11 @@ def run(args: argparse.Namespace) -> int:
 
     from braintank.data import load_split
     from braintank.data.download import download
-    from braintank.data.registry import locate
+    from braintank.data.registry import candidate_dirs, find_complete, locate
     from braintank.data.transforms import dataset_stats
 
     if args.data_command == "download":
-        folder = locate(args.dataset, args.data_dir)
+        folder = find_complete(args.dataset, candidate_dirs(args.dataset, args.data_dir))
         if folder is None:
             folder = download(args.dataset, args.data_dir)
         print(f"{args.dataset}: {folder}")

@@ -95,8 +95,9 @@ def run_cv(args: argparse.Namespace) -> int:
     from braintank.training.presets import get_preset
 
     preset = get_preset(args.model)
-    overrides = {"epochs": args.epochs} if args.epochs else {}
+    overrides = {"epochs": args.epochs} if args.epochs is not None else {}
     cfg_args = dict(seed=args.seed, patience=0, **overrides)
+    preset.config(**cfg_args)  # a bad setting is refused before any data is read
     _, labels = load_split(preset.config().dataset, "train", args.data_dir)
     device = resolve_device(args.device)
     scores = []

@@ -12,6 +12,7 @@ import importlib
 import sys
 
 from braintank import __version__
+from braintank.cli.printable import printable
 from braintank.errors import BraintankError
 
 # Sub-command modules, imported lazily so `braintank --help` does not load torch.
@@ -58,12 +59,12 @@ def main(argv: list[str] | None = None) -> int:
     except BraintankError as exc:
         if args.debug:
             raise
-        print(f"braintank: error: {exc}", file=sys.stderr)
+        print(f"braintank: error: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except OSError as exc:  # disk full, permission denied, ...: the OS's message says it best
         if args.debug:
             raise
-        print(f"braintank: error: {exc}", file=sys.stderr)
+        print(f"braintank: error: {printable(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("braintank: interrupted", file=sys.stderr)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import warnings
 from pathlib import Path
+
+from braintank.cli.printable import printable
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,26 +34,64 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from braintank.errors import BraintankError
     from braintank.inference.classifier import DigitClassifier
-    from braintank.inference.images import load_image
-    from braintank.inference.preprocess import save_preview, to_mnist
 
     if args.threshold is not None and not 0 <= args.threshold <= 1:
         raise BraintankError(f"--threshold must be between 0 and 1, got {args.threshold}")
+    show = _preview_folder(args.show) if args.show is not None else None
     clf = DigitClassifier.load(args.model, runtime=args.runtime, threshold=args.threshold)
     failures = 0
     for path in args.images:
-        try:
-            prepared = to_mnist(load_image(path))
-        except BraintankError as exc:  # one bad file must not stop the batch
-            print(f"braintank: error: {exc}", file=sys.stderr)
+        try:  # one bad file must not stop the batch
+            prepared = _prepare(path)
+            result = clf.predict_prepared([path], [prepared])[0]
+            if args.json:
+                print(json.dumps(result.to_dict()))
+            else:
+                digit = "-" if result.digit is None else result.digit
+                print(f"{printable(path)}\t{digit}\t{result.confidence:.4f}\t{result.status}")
+            if show is not None and prepared.image is not None:
+                _write_preview(prepared.image, show, path)
+        except BraintankError as exc:
+            print(f"braintank: error: {printable(str(exc))}", file=sys.stderr)
             failures += 1
-            continue
-        result = clf.predict_prepared([path], [prepared])[0]
-        if args.show and prepared.image is not None:
-            save_preview(prepared.image, Path(args.show) / f"{Path(path).stem}.28x28.png")
-        if args.json:
-            print(json.dumps(result.to_dict()))
-        else:
-            digit = "-" if result.digit is None else result.digit
-            print(f"{path}\t{digit}\t{result.confidence:.4f}\t{result.status}")
     return 1 if failures else 0
+
+
+def _preview_folder(show: str) -> Path:
+    """The --show folder, made now: a bad one is refused before any image is read."""
+    from braintank.errors import BraintankError
+
+    folder = Path(show)
+    if folder.exists() and not folder.is_dir():
+        raise BraintankError(f"--show {printable(show)}: exists and is not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BraintankError(f"--show {printable(show)}: cannot make the folder "
+                             f"({exc.strerror or exc})") from None
+    return folder
+
+
+def _prepare(path: str):
+    """The image at `path` through the one preprocessing path; the decoder's warnings (a
+    damaged TIFF tag, say) become one line each on stderr instead of Python's two."""
+    from braintank.inference.images import load_image
+    from braintank.inference.preprocess import to_mnist
+
+    with warnings.catch_warnings(record=True) as caught:
+        prepared = to_mnist(load_image(path))
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        print(f"braintank: warning: {printable(path)}: {printable(message)}", file=sys.stderr)
+    return prepared
+
+
+def _write_preview(image, folder: Path, path: str) -> None:
+    from braintank.errors import BraintankError
+    from braintank.inference.preprocess import save_preview
+
+    target = folder / f"{Path(path).stem}.28x28.png"
+    try:
+        save_preview(image, target)
+    except OSError as exc:
+        raise BraintankError(f"{target}: cannot write the preview "
+                             f"({exc.strerror or exc})") from None

@@ -10,6 +10,8 @@ from pathlib import Path
 from braintank.training.config import OPTIMIZERS, SCHEDULES
 from braintank.training.presets import PRESETS
 
+MAX_THREADS = 1024  # torch would try to start any number asked for, and crash
+
 OVERRIDES = {  # flag -> (config field, type, help)
     "lr": ("lr", float, "learning rate (peak rate for one-cycle)"),
     "epochs": ("epochs", int, "number of passes over the training set"),
@@ -54,12 +56,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import torch
 
+    from braintank.errors import BraintankError
     from braintank.training.device import resolve_device
     from braintank.training.finalize import finalize
     from braintank.training.loop import resume_run, start_run
     from braintank.training.presets import get_preset
 
-    if args.threads:
+    if args.threads is not None:
+        if not 1 <= args.threads <= MAX_THREADS:
+            raise BraintankError(f"--threads must be between 1 and {MAX_THREADS}, "
+                                 f"got {args.threads}")
         torch.set_num_threads(args.threads)
     if args.engine == "numpy":
         from braintank.cli.scratch_train import run_scratch

@@ -16,7 +16,10 @@ from braintank.errors import BraintankError
 
 def resolve_dir(name: str, data_dir: str | os.PathLike | None = None,
                 allow_download: bool = True) -> Path:
-    """The folder holding dataset `name`, downloading it into the cache when absent."""
+    """The folder holding dataset `name`, downloading it into the cache when absent.
+
+    An explicit `data_dir` is used or refused (see `registry.locate`), never downloaded to.
+    """
     folder = locate(name, data_dir)
     if folder is not None:
         return folder
@@ -27,11 +30,11 @@ def resolve_dir(name: str, data_dir: str | os.PathLike | None = None,
     return download(name)
 
 
-def _read_verified(folder: Path, stem: str, expected: str) -> np.ndarray:
+def _read_verified(folder: Path, stem: str, expected: str, size: int) -> np.ndarray:
     path = find_file(folder, stem)
     if path is None:
         raise BraintankError(f"{folder / stem}: file not found")
-    raw = read_raw_bytes(path)
+    raw = read_raw_bytes(path, max_size=size)
     if sha256_hex(raw) != expected:
         raise BraintankError(
             f"{path}: SHA-256 mismatch (file is corrupt or not the published dataset)"
@@ -43,8 +46,8 @@ def _read_verified(folder: Path, stem: str, expected: str) -> np.ndarray:
 def _load_cached(name: str, split: str, folder: Path) -> tuple[np.ndarray, np.ndarray]:
     spec = get_spec(name)
     image_stem, label_stem = spec.files[split]
-    images = _read_verified(folder, image_stem, spec.sha256[image_stem])
-    labels = _read_verified(folder, label_stem, spec.sha256[label_stem])
+    images = _read_verified(folder, image_stem, spec.sha256[image_stem], spec.sizes[image_stem])
+    labels = _read_verified(folder, label_stem, spec.sha256[label_stem], spec.sizes[label_stem])
     if images.ndim != 3 or images.shape[1:] != (28, 28) or labels.ndim != 1:
         raise BraintankError(f"{folder}: {name} {split} files have shapes "
                              f"{images.shape} and {labels.shape}, expected [N,28,28] and [N]")

@@ -7,9 +7,12 @@ bytes, not the file name, so renamed files still load.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import struct
+import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -26,22 +29,46 @@ IDX_DTYPES: dict[int, np.dtype] = {
     0x0E: np.dtype(">f8"),
 }
 _GZIP_MAGIC = b"\x1f\x8b"
+# For callers without an expected size: far above any 28x28 dataset's file (MNIST's largest
+# is 47 MB), far below what would exhaust memory.
+DEFAULT_MAX_BYTES = 256 << 20
 
 
-def read_raw_bytes(path: str | os.PathLike) -> bytes:
-    """The file's bytes, decompressed when it is gzip; errors name the file."""
+def read_raw_bytes(path: str | os.PathLike, max_size: int = DEFAULT_MAX_BYTES) -> bytes:
+    """The file's bytes, decompressed when it is gzip; errors name the file.
+
+    Nothing past `max_size` decompressed bytes is read: a file (or gzip stream) holding more
+    is refused, so a small gzip bomb cannot fill memory. Callers that know the size to
+    expect (the dataset registry does) pass it.
+    """
     path = Path(path)
     try:
-        blob = path.read_bytes()
+        with open(path, "rb") as handle:
+            if handle.read(2) == _GZIP_MAGIC:
+                handle.seek(0)
+                return gunzip(handle, max_size, str(path))
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_size:
+                raise BraintankError(f"{path}: {size:,} bytes, more than the expected "
+                                     f"{max_size:,} bytes")
+            handle.seek(0)
+            return handle.read()
     except FileNotFoundError:
         raise BraintankError(f"{path}: file not found") from None
     except OSError as exc:
-        raise BraintankError(f"{path}: cannot read ({exc.strerror})") from None
-    if blob[:2] == _GZIP_MAGIC:
-        try:
-            blob = gzip.decompress(blob)
-        except (OSError, EOFError) as exc:
-            raise BraintankError(f"{path}: corrupt gzip data ({exc})") from None
+        raise BraintankError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def gunzip(stream: BinaryIO, max_size: int, name: str) -> bytes:
+    """Decompress a gzip stream, reading no further than `max_size` decompressed bytes."""
+    try:
+        with gzip.GzipFile(fileobj=stream) as archive:
+            blob = archive.read(max_size + 1)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise BraintankError(f"{name}: corrupt gzip data ({exc})") from None
+    if len(blob) > max_size:
+        raise BraintankError(f"{name}: decompresses to more than the expected {max_size:,} "
+                             f"bytes (refused without reading the rest)")
     return blob
 
 
@@ -61,7 +88,10 @@ def parse_idx(blob: bytes, name: str = "<bytes>") -> np.ndarray:
         raise BraintankError(f"{name}: truncated IDX header (needs {header_len} bytes)")
     shape = struct.unpack(f">{ndim}I", blob[4:header_len])
     dtype = IDX_DTYPES[code]
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    expected = math.prod(shape) * dtype.itemsize  # Python ints: int64 would wrap
+    if math.prod(max(size, 1) for size in shape) * dtype.itemsize > np.iinfo(np.intp).max:
+        # NumPy refuses such a shape even when a zero dimension leaves it empty
+        raise BraintankError(f"{name}: IDX dimensions {shape} are too large for an array")
     actual = len(blob) - header_len
     if actual < expected:
         raise BraintankError(
@@ -75,9 +105,9 @@ def parse_idx(blob: bytes, name: str = "<bytes>") -> np.ndarray:
     return array.astype(dtype.newbyteorder("="), copy=True)
 
 
-def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """Read an IDX file (gzip or raw)."""
-    return parse_idx(read_raw_bytes(path), str(path))
+def read_idx(path: str | os.PathLike, max_size: int = DEFAULT_MAX_BYTES) -> np.ndarray:
+    """Read an IDX file (gzip or raw) of at most `max_size` bytes once decompressed."""
+    return parse_idx(read_raw_bytes(path, max_size), str(path))
 
 
 def encode_idx(array: np.ndarray) -> bytes:

@@ -1,7 +1,9 @@
 """Where datasets come from: a registry of known datasets and the lookup order for their files.
 
-Lookup order for dataset NAME: `--data-dir`, then `$BRAINTANK_DATA/NAME`, then the per-user
-cache, then `/usr/share/datasets/NAME` (Debian's dataset packages). If none holds the files,
+An explicit `--data-dir` is the only place looked at: used when it holds the dataset, refused
+(naming the folder and the missing file) when it does not, never replaced by another copy.
+Without one, the lookup order for dataset NAME is `$BRAINTANK_DATA/NAME`, the per-user cache,
+then `/usr/share/datasets/NAME` (Debian's dataset packages); if none holds the files,
 `download` fetches them into the cache, verifying SHA-256 of the decompressed bytes.
 """
 
@@ -24,22 +26,36 @@ class DatasetSpec:
     name: str
     files: dict[str, tuple[str, str]]  # split -> (images file stem, labels file stem)
     sha256: dict[str, str]  # decompressed file stem -> SHA-256
+    sizes: dict[str, int]  # decompressed file stem -> bytes (no file is read past this)
     mirrors: tuple[str, ...]
     classes: tuple[str, ...]
 
 
+MNIST_FILES = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
+
+
+def _idx_sizes(files: dict[str, tuple[str, str]], counts: dict[str, int]) -> dict[str, int]:
+    """IDX file sizes of N 28x28 uint8 images (16-byte header) and N labels (8-byte header)."""
+    sizes = {}
+    for split, (images, labels) in files.items():
+        sizes[images] = 16 + counts[split] * 28 * 28
+        sizes[labels] = 8 + counts[split]
+    return sizes
+
+
 MNIST = DatasetSpec(
     name="mnist",
-    files={
-        "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-        "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
-    },
+    files=MNIST_FILES,
     sha256={
         "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
         "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
         "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
         "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
     },
+    sizes=_idx_sizes(MNIST_FILES, {"train": 60000, "test": 10000}),
     mirrors=(
         "https://ossci-datasets.s3.amazonaws.com/mnist/",
         "https://storage.googleapis.com/cvdf-datasets/mnist/",
@@ -57,6 +73,7 @@ FASHION_MNIST = DatasetSpec(
         "t10k-images-idx3-ubyte": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
         "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
     },
+    sizes=_idx_sizes(MNIST_FILES, {"train": 60000, "test": 10000}),
     mirrors=("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",),
     classes=(
         "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -82,12 +99,12 @@ def cache_root() -> Path:
 
 
 def candidate_dirs(name: str, data_dir: str | os.PathLike | None = None) -> list[Path]:
-    """Folders that may hold dataset `name`, in lookup order."""
-    dirs: list[Path] = []
+    """Folders that may hold dataset `name`, in lookup order; only data_dir's when given."""
     if data_dir is not None:
         data_dir = Path(data_dir)
         # Accept both the dataset folder itself and a folder holding `name/`.
-        dirs += [data_dir / name, data_dir]
+        return [data_dir / name, data_dir]
+    dirs: list[Path] = []
     env = os.environ.get("BRAINTANK_DATA")
     if env:
         dirs.append(Path(env) / name)
@@ -104,13 +121,40 @@ def find_file(folder: Path, stem: str) -> Path | None:
     return None
 
 
-def locate(name: str, data_dir: str | os.PathLike | None = None) -> Path | None:
-    """The first folder in lookup order that holds all of the dataset's files, or None."""
-    spec = get_spec(name)
-    for folder in candidate_dirs(name, data_dir):
-        if all(find_file(folder, stem) for stem in spec.sha256):
+def missing_files(name: str, folder: Path) -> list[str]:
+    """The stems of dataset `name` that `folder` lacks (raw or gzip)."""
+    return [stem for stem in get_spec(name).sha256 if find_file(folder, stem) is None]
+
+
+def find_complete(name: str, folders: list[Path]) -> Path | None:
+    """The first of `folders` holding every file of dataset `name`, or None."""
+    for folder in folders:
+        if not missing_files(name, folder):
             return folder
     return None
+
+
+def locate(name: str, data_dir: str | os.PathLike | None = None) -> Path | None:
+    """The folder holding all of the dataset's files.
+
+    With `data_dir`: that folder (or its `name/` subfolder), else a BraintankError naming the
+    folder and the missing files. Without: the first complete folder in lookup order, or None.
+    """
+    get_spec(name)
+    if data_dir is None:
+        return find_complete(name, candidate_dirs(name))
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise BraintankError(f"{data_dir}: data folder not found")
+    folders = candidate_dirs(name, data_dir)
+    folder = find_complete(name, folders)
+    if folder is not None:
+        return folder
+    # name the folder meant to hold the dataset: its own subfolder when there is one
+    folder = folders[0] if folders[0].is_dir() else data_dir
+    missing = ", ".join(f"{stem}.gz" for stem in missing_files(name, folder))
+    raise BraintankError(f"{folder}: dataset {name!r} is incomplete, missing {missing} "
+                         f"(an explicit data folder is never replaced by another copy)")
 
 
 def offline_help(name: str, data_dir: str | os.PathLike | None = None) -> str:

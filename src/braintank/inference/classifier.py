@@ -20,8 +20,7 @@ from braintank.evaluation.calibration import softmax
 from braintank.inference.images import load_image, to_grey
 from braintank.inference.optimize import for_inference, input_memory_format
 from braintank.inference.preprocess import to_mnist
-from braintank.nets import build_model
-from braintank.training import checkpoint
+from braintank.modelfile import load as load_model_file
 
 RUNTIMES = ("torch", "onnx")
 DEFAULT_THRESHOLD = 0.9  # used only by models saved without calibration
@@ -77,11 +76,10 @@ class DigitClassifier:
         if runtime not in RUNTIMES:
             raise BraintankError(f"unknown runtime {runtime!r} (known: {', '.join(RUNTIMES)})")
         path = Path(path) if path is not None else default_model_path()
-        model, normalize, calibration = (_scratch_model(path) if path.suffix == ".npz"
-                                         else _torch_model(path))
-        if optimize:
-            model = for_inference(model)
-        clf = cls(model, normalize, calibration.get("temperature", 1.0),
+        saved = load_model_file(path)
+        model = for_inference(saved.network) if optimize else saved.network
+        calibration = saved.calibration
+        clf = cls(model, saved.normalize, calibration.get("temperature", 1.0),
                   threshold if threshold is not None
                   else calibration.get("threshold", DEFAULT_THRESHOLD),
                   runtime, path.name)
@@ -133,27 +131,6 @@ class DigitClassifier:
             results[i] = Prediction(names[i], digit, confidence, status,
                                     [round(float(v), 6) for v in p])
         return results
-
-
-def _torch_model(path: Path) -> tuple[torch.nn.Module, tuple[float, float], dict]:
-    saved = checkpoint.load(path)
-    model = build_model(saved["arch"])
-    try:
-        model.load_state_dict(saved["model"])
-    except RuntimeError:
-        raise BraintankError(f"{path}: weights do not match architecture "
-                             f"{saved['arch'].get('type')!r}") from None
-    return model.eval(), tuple(saved["normalize"]), saved.get("calibration") or {}
-
-
-def _scratch_model(path: Path) -> tuple[torch.nn.Module, tuple[float, float], dict]:
-    """A model of the NumPy engine (.npz), as the equivalent PyTorch module."""
-    from braintank.scratch.serialize import load_meta, load_model
-    from braintank.scratch.to_torch import to_torch
-
-    meta = load_meta(path)
-    model = torch.nn.Sequential(torch.nn.Flatten(), to_torch(load_model(path))).float().eval()
-    return model, tuple(meta.get("normalize", (0.1307, 0.3081))), meta.get("calibration") or {}
 
 
 def _onnx_session(model: torch.nn.Module):

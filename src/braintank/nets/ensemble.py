@@ -10,20 +10,23 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from braintank.errors import BraintankError
+
 
 class Ensemble(nn.Module):
-    """Members rebuilt from their architecture specs; forward returns mean log-probabilities."""
+    """Already-built member networks; forward returns their mean log-probabilities.
 
-    def __init__(self, members: list[dict]):
+    The members come built (by `nets.build_model` from a spec, or loaded from model files),
+    so this module needs no factory and the factory can build ensembles without a cycle.
+    """
+
+    def __init__(self, members: list[nn.Module]):
         super().__init__()
-        from braintank.errors import BraintankError
-        from braintank.nets.factory import build_model  # the factory registers this class
-
         if not members:
             raise BraintankError("an ensemble needs at least one member")
-        if any(spec.get("type") == "ensemble" for spec in members):
+        if any(isinstance(member, Ensemble) for member in members):
             raise BraintankError("ensemble members must be single networks, not ensembles")
-        self.members = nn.ModuleList(build_model(spec) for spec in members)
+        self.members = nn.ModuleList(members)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         log_probs = [torch.log_softmax(member(x), dim=1) for member in self.members]

@@ -9,27 +9,41 @@ from braintank.nets.cnn import DigitCNN, SmallCNN
 from braintank.nets.ensemble import Ensemble
 from braintank.nets.mlp import MLP
 from braintank.nets.rnn import RowRNN
+from braintank.nets.spec import MAX_DEPTH, check_arguments, split_spec
 
 ARCHITECTURES: dict[str, type[nn.Module]] = {
     "mlp": MLP,
     "small_cnn": SmallCNN,
     "digit_cnn": DigitCNN,
     "row_rnn": RowRNN,
-    "ensemble": Ensemble,
 }
+ENSEMBLE = "ensemble"  # {"type": "ensemble", "members": [spec, ...]}, built member by member
 
 
 def build_model(spec: dict) -> nn.Module:
-    """A fresh, randomly initialised network for `spec`."""
-    spec = dict(spec)
-    kind = spec.pop("type", None)
-    if kind not in ARCHITECTURES:
-        known = ", ".join(ARCHITECTURES)
-        raise BraintankError(f"unknown architecture type {kind!r} (known: {known})")
+    """A fresh, randomly initialised network for `spec`, checked before it is built.
+
+    Build it under `with torch.device("meta"):` to get shapes without allocating memory.
+    """
+    kind, arguments = split_spec(spec, [*ARCHITECTURES, ENSEMBLE])
+    if kind == ENSEMBLE:
+        return Ensemble([build_model(member) for member in _member_specs(arguments)])
+    check_arguments(kind, ARCHITECTURES[kind], arguments)
     try:
-        return ARCHITECTURES[kind](**spec)
-    except (TypeError, ValueError) as exc:
+        return ARCHITECTURES[kind](**arguments)
+    except (TypeError, ValueError, RuntimeError) as exc:
         raise BraintankError(f"bad arguments for architecture {kind!r}: {exc}") from None
+
+
+def _member_specs(arguments: dict) -> list[dict]:
+    members = arguments.get("members")
+    if set(arguments) != {"members"} or not isinstance(members, list) \
+            or not 1 <= len(members) <= MAX_DEPTH:
+        raise BraintankError(f"an ensemble spec needs only 'members': a list of 1 to "
+                             f"{MAX_DEPTH} architecture specs")
+    if any(isinstance(m, dict) and m.get("type") == ENSEMBLE for m in members):
+        raise BraintankError("ensemble members must be single networks, not ensembles")
+    return members
 
 
 def count_parameters(model: nn.Module) -> int:

@@ -12,7 +12,7 @@ import numpy as np
 
 from braintank.scratch.model import Sequential
 from braintank.scratch.optim import Optimizer
-from braintank.scratch.serialize import model_from_arrays, read_npz, save_model
+from braintank.scratch.serialize import model_from_arrays, parse_meta, read_npz, save_model
 
 OPTIM_PREFIX = "optim."
 
@@ -26,10 +26,8 @@ def save_checkpoint(path: str | os.PathLike, model: Sequential, optimizer: Optim
 
 def load_checkpoint(path: str | os.PathLike) -> tuple[Sequential, dict[str, np.ndarray], dict]:
     """(model, optimizer state arrays, meta) from save_checkpoint's file."""
-    import json
-
     arrays = read_npz(path)
     model = model_from_arrays(arrays, str(path))
     optim_state = {k[len(OPTIM_PREFIX):]: v for k, v in arrays.items()
                    if k.startswith(OPTIM_PREFIX)}
-    return model, optim_state, json.loads(str(arrays["meta"]))
+    return model, optim_state, parse_meta(arrays, str(path))

@@ -122,10 +122,12 @@ def _train_epoch(run: _Run, x: np.ndarray, y: np.ndarray, progress: bool) -> tup
             value = loss.forward(logits, yb)
         if not math.isfinite(value):
             bar.close()
+            last = run.run_dir / "last.npz"
+            kept = (f"{last} still holds epoch {run.epoch}" if run.epoch > 0 and last.is_file()
+                    else "no checkpoint was written yet (nothing to resume)")
             raise BraintankError(
                 f"training diverged: loss is {value} at epoch {run.epoch + 1}, batch {step}; "
-                f"{run.run_dir / 'last.npz'} still holds epoch {run.epoch} "
-                f"(try a lower learning rate than {config.lr})")
+                f"{kept} (try a lower learning rate than {config.lr})")
         hits += int(np.count_nonzero(logits.argmax(axis=1) == yb))
         total_loss += value * len(yb)
         seen += len(yb)

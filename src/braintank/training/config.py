@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field
 
 from braintank.data.augment import parse_augment
@@ -43,28 +44,46 @@ class TrainConfig:
     eval_batch_size: int = 1000
 
     def validate(self) -> TrainConfig:
-        checks = [
-            (self.optimizer in OPTIMIZERS, f"unknown optimizer {self.optimizer!r} "
-             f"(known: {', '.join(OPTIMIZERS)})"),
-            (self.schedule in SCHEDULES, f"unknown schedule {self.schedule!r} "
-             f"(known: {', '.join(SCHEDULES)})"),
-            (self.lr > 0, f"learning rate must be > 0, got {self.lr}"),
-            (self.batch_size >= 1, f"batch size must be >= 1, got {self.batch_size}"),
-            (self.epochs >= 1, f"epochs must be >= 1, got {self.epochs}"),
-            (self.weight_decay >= 0, f"weight decay must be >= 0, got {self.weight_decay}"),
-            (self.clip_grad >= 0, f"gradient clip must be >= 0, got {self.clip_grad}"),
-            (self.patience >= 0, f"patience must be >= 0, got {self.patience}"),
-            (self.train_size >= 0, f"train size must be >= 0, got {self.train_size}"),
-            (0 <= self.label_smoothing < 1, "label smoothing must be in [0, 1)"),
-            (0 <= self.augment_prob <= 1, "augment probability must be in [0, 1]"),
-        ]
-        for ok, message in checks:
-            if not ok:
-                raise BraintankError(message)
+        """Raise a one-line BraintankError naming the first bad setting; returns self.
+
+        Settings also come back from files (`train --resume`), so types are checked as well
+        as ranges, and every float must be finite.
+        """
+        for label, value, allowed in (("optimizer", self.optimizer, OPTIMIZERS),
+                                      ("schedule", self.schedule, SCHEDULES)):
+            if not isinstance(value, str) or value not in allowed:
+                raise BraintankError(f"unknown {label} {value!r} (known: {', '.join(allowed)})")
         try:
-            parse_augment(self.augment)
+            parse_augment(self.augment if isinstance(self.augment, str) else repr(self.augment))
         except ValueError as exc:
             raise BraintankError(str(exc)) from None
+        for name in ("model", "dataset", "normalize"):
+            if not isinstance(getattr(self, name), str):
+                raise BraintankError(f"{name} must be a name, got {getattr(self, name)!r}")
+        if not isinstance(self.arch, dict):
+            raise BraintankError(f"arch must be an architecture spec (a dict), got "
+                                 f"{self.arch!r}"[:200])
+        _check_number("learning rate", self.lr, low=0, low_inclusive=False)
+        _check_number("momentum", self.momentum, low=0)
+        _check_number("weight decay", self.weight_decay, low=0)
+        _check_number("gamma", self.gamma, low=0, low_inclusive=False)
+        _check_number("gradient clip", self.clip_grad, low=0)
+        _check_number("label smoothing", self.label_smoothing, low=0, high=1,
+                      high_inclusive=False)
+        _check_number("augment probability", self.augment_prob, low=0, high=1)
+        if not isinstance(self.betas, tuple | list) or len(self.betas) != 2:
+            raise BraintankError(f"betas must be two numbers in [0, 1), got {self.betas!r}")
+        for beta in self.betas:
+            _check_number("betas", beta, low=0, high=1, high_inclusive=False)
+        for label, value, low in (("batch size", self.batch_size, 1), ("epochs", self.epochs, 1),
+                                  ("step size", self.step_size, 1),
+                                  ("eval batch size", self.eval_batch_size, 1),
+                                  ("val size", self.val_size, 0),
+                                  ("train size", self.train_size, 0),
+                                  ("patience", self.patience, 0), ("seed", self.seed, 0)):
+            _check_whole(label, value, low)
+        if self.split_seed is not None:
+            _check_whole("split seed", self.split_seed, 0)
         return self
 
     @property
@@ -76,17 +95,55 @@ class TrainConfig:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> TrainConfig:
+    def from_dict(cls, data: dict, source: str = "config") -> TrainConfig:
+        """The config recorded in `data` (e.g. a checkpoint's); call validate() before use."""
         known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(data) - known
+        unknown = {str(key)[:40] for key in data if key not in known}
         if unknown:
-            raise BraintankError(f"unknown training settings: {', '.join(sorted(unknown))}")
+            raise BraintankError(f"{source}: unknown training settings: "
+                                 f"{', '.join(sorted(unknown))}")
         data = dict(data)
-        if "betas" in data:
+        if isinstance(data.get("betas"), list):
             data["betas"] = tuple(data["betas"])
+        if "betas" in data and not isinstance(data["betas"], tuple):
+            raise BraintankError(f"{source}: betas must be two numbers, got {data['betas']!r}")
         return cls(**data)
+
+
+# The largest whole-number setting: seeds feed NumPy (which refuses negatives) and torch
+# (64-bit), with small offsets added.
+MAX_WHOLE = 2**62
+
+
+def _check_number(label: str, value: object, low: float, high: float = math.inf,
+                  low_inclusive: bool = True, high_inclusive: bool = True) -> None:
+    """`value` is a finite int or float within the bounds, or a one-line error says so."""
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if ok:
+        ok = (value >= low if low_inclusive else value > low) and \
+            (value <= high if high_inclusive else value < high)
+    if not ok:
+        lower = f"{'>=' if low_inclusive else '>'} {low:g}"
+        upper = "" if high == math.inf else f" and {'<=' if high_inclusive else '<'} {high:g}"
+        raise BraintankError(f"{label} must be {lower}{upper} and finite, got {value!r}")
+
+
+def _check_whole(label: str, value: object, low: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_WHOLE:
+        raise BraintankError(f"{label} must be a whole number >= {low}, got {value!r}")
 
 
 def validation_seed(cfg: dict) -> int:
     """The seed of a run's validation hold-out, from its (saved) config: split_seed, else seed."""
     return cfg["seed"] if cfg.get("split_seed") is None else cfg["split_seed"]
+
+
+def validation_split(cfg: dict, source: str) -> tuple[str, int, int]:
+    """(dataset, val size, seed) of the validation hold-out a finished model records."""
+    dataset, val_size = cfg.get("dataset"), cfg.get("val_size")
+    seed = cfg.get("seed") if cfg.get("split_seed") is None else cfg.get("split_seed")
+    whole = [isinstance(v, int) and not isinstance(v, bool) for v in (val_size, seed)]
+    if not isinstance(dataset, str) or not all(whole) or val_size < 1 \
+            or not 0 <= seed <= MAX_WHOLE:
+        raise BraintankError(f"{source}: not a finished model with a validation split")
+    return dataset, val_size, seed

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import torch
 
+from braintank import modelfile
 from braintank.data import load_split
 from braintank.data.transforms import to_tensor
 from braintank.errors import BraintankError
-from braintank.nets import build_model
-from braintank.training import checkpoint
-from braintank.training.config import validation_seed
+from braintank.nets.ensemble import Ensemble
+from braintank.training.config import validation_split
 from braintank.training.evaluate import compute_logits, loss_and_accuracy
 from braintank.training.finalize import REVIEW_TARGET_ACCURACY, recalibrate
 
@@ -27,24 +27,21 @@ def _model_file(path: str | os.PathLike) -> Path:
     return path / "model.pt" if path.is_dir() else path
 
 
-def _validation_key(cfg: dict) -> tuple:
-    return cfg.get("dataset"), cfg.get("val_size"), validation_seed(cfg)
-
-
-def _load_members(paths: list[Path]) -> list[dict]:
-    members = [checkpoint.load(path) for path in paths]
+def _load_members(paths: list[Path]) -> list[modelfile.ModelFile]:
+    members = [modelfile.load(path) for path in paths]
     for path, saved in zip(paths, members, strict=True):
-        if saved.get("kind") != "model" or not (saved.get("config") or {}).get("val_size"):
+        if saved.kind != "model":
             raise BraintankError(f"{path}: not a finished model with a validation split")
-        if saved["arch"].get("type") == "ensemble":
+        if saved.arch.get("type") == "ensemble":
             raise BraintankError(f"{path}: is already an ensemble; list its members instead")
     first_path, first = paths[0], members[0]
+    first_split = validation_split(first.config, str(first_path))
     for path, saved in zip(paths[1:], members[1:], strict=True):
-        if _validation_key(saved["config"]) != _validation_key(first["config"]):
+        if validation_split(saved.config, str(path)) != first_split:
             raise BraintankError(
                 f"{path} and {first_path} hold out different validation images (dataset, "
                 f"val size or split seed differ); train members with the same --split-seed")
-        if list(saved["normalize"]) != list(first["normalize"]):
+        if saved.normalize != first.normalize:
             raise BraintankError(f"{path} and {first_path} normalise pixels differently")
     return members
 
@@ -60,16 +57,13 @@ def build_ensemble(model_paths: list[str | os.PathLike], out: str | os.PathLike,
         raise BraintankError("an ensemble needs at least two models")
     paths = [_model_file(p) for p in model_paths]
     members = _load_members(paths)
-    arch = {"type": "ensemble", "members": [saved["arch"] for saved in members]}
-    ensemble = build_model(arch)
-    for net, saved in zip(ensemble.members, members, strict=True):
-        net.load_state_dict(saved["model"])
-    first_cfg = members[0]["config"]
-    dataset, val_size, split_seed = _validation_key(first_cfg)
+    arch = {"type": "ensemble", "members": [saved.arch for saved in members]}
+    ensemble = Ensemble([saved.network for saved in members])
+    dataset, val_size, split_seed = validation_split(members[0].config, str(paths[0]))
     config = {"model": "ensemble", "dataset": dataset, "val_size": val_size,
               "seed": split_seed, "split_seed": split_seed,
               "members": [str(path) for path in paths]}
-    normalize = list(members[0]["normalize"])
+    normalize = list(members[0].normalize)
 
     images, labels = load_split(dataset, "test", data_dir)
     x_test = to_tensor(images, *normalize)
@@ -77,9 +71,9 @@ def build_ensemble(model_paths: list[str | os.PathLike], out: str | os.PathLike,
     member_acc = [loss_and_accuracy(compute_logits(net, x_test), y_test)[1]
                   for net in ensemble.members]
     test_acc = loss_and_accuracy(compute_logits(ensemble, x_test), y_test)[1]
-    checkpoint.save(out, {"kind": "model", "arch": arch, "config": config,
-                          "normalize": normalize, "model": ensemble.state_dict(),
-                          "calibration": None, "test_accuracy": test_acc})
+    modelfile.save(out, {"kind": "model", "arch": arch, "config": config,
+                         "normalize": normalize, "model": ensemble.state_dict(),
+                         "calibration": None, "test_accuracy": test_acc})
     calibration = recalibrate(out, target, data_dir)
     return {"members": [str(p) for p in paths], "member_test_accuracy": member_acc,
             "test_accuracy": test_acc, "calibration": calibration}

@@ -14,11 +14,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from braintank import modelfile
 from braintank.data import load_split
-from braintank.data.transforms import to_tensor
+from braintank.data.transforms import to_tensor, train_val_split
+from braintank.errors import BraintankError
 from braintank.evaluation import choose_threshold, fit_temperature, softmax
 from braintank.fileio import atomic_write_text
-from braintank.training import checkpoint
+from braintank.training.config import validation_split
 from braintank.training.evaluate import compute_logits, loss_and_accuracy
 from braintank.training.loop import Trainer
 
@@ -41,8 +43,8 @@ def calibrate(logits: np.ndarray, labels: np.ndarray,
 def finalize(trainer: Trainer, data_dir: str | None = None, started: float | None = None) -> dict:
     """Write model.pt and summary.json; returns the summary."""
     run_dir = trainer.run_dir
-    best = checkpoint.load(run_dir / "best.pt", map_location=trainer.device)
-    trainer.model.load_state_dict(best["model"])
+    best = modelfile.load(run_dir / "best.pt")
+    trainer.model.load_state_dict(best.network.state_dict())
     calibration = None
     if len(trainer.data.y_val):
         val_logits = compute_logits(trainer.model, trainer.eval_input(trainer.data.x_val))
@@ -55,7 +57,7 @@ def finalize(trainer: Trainer, data_dir: str | None = None, started: float | Non
     test_loss, test_acc = loss_and_accuracy(test_logits, torch.tensor(labels).to(trainer.device))
     payload = trainer.payload("model") | {"calibration": calibration,
                                           "test_accuracy": test_acc, "epoch": trainer.state.epoch}
-    checkpoint.save(run_dir / "model.pt", payload)
+    modelfile.save(run_dir / "model.pt", payload)
     summary = {
         "model": trainer.cfg.model,
         "epochs_run": trainer.state.epoch,
@@ -76,24 +78,18 @@ def recalibrate(model_path: str | Path, target: float = REVIEW_TARGET_ACCURACY,
                 data_dir: str | None = None) -> dict:
     """Refit temperature and review threshold of a finished model on its own validation
     split (rebuilt from its config's dataset, val_size and split seed) and rewrite the file."""
-    from braintank.data.transforms import train_val_split
-    from braintank.errors import BraintankError
-    from braintank.nets import build_model
-    from braintank.training.config import validation_seed
-
     if not 0.5 <= target < 1:
         raise BraintankError(f"--target must be in [0.5, 1), got {target}")
-    saved = checkpoint.load(model_path)
-    cfg = saved.get("config") or {}
-    if saved.get("kind") != "model" or not cfg.get("val_size"):
+    saved = modelfile.load(model_path)
+    if saved.kind != "model":
         raise BraintankError(f"{model_path}: not a finished model with a validation split")
-    images, labels = load_split(cfg["dataset"], "train", data_dir)
-    _, val_idx = train_val_split(len(labels), cfg["val_size"], validation_seed(cfg))
-    model = build_model(saved["arch"])
-    model.load_state_dict(saved["model"])
-    mean, std = saved["normalize"]
-    logits = compute_logits(model, to_tensor(images[val_idx], mean, std))
-    saved["calibration"] = calibrate(logits.double().numpy(), labels[val_idx], target)
-    checkpoint.save(model_path, {k: v for k, v in saved.items()
-                                 if k not in ("format", "version")})
-    return saved["calibration"]
+    dataset, val_size, seed = validation_split(saved.config, str(model_path))
+    images, labels = load_split(dataset, "train", data_dir)
+    _, val_idx = train_val_split(len(labels), val_size, seed)
+    mean, std = saved.normalize
+    logits = compute_logits(saved.network, to_tensor(images[val_idx], mean, std))
+    calibration = calibrate(logits.double().numpy(), labels[val_idx], target)
+    modelfile.save(model_path, {**{k: v for k, v in saved.payload.items()
+                                   if k not in ("format", "version")},
+                                "calibration": calibration})
+    return calibration

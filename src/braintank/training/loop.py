@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
+from braintank import modelfile
 from braintank.data.augment import augment_batch
 from braintank.data.loader import TensorLoader
 from braintank.errors import BraintankError
@@ -88,16 +89,24 @@ class Trainer:
             }
         return payload
 
-    def restore(self, path: Path) -> None:
-        saved = checkpoint.load(path, map_location=self.device)
-        if saved.get("kind") != "checkpoint":
-            raise BraintankError(f"{path}: not a resumable checkpoint")
-        self.model.load_state_dict(saved["model"])
-        self.optimizer.load_state_dict(saved["optimizer"])
-        if self.scheduler and saved["scheduler"]:
-            self.scheduler.load_state_dict(saved["scheduler"])
-        self.state = RunState(**saved["state"])
-        checkpoint.restore_rng(saved["rng"], self.shuffle_gen, self.augment_gen)
+    def restore(self, saved: modelfile.ModelFile) -> None:
+        """Continue from a checkpoint loaded (and checked) by `modelfile.load`."""
+        if saved.kind != "checkpoint":
+            raise BraintankError(f"{saved.path}: not a resumable checkpoint")
+        if saved.arch != self.cfg.arch:
+            raise BraintankError(f"{saved.path}: its weights and its config describe "
+                                 "different networks")
+        self.model.load_state_dict(saved.network.state_dict())
+        payload = saved.payload
+        try:
+            self.optimizer.load_state_dict(payload["optimizer"])
+            if self.scheduler and payload["scheduler"]:
+                self.scheduler.load_state_dict(payload["scheduler"])
+            self.state = RunState(**payload["state"])
+            checkpoint.restore_rng(payload["rng"], self.shuffle_gen, self.augment_gen)
+        except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as exc:
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+            raise BraintankError(f"{saved.path}: damaged training state ({reason})") from None
 
     # ---- one epoch ---------------------------------------------------------------------
     def _prepare(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -113,11 +122,14 @@ class Trainer:
         return F.cross_entropy(logits, y, label_smoothing=self.cfg.label_smoothing), logits
 
     def _check_finite(self, loss: torch.Tensor, step: int) -> None:
-        if not torch.isfinite(loss):
-            raise BraintankError(
-                f"training diverged in epoch {self.state.epoch + 1}, step {step}: loss is "
-                f"{loss.item()}; the last good checkpoint is kept in {self.run_dir / 'last.pt'}"
-                " (try a lower --lr or --clip-grad)")
+        if torch.isfinite(loss):
+            return
+        last = self.run_dir / "last.pt"
+        kept = (f"the last good checkpoint (after epoch {self.state.epoch}) is kept in {last}"
+                if self.state.epoch > 0 and last.is_file()
+                else "no checkpoint was written yet (nothing to resume)")
+        raise BraintankError(f"training diverged in epoch {self.state.epoch + 1}, step {step}: "
+                             f"loss is {loss.item()}; {kept} (try a lower --lr or --clip-grad)")
 
     def train_epoch(self) -> tuple[float, float]:
         self.model.train()
@@ -191,8 +203,8 @@ class Trainer:
                    "lr": current_lr(self.optimizer),
                    "seconds": round(time.perf_counter() - started, 3)}
             if improved:
-                checkpoint.save(self.run_dir / "best.pt", self.payload("model"))
-            checkpoint.save(self.run_dir / "last.pt", self.payload("checkpoint"))
+                modelfile.save(self.run_dir / "best.pt", self.payload("model"))
+            modelfile.save(self.run_dir / "last.pt", self.payload("checkpoint"))
             runlog.append_metrics(self.run_dir, row)
             runlog.plot_learning_curves(runlog.read_metrics(self.run_dir),
                                         self.run_dir / runlog.CURVES_FILE, self.cfg.model)
@@ -217,6 +229,7 @@ def start_run(cfg: TrainConfig, run_dir: str | Path, device: torch.device,
               data_dir: str | None = None, progress: bool = True,
               split: tuple | None = None) -> Trainer:
     """A fresh run in an empty (or new) folder."""
+    cfg.validate()  # before the folder is made: a refused setting leaves nothing behind
     run_dir = runlog.open_new_run(run_dir, cfg.to_dict(), "last.pt")
     trainer = Trainer(cfg, run_dir, device, data_dir, progress, split)
     tqdm.write(f"{cfg.model}: {count_parameters(trainer.model):,} parameters on {device}, "
@@ -232,10 +245,12 @@ def resume_run(run_dir: str | Path, device: torch.device, data_dir: str | None =
     last = run_dir / "last.pt"
     if not last.is_file():
         raise BraintankError(f"{run_dir}: no checkpoint (last.pt) to resume from")
-    saved = checkpoint.load(last, map_location="cpu")
-    cfg = TrainConfig.from_dict(saved["config"])
+    saved = modelfile.load(last)
+    if saved.kind != "checkpoint":
+        raise BraintankError(f"{last}: not a resumable checkpoint")
+    cfg = TrainConfig.from_dict(saved.config, source=str(last))
     trainer = Trainer(cfg, run_dir, device, data_dir, progress)
-    trainer.restore(last)
+    trainer.restore(saved)
     rows = [r for r in runlog.read_metrics(run_dir) if r["epoch"] <= trainer.state.epoch]
     runlog.write_metrics(run_dir, rows)
     return trainer

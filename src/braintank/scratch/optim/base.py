@@ -7,6 +7,8 @@ Weight decay is the coupled L2 penalty of PyTorch: the gradient becomes g + λw.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from braintank.errors import BraintankError
@@ -25,10 +27,11 @@ class Optimizer:
 
     def validate(self) -> None:
         """BraintankError naming the first invalid hyper-parameter."""
-        if not self.lr > 0:
-            raise BraintankError(f"{type(self).__name__}: learning rate must be > 0, got {self.lr}")
-        if not self.weight_decay >= 0:
-            raise BraintankError(f"{type(self).__name__}: weight_decay must be >= 0, "
+        if not (self.lr > 0 and math.isfinite(self.lr)):
+            raise BraintankError(f"{type(self).__name__}: learning rate must be > 0 and finite, "
+                                 f"got {self.lr}")
+        if not (self.weight_decay >= 0 and math.isfinite(self.weight_decay)):
+            raise BraintankError(f"{type(self).__name__}: weight_decay must be >= 0 and finite, "
                                  f"got {self.weight_decay}")
 
     def _init_slot(self, name: str, param: np.ndarray) -> np.ndarray:
