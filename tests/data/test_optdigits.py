@@ -147,3 +147,16 @@ def test_mutated_valid_files_parse_or_are_refused(data):
         return
     assert parsed.bitmaps.shape == (2, 32, 32)
     assert set(np.unique(parsed.bitmaps)) <= {0, 1} and parsed.labels.max() <= 9
+
+
+def test_data_command_verifies_optdigits_or_names_what_is_missing(optdigits_dir, tmp_path,
+                                                                   capsys):
+    from braintank.cli.main import main
+
+    assert main(["data", "verify", "--dataset", "optdigits", "--data-dir",
+                 str(optdigits_dir.parent)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("OK (SHA-256 of the digits verified)") == 3
+    assert main(["data", "verify", "--dataset", "optdigits", "--data-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "optdigits-orig.tra.gz not found" in err

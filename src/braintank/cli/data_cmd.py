@@ -12,7 +12,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        ("download", "download a dataset into the cache (verified by SHA-256)"),
                        ("verify", "check a dataset's files: format, sizes and SHA-256")):
         q = sub.add_parser(name, help=text)
-        q.add_argument("--dataset", default="mnist", help="mnist (default) or fashion-mnist")
+        q.add_argument("--dataset", default="mnist",
+                       help="mnist (default), fashion-mnist or optdigits (other writers)")
         q.add_argument("--data-dir", help="folder holding the dataset (or its parent)")
         q.set_defaults(func=run)
     q = sub.add_parser("samples", help="write MNIST test digits as photo-like PNG files")
@@ -35,6 +36,29 @@ def run_samples(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_optdigits(args: argparse.Namespace) -> int:
+    """optdigits has its own format (three text files of 32x32 bitmaps) and reader."""
+    import numpy as np
+
+    from braintank.data.optdigits import SPLITS, find_split_file, load_optdigits
+    from braintank.data.optdigits_download import download_optdigits
+
+    missing = [s for s in SPLITS if find_split_file(s, args.data_dir) is None]
+    if missing and args.data_command != "verify":
+        download_optdigits(args.data_dir)
+    for split in SPLITS:
+        data = load_optdigits(split, args.data_dir)
+        line = f"optdigits {split}: {len(data.labels)} bitmaps 32x32"
+        if args.data_command == "info":
+            counts = " ".join(str(c) for c in np.bincount(data.labels, minlength=10))
+            line += f", ink share {data.bitmaps.mean():.4f}, label counts {counts}"
+        if args.data_command == "verify":
+            line += " - OK (SHA-256 of the digits verified)"
+        print(line)
+    print(f"found in {find_split_file('tra', args.data_dir).parent}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -43,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
     from braintank.data.registry import candidate_dirs, find_complete, locate
     from braintank.data.transforms import dataset_stats
 
+    if args.dataset == "optdigits":
+        return run_optdigits(args)
     if args.data_command == "download":
         folder = find_complete(args.dataset, candidate_dirs(args.dataset, args.data_dir))
         if folder is None:

@@ -124,22 +124,13 @@ def body_sha256(raw: bytes) -> str:
     return digits_sha256(body)
 
 
-def _folders(data_dir: str | os.PathLike | None) -> list[Path]:
-    """Where to look: only `data_dir` when one is given, else the dataset lookup order."""
-    from braintank.data.registry import candidate_dirs
-
-    if data_dir is not None:
-        return [Path(data_dir) / NAME, Path(data_dir)]
-    return candidate_dirs(NAME)
-
-
 def find_split_file(split: str, data_dir: str | os.PathLike | None = None) -> Path | None:
     """The file of `split` in the first folder that has it (an explicit folder is never
     replaced by another one)."""
-    from braintank.data.registry import find_file
+    from braintank.data.registry import candidate_dirs, find_file
 
     stem = file_stem(split)
-    for folder in _folders(data_dir):
+    for folder in candidate_dirs(NAME, data_dir):
         found = find_file(folder, stem)
         if found is not None:
             return found
@@ -174,7 +165,9 @@ def load_optdigits(split: str, data_dir: str | os.PathLike | None = None) -> Opt
     """The verified split `tra`, `cv` or `windep` (read-only arrays)."""
     path = find_split_file(split, data_dir)
     if path is None:
-        looked = ", ".join(str(d) for d in _folders(data_dir))
+        from braintank.data.registry import candidate_dirs
+
+        looked = ", ".join(str(d) for d in candidate_dirs(NAME, data_dir))
         raise BraintankError(f"optdigits {split}: {file_stem(split)}.gz not found (looked in: "
                              f"{looked}); put the UCI optdigits-orig files there or pass "
                              f"--data-dir")
