@@ -22,7 +22,6 @@ from braintank.training import runlog
 from braintank.training.finetune import (
     finish_finetune,
     plan_finetune,
-    resume_finetune,
     start_finetune,
 )
 from braintank.training.finetune_data import SNAPSHOT_FILE, Corrections
@@ -120,7 +119,7 @@ def _corrections(db) -> Corrections:
     return Corrections(found.images, found.labels, str(db), {"labeled": len(found.labels)})
 
 
-def test_a_killed_finetune_resumes_to_the_same_weights(tmp_path, store, tiny_model):
+def test_a_killed_finetune_resumes_to_the_same_weights(tmp_path, store, tiny_model, capsys):
     db, _ = store
     corrections = _corrections(db)
 
@@ -138,12 +137,13 @@ def test_a_killed_finetune_resumes_to_the_same_weights(tmp_path, store, tiny_mod
     moved = tmp_path / "elsewhere.db"
     shutil.move(db, moved)  # resuming does not read the store: the run folder has its data
     try:
-        second = resume_finetune(tmp_path / "split", CPU, progress=False)
+        code = main(["finetune", "--out", str(tmp_path / "split"), "--resume", "--device",
+                     "cpu", "--no-progress"])
     finally:
         shutil.move(moved, db)
-    assert second.state.epoch == 1
-    second.fit()
-    finish_finetune(second)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "model saved to" in out
 
     a = modelfile.load(tmp_path / "whole" / "model.pt")
     b = modelfile.load(tmp_path / "split" / "model.pt")
