@@ -5,6 +5,7 @@ Returns the image and the truth separately; the reader under test only ever gets
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import cv2
@@ -60,12 +61,14 @@ def _line_ink(w: int, h: int, thickness: int, p0, p1) -> np.ndarray:
     return ink
 
 
-def _write_cell(canvas, box, kind, digits, labels, rng) -> tuple[int | None, int | None]:
+def _write_cell(canvas, box, kind, digits, labels, rng,
+                pick: int | None = None) -> tuple[int | None, int | None]:
     x0, y0, x1, y1 = box
     inner = (x1 - x0) - 2 * LINE_WIDTH
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     dark = float(rng.uniform(0.6, 0.95))
-    pick = int(rng.integers(len(digits)))
+    drawn = int(rng.integers(len(digits)))  # drawn even when given: the same page otherwise
+    pick = drawn if pick is None else pick
     if kind == "digit":
         size = int(inner * rng.uniform(0.75, 1.15))
         ink = _digit_ink(digits[pick], size, rng)
@@ -103,8 +106,12 @@ def _write_cell(canvas, box, kind, digits, labels, rng) -> tuple[int | None, int
 
 
 def fill_page(layout: Layout, digits: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
-              empty_rate: float = 0.15, special_rate: float = 0.0):
-    """The clean 300-dpi page (float brightness) with every cell filled, and the truth."""
+              empty_rate: float = 0.15, special_rate: float = 0.0,
+              order: Iterator[int] | None = None):
+    """The clean 300-dpi page (float brightness) with every cell filled, and the truth.
+
+    `order`: indices of the digits to write, in turn (each written once; cells left when it
+    runs out stay empty); by default each cell draws one at random."""
     canvas = render_array(layout).astype(np.float32) / 255.0
     truth, kinds, sources = {}, {}, {}
     for cell in layout.cells:
@@ -115,10 +122,14 @@ def fill_page(layout: Layout, digits: np.ndarray, labels: np.ndarray, rng: np.ra
             kind = SPECIAL_KINDS[int(rng.integers(len(SPECIAL_KINDS)))]
         else:
             kind = "digit"
+        pick = None
+        if kind == "digit" and order is not None:
+            pick = next(order, None)
+            kind = "empty" if pick is None else kind
         key = (cell.row, cell.col)
         kinds[key] = kind
         truth[key], source = (None, None) if kind == "empty" else _write_cell(
-            canvas, cell.box, kind, digits, labels, rng)
+            canvas, cell.box, kind, digits, labels, rng, pick)
         if source is not None:
             sources[key] = source
     return canvas, truth, kinds, sources
@@ -190,10 +201,11 @@ def degrade(page: np.ndarray, rng: np.random.Generator, dpi: float | None = None
 
 def simulate_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
                    rng: np.random.Generator, empty_rate: float = 0.15,
-                   special_rate: float = 0.0, **degrade_args) -> SimSheet:
-    """A filled, degraded page of `layout` with its truth."""
+                   special_rate: float = 0.0, order: Iterator[int] | None = None,
+                   **degrade_args) -> SimSheet:
+    """A filled, degraded page of `layout` with its truth (`order`: see fill_page)."""
     page, truth, kinds, sources = fill_page(layout, digits, labels, rng, empty_rate,
-                                            special_rate)
+                                            special_rate, order)
     data, image, dpi, matrix = degrade(page, rng, **degrade_args)
     return SimSheet(data=data, image=image, dpi=dpi, matrix=matrix, truth=truth, kinds=kinds,
                     sources=sources)

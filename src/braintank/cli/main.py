@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "braintank.cli.ensemble_cmd",
     "braintank.cli.export_cmd",
     "braintank.cli.sheet_cmd",
+    "braintank.cli.finetune_cmd",
 )
 
 

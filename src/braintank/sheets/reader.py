@@ -27,6 +27,9 @@ class CellReading:
     guess: int | None = None  # the model's best digit, shown to the reviewer
     probabilities: list[float] = field(default_factory=list)
     crop: np.ndarray | None = None  # uint8 grey view of the cell
+    # The 28x28 float image the network judged alone (a cell holding one mark), kept so a
+    # person's answer can become a training example (`braintank finetune`); else None.
+    input28: np.ndarray | None = None
 
 
 @dataclass
@@ -104,6 +107,7 @@ def _prepare(cuts: list[CellCut]) -> tuple[list[int], np.ndarray]:
 def classify(cuts: list[CellCut], layout: Layout, classifier) -> list[CellReading]:
     """Readings for all cells: empty, ok (confident, clean) or review."""
     index, images = _prepare(cuts)
+    input_of = dict(zip(index, images, strict=True))
     probs = classifier.predict_batch28(images) if len(index) else np.zeros((0, 10))
     threshold = float(classifier.threshold_)
     by_cell = {i: probs[k] for k, i in enumerate(index)}
@@ -119,6 +123,8 @@ def classify(cuts: list[CellCut], layout: Layout, classifier) -> list[CellReadin
                 reading.guess = int(np.argmax(p))
                 reading.confidence = float(p[reading.guess])
                 reading.probabilities = [round(float(v), 6) for v in p]
+                if cut.state == "written":
+                    reading.input28 = input_of[i]
                 if cut.state == "written" and reading.confidence >= threshold:
                     reading.status, reading.digit = "ok", reading.guess
                 elif cut.state == "written":

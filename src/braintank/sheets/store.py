@@ -1,9 +1,11 @@
-"""The results database (one SQLite file): sheets, cells, crops, predictions, corrections.
+"""The results database (one SQLite file): sheets, cells, crops, network inputs, predictions,
+corrections and the history of corrections.
 
 A sheet is identified by the SHA-256 of its file plus the page number, so re-reading a
 sheet (also after renaming the file) replaces its predictions but never its corrections,
 which are keyed by sheet, row and column. Each page is written in one transaction: a kill
-mid-run leaves every page either fully stored or absent.
+mid-run leaves every page either fully stored or absent. Tables added later (inputs,
+correction_log) are created on opening, so a store written by an older braintank opens too.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+import numpy as np
 
 from braintank.errors import BraintankError
 from braintank.sheets.reader import PageReading, encode_png
@@ -61,7 +65,28 @@ CREATE TABLE IF NOT EXISTS corrections (
     corrected_at REAL NOT NULL,
     PRIMARY KEY (sheet_id, row, col)
 );
+CREATE TABLE IF NOT EXISTS inputs (  -- what the network saw, for `braintank finetune`
+    cell_id INTEGER PRIMARY KEY REFERENCES cells(id) ON DELETE CASCADE,
+    image BLOB                       -- 784 uint8 (28x28); NULL: no single mark to judge
+);
+CREATE TABLE IF NOT EXISTS correction_log (  -- every answer, in order; corrections = latest
+    id INTEGER PRIMARY KEY,
+    sheet_id INTEGER NOT NULL REFERENCES sheets(id),
+    row INTEGER NOT NULL,
+    col INTEGER NOT NULL,
+    digit INTEGER,
+    corrected_at REAL NOT NULL
+);
 """
+
+# The tables and columns a store must have to be read (by `finetune`) without being changed.
+REQUIRED_COLUMNS = {
+    "sheets": {"id", "sha256", "page", "file", "status"},
+    "cells": {"id", "sheet_id", "row", "col"},
+    "predictions": {"cell_id", "guess"},
+    "corrections": {"sheet_id", "row", "col", "digit", "corrected_at"},
+}
+INPUT_SIDE = 28
 
 
 def storable_text(text: str) -> str:
@@ -89,6 +114,11 @@ def _explain(path: Path, exc: sqlite3.Error) -> StoreError:
     return StoreError(f"{path}: {why}")
 
 
+def input_bytes(image: np.ndarray) -> bytes:
+    """A 28x28 network input (float in [0, 1]) as the 784 uint8 bytes stored."""
+    return np.clip(np.rint(np.asarray(image, np.float32) * 255), 0, 255).astype(np.uint8).tobytes()
+
+
 class SheetStore:
     """Open (creating if needed) the results database at `path`."""
 
@@ -100,6 +130,37 @@ class SheetStore:
             self.conn.executescript(SCHEMA)
         except sqlite3.Error as exc:
             raise _explain(self.path, exc) from None
+
+    @classmethod
+    def open_readonly(cls, path: str | os.PathLike, timeout: float = 5.0) -> SheetStore:
+        """An existing store, opened so that nothing in the file can change; a missing file,
+        a file that is not SQLite, or an SQLite file of another program is a StoreError."""
+        path = Path(path)
+        if path.is_dir():
+            raise StoreError(f"{path}: is a folder, not a results database")
+        if not path.is_file():
+            raise StoreError(f"{path}: no results database (run `braintank sheet read` first)")
+        store = cls.__new__(cls)
+        store.path = path
+        try:
+            store.conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                         timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise _explain(path, exc) from None
+        try:
+            for table, columns in REQUIRED_COLUMNS.items():
+                have = {row[1] for row in store.query(f"PRAGMA table_info({table})")}
+                if not columns <= have:
+                    raise StoreError(f"{path}: not a braintank sheets database (no {table} "
+                                     f"table with its columns)")
+        except BaseException:
+            store.close()
+            raise
+        return store
+
+    def has_table(self, name: str) -> bool:
+        return bool(self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                               (name,)))
 
     def close(self) -> None:
         self.conn.close()
@@ -168,6 +229,10 @@ class SheetStore:
                     conn.execute("INSERT INTO crops (cell_id, png, path) VALUES (?, ?, ?)",
                                  (cell_id, encode_png(cell.crop),
                                   None if crop_path is None else storable_text(crop_path)))
+                if cell.input28 is not None or cell.status != "empty":
+                    conn.execute("INSERT INTO inputs (cell_id, image) VALUES (?, ?)",
+                                 (cell_id, None if cell.input28 is None
+                                  else input_bytes(cell.input28)))
                 conn.execute(
                     "INSERT INTO predictions VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (cell_id, cell.digit, cell.guess, cell.confidence, cell.status,
@@ -184,14 +249,18 @@ class SheetStore:
 
     # ---- corrections ------------------------------------------------------------------------
     def correct(self, sheet_id: int, row: int, col: int, digit: int | None) -> None:
-        """Record a person's answer for a cell (`None`: the cell is empty)."""
+        """Record a person's answer for a cell (`None`: the cell is empty); the latest answer
+        is the cell's correction, and every answer stays in correction_log."""
         if digit is not None and not (0 <= digit <= 9):
             raise BraintankError(f"a correction is a digit 0-9 or empty, got {digit}")
+        now = time.time()
         with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO corrections VALUES (?, ?, ?, ?, ?) ON CONFLICT (sheet_id, row, col) "
                 "DO UPDATE SET digit = excluded.digit, corrected_at = excluded.corrected_at",
-                (sheet_id, row, col, digit, time.time()))
+                (sheet_id, row, col, digit, now))
+            conn.execute("INSERT INTO correction_log (sheet_id, row, col, digit, corrected_at) "
+                         "VALUES (?, ?, ?, ?, ?)", (sheet_id, row, col, digit, now))
 
     # ---- reading back -----------------------------------------------------------------------
     def results(self, sheet_ids: list[int] | None = None) -> list[dict]:

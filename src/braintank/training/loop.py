@@ -51,14 +51,20 @@ class Trainer:
 
     def __init__(self, cfg: TrainConfig, run_dir: str | Path, device: torch.device,
                  data_dir: str | None = None, progress: bool = True,
-                 split: tuple | None = None):
+                 split: tuple | None = None, data: RunData | None = None,
+                 initial_weights: dict | None = None):
+        """`data`: tensors prepared by the caller (finetune) instead of cfg's dataset split;
+        `initial_weights`: a state dict to start from instead of a fresh initialization."""
         self.cfg = cfg.validate()
         self.run_dir = Path(run_dir)
         self.device = device
         self.progress = progress
         torch.manual_seed(cfg.seed)
-        self.data: RunData = load_run_data(cfg, device, data_dir, split)
+        self.data: RunData = data if data is not None else \
+            load_run_data(cfg, device, data_dir, split)
         self.model = build_model(cfg.arch).to(device)
+        if initial_weights is not None:
+            self.model.load_state_dict(initial_weights)
         self.channels_last = cfg.arch.get("type") in CONV_TYPES and device.type == "cpu"
         if self.channels_last:  # oneDNN's convolutions run markedly faster in NHWC
             self.model = self.model.to(memory_format=torch.channels_last)
@@ -227,11 +233,12 @@ class Trainer:
 
 def start_run(cfg: TrainConfig, run_dir: str | Path, device: torch.device,
               data_dir: str | None = None, progress: bool = True,
-              split: tuple | None = None) -> Trainer:
-    """A fresh run in an empty (or new) folder."""
+              split: tuple | None = None, data: RunData | None = None,
+              initial_weights: dict | None = None) -> Trainer:
+    """A fresh run in an empty (or new) folder (`data`, `initial_weights`: see Trainer)."""
     cfg.validate()  # before the folder is made: a refused setting leaves nothing behind
     run_dir = runlog.open_new_run(run_dir, cfg.to_dict(), "last.pt")
-    trainer = Trainer(cfg, run_dir, device, data_dir, progress, split)
+    trainer = Trainer(cfg, run_dir, device, data_dir, progress, split, data, initial_weights)
     tqdm.write(f"{cfg.model}: {count_parameters(trainer.model):,} parameters on {device}, "
                f"{len(trainer.data.y_train)} training / {len(trainer.data.y_val)} "
                "validation images")
@@ -239,8 +246,9 @@ def start_run(cfg: TrainConfig, run_dir: str | Path, device: torch.device,
 
 
 def resume_run(run_dir: str | Path, device: torch.device, data_dir: str | None = None,
-               progress: bool = True) -> Trainer:
-    """Reopen a run folder at its last checkpoint; epochs logged after it are dropped."""
+               progress: bool = True, data: RunData | None = None) -> Trainer:
+    """Reopen a run folder at its last checkpoint; epochs logged after it are dropped.
+    `data`: the tensors the run was started with, when they were not cfg's dataset split."""
     run_dir = Path(run_dir)
     last = run_dir / "last.pt"
     if not last.is_file():
@@ -249,7 +257,7 @@ def resume_run(run_dir: str | Path, device: torch.device, data_dir: str | None =
     if saved.kind != "checkpoint":
         raise BraintankError(f"{last}: not a resumable checkpoint")
     cfg = TrainConfig.from_dict(saved.config, source=str(last))
-    trainer = Trainer(cfg, run_dir, device, data_dir, progress)
+    trainer = Trainer(cfg, run_dir, device, data_dir, progress, data=data)
     trainer.restore(saved)
     rows = [r for r in runlog.read_metrics(run_dir) if r["epoch"] <= trainer.state.epoch]
     runlog.write_metrics(run_dir, rows)
