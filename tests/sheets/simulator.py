@@ -124,6 +124,52 @@ def fill_page(layout: Layout, digits: np.ndarray, labels: np.ndarray, rng: np.ra
     return canvas, truth, kinds, sources
 
 
+NOISE_KINDS = ("gaussian", "uneven", "speckle", "salt-pepper", "blotchy", "colour")
+
+
+@dataclass(frozen=True)
+class Noise:
+    """Scanner or camera noise of one kind, `sigma` in 8-bit levels (0-255).
+
+    gaussian: independent per pixel. uneven: gaussian whose sigma ramps from 0.2x to 1x
+    across the page (one noisy scanner side, a dark corner). speckle: multiplicative, sigma
+    at white paper. salt-pepper: a share `sigma / 255` of the pixels set to black or white.
+    blotchy: noise blurred to a few pixels' grain (upsampled or denoised-by-camera photos),
+    scaled to keep `sigma`. colour: independent gaussian per channel of a colour photo (the
+    encoded file is colour; `SimSheet.image` is its grey decoding).
+    """
+
+    sigma: float
+    kind: str = "gaussian"
+
+    def __post_init__(self) -> None:
+        if self.kind not in NOISE_KINDS:
+            raise ValueError(f"noise kind {self.kind!r} not one of {NOISE_KINDS}")
+
+    def apply(self, levels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """`levels` (float grey 0-255) with the noise added."""
+        shape, s = levels.shape, self.sigma
+        if self.kind == "gaussian":
+            return levels + rng.normal(0, s, shape).astype(np.float32)
+        if self.kind == "uneven":
+            ramp = np.linspace(0.2, 1.0, shape[1], dtype=np.float32)[None, :]
+            if rng.random() < 0.5:
+                ramp = ramp[:, ::-1]
+            return levels + rng.normal(0, 1, shape).astype(np.float32) * (s * ramp)
+        if self.kind == "speckle":
+            return levels * (1 + rng.normal(0, s / 255, shape).astype(np.float32))
+        if self.kind == "salt-pepper":
+            u = rng.random(shape, dtype=np.float32)
+            rate = s / 255
+            out = np.where(u < rate / 2, 0.0, levels)
+            return np.where(u > 1 - rate / 2, 255.0, out).astype(np.float32)
+        if self.kind == "blotchy":
+            grain = cv2.GaussianBlur(rng.normal(0, 1, shape).astype(np.float32), (0, 0), 1.5)
+            return levels + grain * (s / float(grain.std()))
+        # colour: independent noise on each channel of a colour photo (H x W x 3).
+        return levels[..., None] + rng.normal(0, s, (*shape, 3)).astype(np.float32)
+
+
 def _destination(w: int, h: int, scale: float, rng, angle: float, persp: float) -> np.ndarray:
     corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64) * scale
     corners += rng.uniform(-persp, persp, (4, 2)) * np.array([w, h]) * scale
@@ -149,8 +195,13 @@ def _lighting(h: int, w: int, rng) -> np.ndarray:
 
 
 def degrade(page: np.ndarray, rng: np.random.Generator, dpi: float | None = None,
-            angle: float | None = None, jpeg: bool = True):
+            angle: float | None = None, jpeg: bool = True, noise: Noise | None = None,
+            jpeg_quality: int | None = None, blur: float | None = None):
     """Photograph `page` (float brightness, 300 dpi).
+
+    `noise` adds scanner noise to the image before it is encoded (PNG keeps it exactly, JPEG
+    smooths some of it). It is drawn from a child generator, so a seed gives the same page
+    with or without it, and as before this option existed.
 
     Returns (encoded bytes, grey uint8, dpi, 3x3 map from page to image pixels).
     """
@@ -169,17 +220,23 @@ def degrade(page: np.ndarray, rng: np.random.Generator, dpi: float | None = None
     src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
     matrix = cv2.getPerspectiveTransform(src, dst.astype(np.float32))
     table = float(rng.uniform(0.15, 0.55))
-    blur = float(rng.uniform(0.3, 1.6))
+    drawn_blur = float(rng.uniform(0.3, 1.6))
+    blur = drawn_blur if blur is None else blur
     # Blur at 300 dpi before resampling, as a lens would.
     photo = cv2.warpPerspective(cv2.GaussianBlur(page, (0, 0), blur), matrix, (out_w, out_h),
                                 flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=table)
     photo *= _lighting(out_h, out_w, rng) * float(rng.uniform(0.75, 1.0))
     photo += rng.normal(0, rng.uniform(0.005, 0.03), photo.shape).astype(np.float32)
-    grey = np.clip(photo * 255 + 0.5, 0, 255).astype(np.uint8)
+    quality = int(rng.integers(45, 92)) if jpeg else 0
+    quality = quality if jpeg_quality is None else jpeg_quality
+    levels = photo * 255
+    if noise is not None:
+        # A child generator: the page's own draws stay those of the noiseless page.
+        levels = noise.apply(levels, rng.spawn(1)[0])
+    grey = np.clip(levels + 0.5, 0, 255).astype(np.uint8)
     if jpeg:
-        ok, data = cv2.imencode(".jpg", grey, [cv2.IMWRITE_JPEG_QUALITY,
-                                               int(rng.integers(45, 92))])
+        ok, data = cv2.imencode(".jpg", grey, [cv2.IMWRITE_JPEG_QUALITY, quality])
     else:
         ok, data = cv2.imencode(".png", grey)
     assert ok
