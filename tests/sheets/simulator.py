@@ -254,3 +254,28 @@ def simulate_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
     data, image, dpi, matrix = degrade(page, rng, **degrade_args)
     return SimSheet(data=data, image=image, dpi=dpi, matrix=matrix, truth=truth, kinds=kinds,
                     sources=sources)
+
+
+def scan_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
+               rng: np.random.Generator, noise: Noise | None = None, angle: float = 0.0,
+               jpeg_quality: int | None = None, empty_rate: float = 0.15,
+               special_rate: float = 0.0) -> SimSheet:
+    """A filled page through a flatbed scanner: 300 dpi, white paper, even light, slightly
+    turned by `angle` degrees, then scanner noise; PNG unless `jpeg_quality` is given."""
+    page, truth, kinds, sources = fill_page(layout, digits, labels, rng, empty_rate,
+                                            special_rate)
+    h, w = page.shape
+    matrix = np.vstack([cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0), [0, 0, 1]])
+    levels = cv2.warpAffine(cv2.GaussianBlur(page, (0, 0), 0.7) * 255, matrix[:2], (w, h),
+                            flags=cv2.INTER_LINEAR, borderValue=255.0)
+    if noise is not None:
+        levels = noise.apply(levels, rng.spawn(1)[0])
+    grey = np.clip(levels + 0.5, 0, 255).astype(np.uint8)
+    if jpeg_quality is None:
+        ok, data = cv2.imencode(".png", grey)
+    else:
+        ok, data = cv2.imencode(".jpg", grey, [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
+    assert ok
+    decoded = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+    return SimSheet(data=data.tobytes(), image=decoded, dpi=300.0, matrix=matrix, truth=truth,
+                    kinds=kinds, sources=sources)
