@@ -41,6 +41,40 @@ def _digit_ink(digit: np.ndarray, height: int, rng: np.random.Generator) -> np.n
     return ink
 
 
+def _skeleton(mask: np.ndarray) -> np.ndarray:
+    """One-pixel-wide centre lines of a binary mask (Zhang-Suen thinning)."""
+    img = mask.astype(np.uint8)
+    changed = True
+    while changed:
+        changed = False
+        for first in (True, False):
+            p = np.pad(img, 1)
+            n = [p[:-2, 1:-1], p[:-2, 2:], p[1:-1, 2:], p[2:, 2:], p[2:, 1:-1], p[2:, :-2],
+                 p[1:-1, :-2], p[:-2, :-2]]  # P2..P9, clockwise from north
+            count = sum(v.astype(np.int16) for v in n)
+            turns = sum(((n[k] == 0) & (n[(k + 1) % 8] == 1)).astype(np.int16)
+                        for k in range(8))
+            p2, p4, p6, p8 = n[0], n[2], n[4], n[6]
+            if first:
+                side = ((p2 & p4 & p6) == 0) & ((p4 & p6 & p8) == 0)
+            else:
+                side = ((p2 & p4 & p8) == 0) & ((p2 & p6 & p8) == 0)
+            drop = (img == 1) & (count >= 2) & (count <= 6) & (turns == 1) & side
+            if drop.any():
+                img[drop] = 0
+                changed = True
+    return img
+
+
+def _pen_ink(ink: np.ndarray, pen_px: int) -> np.ndarray:
+    """The digit redrawn along its centre line with a pen `pen_px` wide (a ballpoint at
+    300 dpi is 4-6 px, far thinner than a scaled-up MNIST stroke)."""
+    centre = _skeleton(ink > 0.5).astype(np.float32)
+    radius = max(pen_px // 2, 0)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2)
+    return cv2.GaussianBlur(cv2.dilate(centre, disc), (0, 0), 0.6)
+
+
 def _stamp(canvas: np.ndarray, ink: np.ndarray, cx: float, cy: float, darkness: float) -> None:
     """Darken `canvas` (paper brightness) by `ink` centred at (cx, cy)."""
     h, w = ink.shape
@@ -60,7 +94,8 @@ def _line_ink(w: int, h: int, thickness: int, p0, p1) -> np.ndarray:
     return ink
 
 
-def _write_cell(canvas, box, kind, digits, labels, rng) -> tuple[int | None, int | None]:
+def _write_cell(canvas, box, kind, digits, labels, rng,
+                pen_px: int | None = None) -> tuple[int | None, int | None]:
     x0, y0, x1, y1 = box
     inner = (x1 - x0) - 2 * LINE_WIDTH
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
@@ -69,6 +104,8 @@ def _write_cell(canvas, box, kind, digits, labels, rng) -> tuple[int | None, int
     if kind == "digit":
         size = int(inner * rng.uniform(0.75, 1.15))
         ink = _digit_ink(digits[pick], size, rng)
+        if pen_px:
+            ink = _pen_ink(ink, pen_px)
         dx, dy = rng.uniform(-0.12, 0.12, 2) * inner
         if rng.random() < 0.15:  # touch or cross the frame
             side = rng.integers(4)
@@ -103,8 +140,11 @@ def _write_cell(canvas, box, kind, digits, labels, rng) -> tuple[int | None, int
 
 
 def fill_page(layout: Layout, digits: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
-              empty_rate: float = 0.15, special_rate: float = 0.0):
-    """The clean 300-dpi page (float brightness) with every cell filled, and the truth."""
+              empty_rate: float = 0.15, special_rate: float = 0.0, pen_px: int | None = None):
+    """The clean 300-dpi page (float brightness) with every cell filled, and the truth.
+
+    `pen_px` redraws the digits with a pen of that width instead of scaled-up MNIST strokes.
+    """
     canvas = render_array(layout).astype(np.float32) / 255.0
     truth, kinds, sources = {}, {}, {}
     for cell in layout.cells:
@@ -118,7 +158,7 @@ def fill_page(layout: Layout, digits: np.ndarray, labels: np.ndarray, rng: np.ra
         key = (cell.row, cell.col)
         kinds[key] = kind
         truth[key], source = (None, None) if kind == "empty" else _write_cell(
-            canvas, cell.box, kind, digits, labels, rng)
+            canvas, cell.box, kind, digits, labels, rng, pen_px)
         if source is not None:
             sources[key] = source
     return canvas, truth, kinds, sources
@@ -247,10 +287,11 @@ def degrade(page: np.ndarray, rng: np.random.Generator, dpi: float | None = None
 
 def simulate_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
                    rng: np.random.Generator, empty_rate: float = 0.15,
-                   special_rate: float = 0.0, **degrade_args) -> SimSheet:
+                   special_rate: float = 0.0, pen_px: int | None = None,
+                   **degrade_args) -> SimSheet:
     """A filled, degraded page of `layout` with its truth."""
     page, truth, kinds, sources = fill_page(layout, digits, labels, rng, empty_rate,
-                                            special_rate)
+                                            special_rate, pen_px)
     data, image, dpi, matrix = degrade(page, rng, **degrade_args)
     return SimSheet(data=data, image=image, dpi=dpi, matrix=matrix, truth=truth, kinds=kinds,
                     sources=sources)
@@ -259,14 +300,16 @@ def simulate_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
 def scan_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
                rng: np.random.Generator, noise: Noise | None = None, angle: float = 0.0,
                jpeg_quality: int | None = None, empty_rate: float = 0.15,
-               special_rate: float = 0.0) -> SimSheet:
+               special_rate: float = 0.0, pen_px: int | None = None,
+               blur: float = 0.7) -> SimSheet:
     """A filled page through a flatbed scanner: 300 dpi, white paper, even light, slightly
-    turned by `angle` degrees, then scanner noise; PNG unless `jpeg_quality` is given."""
+    turned by `angle` degrees, blurred by the optics (`blur` px), then scanner noise; PNG
+    unless `jpeg_quality` is given."""
     page, truth, kinds, sources = fill_page(layout, digits, labels, rng, empty_rate,
-                                            special_rate)
+                                            special_rate, pen_px)
     h, w = page.shape
     matrix = np.vstack([cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0), [0, 0, 1]])
-    levels = cv2.warpAffine(cv2.GaussianBlur(page, (0, 0), 0.7) * 255, matrix[:2], (w, h),
+    levels = cv2.warpAffine(cv2.GaussianBlur(page, (0, 0), blur) * 255, matrix[:2], (w, h),
                             flags=cv2.INTER_LINEAR, borderValue=255.0)
     if noise is not None:
         levels = noise.apply(levels, rng.spawn(1)[0])

@@ -76,4 +76,6 @@ def test_trust_rule_page_and_cells():
     assert all(r.startswith("page too noisy") and "50/255" in r for r in reasons)
     # The same noise on dark paper (a dim photo) is relatively worse.
     assert noise.distrust([20.0], [230.0]) == [""]
-    assert noise.distrust([20.0], [100.0]) != [""]
+    assert noise.distrust([22.0], [100.0]) != [""]
+    # Noise that needs heavy smoothing is distrusted even on bright paper.
+    assert noise.distrust([30.0], [255.0]) != [""]

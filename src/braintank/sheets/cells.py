@@ -86,19 +86,32 @@ def remove_frame(ink: np.ndarray, frame: tuple[int, int, int, int],
         _erase_columns(transposed, a, b, strong)
 
 
-def paper_noise(ink: np.ndarray) -> tuple[float, float]:
-    """(paper level, noise sigma) of a cell's ink map, from its lightest pixels.
+def paper_noise(values: np.ndarray) -> tuple[float, float]:
+    """(paper level, noise sigma) of ink values that are mostly paper, from the lightest.
 
-    Ink only ever adds darkness, so the light tail of the cell belongs to paper even when a
-    bold digit covers a third of it: the 5th and 25th percentiles are then still paper's
-    (its 7th and 36th), and their distance is about one sigma of the paper's noise (0.97
-    sigma with no ink, 1.10 with a third of the cell inked).
+    Ink only ever adds darkness, so the light tail belongs to paper even when strokes cover
+    a third of the values: the 5th and 25th percentiles are then still paper's (its 7th and
+    36th), and their distance is about one sigma of the paper's noise (0.97 sigma with no
+    ink, 1.10 with a third inked).
     """
-    sample = ink[::2, ::2].ravel()
+    sample = values.ravel()
     low, quarter = np.partition(sample, [sample.size // 20, sample.size // 4])[
         [sample.size // 20, sample.size // 4]]
     sigma = max(float(quarter - low) / 0.97, 0.0)
     return float(quarter) + 0.674 * sigma, sigma
+
+
+def _paper_ring(ink: np.ndarray, frame: tuple[int, int, int, int]) -> np.ndarray:
+    """Values of the gap around the printed frame: paper, but for strokes that cross it.
+
+    The box itself can be filled by a bold digit, so the cell's paper is measured outside
+    it, clear of the frame line wherever rectification may have put it.
+    """
+    x0, y0, x1, y1 = frame
+    slack = SEARCH_PX + 2
+    outside = np.ones(ink.shape, bool)
+    outside[max(y0 - slack, 0):y1 + slack, max(x0 - slack, 0):x1 + slack] = False
+    return ink[outside]
 
 
 def _ink_mask(ink: np.ndarray, weak: float, strong: float) -> np.ndarray:
@@ -188,12 +201,13 @@ def cut_cell(page: np.ndarray, ink_page: PageInk, box: tuple[int, int, int, int]
     x1 = min(bx1 + margin, page.shape[1])
     y1 = min(by1 + margin, page.shape[0])
     ink = ink_page.region(x0, y0, x1, y1, clip=False)
-    level, sigma = paper_noise(ink)
+    frame = (bx0 - x0, by0 - y0, bx1 - x0, by1 - y0)
+    ring = _paper_ring(ink, frame)
+    level, sigma = paper_noise(ring if ring.size >= 400 else ink)
     np.clip(ink, 0.0, 1.0, out=ink)
     view = page[y0:y1, x0:x1].copy()
     weak = max(WEAK_INK, level + WEAK_SIGMAS * sigma)
     strong = max(STRONG_INK, level + STRONG_SIGMAS * sigma)
-    frame = (bx0 - x0, by0 - y0, bx1 - x0, by1 - y0)
     remove_frame(ink, frame, strong)
     size = bx1 - bx0
     marks = [m for m in _marks(_ink_mask(ink, weak, strong), size) if _belongs(m, frame, size)]

@@ -28,13 +28,15 @@ CLEAN_IMPULSES = 0.002    # ... and a clean page has fewer than this share of th
 _BLUR_PER_LEVEL = 1 / 18  # Gaussian blur sigma (px) per 8-bit level of noise ...
 MAX_BLUR_PX = 3.0         # ... up to this
 _SMOOTH_QUANTILE = 0.75   # the page is smoothed for its noisier tiles (uneven noise)
-# The most noise, as a share of the paper's brightness, a page or part of one may have for its
-# readings to be trusted. Smoothing at this noise is a Gaussian of about 1.7 px, which keeps
-# 80 % of the contrast of a 0.4 mm ballpoint stroke (5 px at 300 dpi) and brings the noise
-# left in a cell back to what clean scans have. Simulated pages of MNIST training digits read
-# with no more errors than clean ones up to about twice this noise (README, "Noisy pages");
-# the margin is for real pens, thinner than scaled-up MNIST strokes.
-TRUST_LIMIT = 0.12
+# When a page's readings are trusted (see `distrust`; calibration: README, "Noisy pages",
+# and benchmarks/sheet_noise_trust.py, on MNIST training digits with the rule switched off):
+# - noise needing more smoothing than a Gaussian of about 1.3 px (sigma 24 levels): past it
+#   the smoothing itself reshapes thin pen strokes (a 5 px ballpoint line keeps less than 75 %
+#   of its contrast, gaps of a few pixels between strokes close), so shapes can mislead;
+# - noise above a fifth of the paper's brightness (a dim photo): there, simulated pages
+#   start to give confident errors even after smoothing (none below 0.2 in the calibration).
+TRUST_SIGMA = 24.0
+TRUST_SHARE = 0.20
 
 
 @dataclass(frozen=True)
@@ -139,16 +141,20 @@ def distrust(sigmas: Sequence[float], papers: Sequence[float]) -> list[str]:
     """Per cell, why its reading cannot be trusted ('' where it can), from the scan's noise.
 
     `sigmas` and `papers` are each cell's noise before smoothing and its paper brightness in
-    8-bit levels. Noise counts relative to the paper: the same grain is worse on a dark photo.
-    When the page as a whole (its median cell) is beyond TRUST_LIMIT, every cell is; otherwise
-    only the cells in its noisiest parts are.
+    8-bit levels. A cell is trusted while its noise is at most TRUST_SIGMA and at most
+    TRUST_SHARE of its paper's brightness. When the page's median cell is beyond that, every
+    cell is distrusted (the page is named as the reason); otherwise only the cells of its
+    noisiest parts are.
     """
     sigma = np.asarray(sigmas, np.float64)
     paper = np.maximum(np.asarray(papers, np.float64), 16.0)
-    share = sigma / paper
-    if share.size and float(np.median(share)) > TRUST_LIMIT:
-        reason = (f"page too noisy to read safely (noise sigma {np.median(sigma):.0f}/255 on "
-                  f"paper {np.median(paper):.0f}/255)")
-        return [reason] * share.size
+    if sigma.size == 0:
+        return []
+    page_sigma, page_paper = float(np.median(sigma)), float(np.median(paper))
+    if page_sigma > min(TRUST_SIGMA, TRUST_SHARE * page_paper):
+        reason = (f"page too noisy to read safely (noise sigma {page_sigma:.0f}/255 on "
+                  f"paper {page_paper:.0f}/255)")
+        return [reason] * sigma.size
     return [f"too noisy here to read safely (noise sigma {s:.0f}/255 on paper {p:.0f}/255)"
-            if r > TRUST_LIMIT else "" for s, p, r in zip(sigma, paper, share, strict=True)]
+            if s > min(TRUST_SIGMA, TRUST_SHARE * p) else ""
+            for s, p in zip(sigma, paper, strict=True)]
