@@ -78,4 +78,4 @@ def test_trust_rule_page_and_cells():
     assert noise.distrust([20.0], [230.0]) == [""]
     assert noise.distrust([22.0], [100.0]) != [""]
     # Noise that needs heavy smoothing is distrusted even on bright paper.
-    assert noise.distrust([30.0], [255.0]) != [""]
+    assert noise.distrust([35.0], [255.0]) != [""]
