@@ -53,19 +53,20 @@ _READ: dict = {}
 
 
 def _read(layout, digits, classifier, seed: int, noise: Noise | None,
-          jpeg_quality: int | None = None):
+          jpeg_quality: int | None = None, blur: float = 0.7):
     """A flatbed scan of a filled sheet with `noise`, read from its encoded file (once)."""
-    key = (seed, noise, jpeg_quality)
+    key = (seed, noise, jpeg_quality, blur)
     if key not in _READ:
-        _READ[key] = _scan_and_read(layout, digits, classifier, seed, noise, jpeg_quality)
+        _READ[key] = _scan_and_read(layout, digits, classifier, seed, noise, jpeg_quality,
+                                    blur)
     return _READ[key]
 
 
-def _scan_and_read(layout, digits, classifier, seed, noise, jpeg_quality):
+def _scan_and_read(layout, digits, classifier, seed, noise, jpeg_quality, blur):
     images, labels = digits
     rng = np.random.default_rng(seed)
     sheet = scan_sheet(layout, images, labels, rng, noise, angle=float(rng.uniform(-2, 2)),
-                       jpeg_quality=jpeg_quality, empty_rate=0.25)
+                       jpeg_quality=jpeg_quality, empty_rate=0.25, blur=blur)
     image = cv2.imdecode(np.frombuffer(sheet.data, np.uint8), cv2.IMREAD_UNCHANGED)
     if image.ndim == 3:  # a colour photo: through the loader's own grey conversion
         image = to_grey(image[:, :, ::-1])
@@ -97,12 +98,12 @@ def test_heavy_noise_gives_no_confident_error(layout, digits, classifier, sigma,
             assert cell.reason
 
 
-@pytest.mark.parametrize(("kind", "sigma", "quality"), [
-    ("salt-pepper", 25, None), ("speckle", 60, None), ("uneven", 70, None),
-    ("blotchy", 30, 40), ("colour", 70, 60)])
+@pytest.mark.parametrize(("kind", "sigma", "quality", "blur"), [
+    ("salt-pepper", 25, None, 0.7), ("speckle", 60, None, 0.7), ("uneven", 70, None, 0.7),
+    ("blotchy", 30, 40, 0.7), ("colour", 70, 60, 0.7), ("gaussian", 35, None, 3.0)])
 def test_other_noise_gives_no_confident_error(layout, digits, classifier, kind, sigma,
-                                              quality):
-    sheet, reading = _read(layout, digits, classifier, 6, Noise(sigma, kind), quality)
+                                              quality, blur):
+    sheet, reading = _read(layout, digits, classifier, 6, Noise(sigma, kind), quality, blur)
     assert _confident_errors(sheet, reading) == []
 
 
