@@ -5,6 +5,10 @@ and bridged where a stroke crosses it, so a digit touching the box keeps its sha
 left is grouped into marks: none -> empty; one digit-shaped mark -> written; several marks,
 a mark too wide for one digit, a dash or a small stray mark -> review, since guessing there
 could let a wrong score through.
+
+Ink is what stands clearly above the cell's paper: above fixed darkness levels, and above
+several sigmas of the paper's own noise (measured in the gap around the frame), so noise the
+page's smoothing left behind never makes a mark.
 """
 
 from __future__ import annotations
@@ -30,7 +34,6 @@ SEARCH_PX = 8
 class CellCut:
     """What the cell holds: state 'empty', 'written' or 'review' (with a reason).
 
-    noise: robust sigma of the paper in `ink` units, what is left after the page's smoothing.
     faint: judged empty, yet marks above the faint threshold are there (a doubtful empty).
     scan_noise, paper: the scan's noise sigma here before smoothing and the paper's brightness,
     both in 8-bit levels (what the reader's trust rule looks at).
@@ -40,7 +43,6 @@ class CellCut:
     reason: str
     ink: np.ndarray  # float32, ink high, frame removed, stray pieces cleared
     view: np.ndarray  # uint8 grey crop of the rectified page, for people
-    noise: float = 0.0
     faint: bool = False
     scan_noise: float = 0.0
     paper: float = 255.0
@@ -220,5 +222,5 @@ def cut_cell(page: np.ndarray, ink_page: PageInk, box: tuple[int, int, int, int]
     keep = cv2.dilate(keep.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     ink = np.where(keep, ink, 0.0).astype(np.float32)
     scan_noise, paper = ink_page.noise_at(*box)
-    return CellCut(state=state, reason=reason, ink=ink, view=view, noise=sigma, faint=faint,
+    return CellCut(state=state, reason=reason, ink=ink, view=view, faint=faint,
                    scan_noise=scan_noise, paper=paper)

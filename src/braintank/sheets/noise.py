@@ -23,7 +23,7 @@ import numpy as np
 TILE_PX = 128             # noise is measured per tile of this side (page pixels)
 _TILE_SAMPLES = 32        # ... from a grid of 32 x 32 filter outputs at each scale
 CLEAN_SIGMA = 3.0         # 8-bit levels: a good scan or JPEG is below this; left untouched
-IMPULSE_STEP = 60.0       # a pixel this far (8-bit) from its 3x3 median is an impulse ...
+IMPULSE_STEP = 60.0       # a pixel this far (8-bit) from its 5x5 median is an impulse ...
 CLEAN_IMPULSES = 0.002    # ... and a clean page has fewer than this share of them
 _BLUR_PER_LEVEL = 1 / 18  # Gaussian blur sigma (px) per 8-bit level of noise ...
 MAX_BLUR_PX = 3.0         # ... up to this
@@ -73,9 +73,10 @@ class PageNoise:
     def sigma_at(self, x0: int, y0: int, x1: int, y1: int) -> float:
         """Noise (8-bit levels) of the tiles under a page region: their median."""
         rows, cols = self.tiles.shape
-        ty0, tx0 = min(max(y0 // TILE_PX, 0), rows - 1), min(max(x0 // TILE_PX, 0), cols - 1)
-        ty1, tx1 = max(min(-(-y1 // TILE_PX), rows), ty0 + 1), max(min(-(-x1 // TILE_PX), cols),
-                                                                   tx0 + 1)
+        ty0 = min(max(y0 // TILE_PX, 0), rows - 1)
+        tx0 = min(max(x0 // TILE_PX, 0), cols - 1)
+        ty1 = max(min(-(-y1 // TILE_PX), rows), ty0 + 1)  # ceil, within the page
+        tx1 = max(min(-(-x1 // TILE_PX), cols), tx0 + 1)
         return float(np.median(self.tiles[ty0:ty1, tx0:tx1]))
 
 
