@@ -42,6 +42,40 @@ def _digit_ink(digit: np.ndarray, height: int, rng: np.random.Generator) -> np.n
     return ink
 
 
+def _skeleton(mask: np.ndarray) -> np.ndarray:
+    """One-pixel-wide centre lines of a binary mask (Zhang-Suen thinning)."""
+    img = mask.astype(np.uint8)
+    changed = True
+    while changed:
+        changed = False
+        for first in (True, False):
+            p = np.pad(img, 1)
+            n = [p[:-2, 1:-1], p[:-2, 2:], p[1:-1, 2:], p[2:, 2:], p[2:, 1:-1], p[2:, :-2],
+                 p[1:-1, :-2], p[:-2, :-2]]  # P2..P9, clockwise from north
+            count = sum(v.astype(np.int16) for v in n)
+            turns = sum(((n[k] == 0) & (n[(k + 1) % 8] == 1)).astype(np.int16)
+                        for k in range(8))
+            p2, p4, p6, p8 = n[0], n[2], n[4], n[6]
+            if first:
+                side = ((p2 & p4 & p6) == 0) & ((p4 & p6 & p8) == 0)
+            else:
+                side = ((p2 & p4 & p8) == 0) & ((p2 & p6 & p8) == 0)
+            drop = (img == 1) & (count >= 2) & (count <= 6) & (turns == 1) & side
+            if drop.any():
+                img[drop] = 0
+                changed = True
+    return img
+
+
+def _pen_ink(ink: np.ndarray, pen_px: int) -> np.ndarray:
+    """The digit redrawn along its centre line with a pen `pen_px` wide (a ballpoint at
+    300 dpi is 4-6 px, far thinner than a scaled-up MNIST stroke)."""
+    centre = _skeleton(ink > 0.5).astype(np.float32)
+    radius = max(pen_px // 2, 0)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1,) * 2)
+    return cv2.GaussianBlur(cv2.dilate(centre, disc), (0, 0), 0.6)
+
+
 def _stamp(canvas: np.ndarray, ink: np.ndarray, cx: float, cy: float, darkness: float) -> None:
     """Darken `canvas` (paper brightness) by `ink` centred at (cx, cy)."""
     h, w = ink.shape
@@ -62,7 +96,8 @@ def _line_ink(w: int, h: int, thickness: int, p0, p1) -> np.ndarray:
 
 
 def _write_cell(canvas, box, kind, digits, labels, rng,
-                pick: int | None = None) -> tuple[int | None, int | None]:
+                pick: int | None = None,
+                pen_px: int | None = None) -> tuple[int | None, int | None]:
     x0, y0, x1, y1 = box
     inner = (x1 - x0) - 2 * LINE_WIDTH
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
@@ -72,6 +107,8 @@ def _write_cell(canvas, box, kind, digits, labels, rng,
     if kind == "digit":
         size = int(inner * rng.uniform(0.75, 1.15))
         ink = _digit_ink(digits[pick], size, rng)
+        if pen_px:
+            ink = _pen_ink(ink, pen_px)
         dx, dy = rng.uniform(-0.12, 0.12, 2) * inner
         if rng.random() < 0.15:  # touch or cross the frame
             side = rng.integers(4)
@@ -107,11 +144,13 @@ def _write_cell(canvas, box, kind, digits, labels, rng,
 
 def fill_page(layout: Layout, digits: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
               empty_rate: float = 0.15, special_rate: float = 0.0,
-              order: Iterator[int] | None = None):
+              order: Iterator[int] | None = None, pen_px: int | None = None):
     """The clean 300-dpi page (float brightness) with every cell filled, and the truth.
 
     `order`: indices of the digits to write, in turn (each written once; cells left when it
-    runs out stay empty); by default each cell draws one at random."""
+    runs out stay empty); by default each cell draws one at random. `pen_px` redraws the
+    digits with a pen of that width instead of scaled-up MNIST strokes.
+    """
     canvas = render_array(layout).astype(np.float32) / 255.0
     truth, kinds, sources = {}, {}, {}
     for cell in layout.cells:
@@ -129,10 +168,56 @@ def fill_page(layout: Layout, digits: np.ndarray, labels: np.ndarray, rng: np.ra
         key = (cell.row, cell.col)
         kinds[key] = kind
         truth[key], source = (None, None) if kind == "empty" else _write_cell(
-            canvas, cell.box, kind, digits, labels, rng, pick)
+            canvas, cell.box, kind, digits, labels, rng, pick, pen_px)
         if source is not None:
             sources[key] = source
     return canvas, truth, kinds, sources
+
+
+NOISE_KINDS = ("gaussian", "uneven", "speckle", "salt-pepper", "blotchy", "colour")
+
+
+@dataclass(frozen=True)
+class Noise:
+    """Scanner or camera noise of one kind, `sigma` in 8-bit levels (0-255).
+
+    gaussian: independent per pixel. uneven: gaussian whose sigma ramps from 0.2x to 1x
+    across the page (one noisy scanner side, a dark corner). speckle: multiplicative, sigma
+    at white paper. salt-pepper: a share `sigma / 255` of the pixels set to black or white.
+    blotchy: noise blurred to a few pixels' grain (upsampled or denoised-by-camera photos),
+    scaled to keep `sigma`. colour: independent gaussian per channel of a colour photo (the
+    encoded file is colour; `SimSheet.image` is its grey decoding).
+    """
+
+    sigma: float
+    kind: str = "gaussian"
+
+    def __post_init__(self) -> None:
+        if self.kind not in NOISE_KINDS:
+            raise ValueError(f"noise kind {self.kind!r} not one of {NOISE_KINDS}")
+
+    def apply(self, levels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """`levels` (float grey 0-255) with the noise added."""
+        shape, s = levels.shape, self.sigma
+        if self.kind == "gaussian":
+            return levels + rng.normal(0, s, shape).astype(np.float32)
+        if self.kind == "uneven":
+            ramp = np.linspace(0.2, 1.0, shape[1], dtype=np.float32)[None, :]
+            if rng.random() < 0.5:
+                ramp = ramp[:, ::-1]
+            return levels + rng.normal(0, 1, shape).astype(np.float32) * (s * ramp)
+        if self.kind == "speckle":
+            return levels * (1 + rng.normal(0, s / 255, shape).astype(np.float32))
+        if self.kind == "salt-pepper":
+            u = rng.random(shape, dtype=np.float32)
+            rate = s / 255
+            out = np.where(u < rate / 2, 0.0, levels)
+            return np.where(u > 1 - rate / 2, 255.0, out).astype(np.float32)
+        if self.kind == "blotchy":
+            grain = cv2.GaussianBlur(rng.normal(0, 1, shape).astype(np.float32), (0, 0), 1.5)
+            return levels + grain * (s / float(grain.std()))
+        # colour: independent noise on each channel of a colour photo (H x W x 3).
+        return levels[..., None] + rng.normal(0, s, (*shape, 3)).astype(np.float32)
 
 
 def _destination(w: int, h: int, scale: float, rng, angle: float, persp: float) -> np.ndarray:
@@ -160,8 +245,13 @@ def _lighting(h: int, w: int, rng) -> np.ndarray:
 
 
 def degrade(page: np.ndarray, rng: np.random.Generator, dpi: float | None = None,
-            angle: float | None = None, jpeg: bool = True):
+            angle: float | None = None, jpeg: bool = True, noise: Noise | None = None,
+            jpeg_quality: int | None = None, blur: float | None = None):
     """Photograph `page` (float brightness, 300 dpi).
+
+    `noise` adds scanner noise to the image before it is encoded (PNG keeps it exactly, JPEG
+    smooths some of it). It is drawn from a child generator, so a seed gives the same page
+    with or without it, and as before this option existed.
 
     Returns (encoded bytes, grey uint8, dpi, 3x3 map from page to image pixels).
     """
@@ -180,17 +270,23 @@ def degrade(page: np.ndarray, rng: np.random.Generator, dpi: float | None = None
     src = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
     matrix = cv2.getPerspectiveTransform(src, dst.astype(np.float32))
     table = float(rng.uniform(0.15, 0.55))
-    blur = float(rng.uniform(0.3, 1.6))
+    drawn_blur = float(rng.uniform(0.3, 1.6))
+    blur = drawn_blur if blur is None else blur
     # Blur at 300 dpi before resampling, as a lens would.
     photo = cv2.warpPerspective(cv2.GaussianBlur(page, (0, 0), blur), matrix, (out_w, out_h),
                                 flags=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=table)
     photo *= _lighting(out_h, out_w, rng) * float(rng.uniform(0.75, 1.0))
     photo += rng.normal(0, rng.uniform(0.005, 0.03), photo.shape).astype(np.float32)
-    grey = np.clip(photo * 255 + 0.5, 0, 255).astype(np.uint8)
+    quality = int(rng.integers(45, 92)) if jpeg else 0
+    quality = quality if jpeg_quality is None else jpeg_quality
+    levels = photo * 255
+    if noise is not None:
+        # A child generator: the page's own draws stay those of the noiseless page.
+        levels = noise.apply(levels, rng.spawn(1)[0])
+    grey = np.clip(levels + 0.5, 0, 255).astype(np.uint8)
     if jpeg:
-        ok, data = cv2.imencode(".jpg", grey, [cv2.IMWRITE_JPEG_QUALITY,
-                                               int(rng.integers(45, 92))])
+        ok, data = cv2.imencode(".jpg", grey, [cv2.IMWRITE_JPEG_QUALITY, quality])
     else:
         ok, data = cv2.imencode(".png", grey)
     assert ok
@@ -202,10 +298,37 @@ def degrade(page: np.ndarray, rng: np.random.Generator, dpi: float | None = None
 def simulate_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
                    rng: np.random.Generator, empty_rate: float = 0.15,
                    special_rate: float = 0.0, order: Iterator[int] | None = None,
-                   **degrade_args) -> SimSheet:
-    """A filled, degraded page of `layout` with its truth (`order`: see fill_page)."""
+                   pen_px: int | None = None, **degrade_args) -> SimSheet:
+    """A filled, degraded page of `layout` with its truth (`order`, `pen_px`: see fill_page)."""
     page, truth, kinds, sources = fill_page(layout, digits, labels, rng, empty_rate,
-                                            special_rate, order)
+                                            special_rate, order, pen_px)
     data, image, dpi, matrix = degrade(page, rng, **degrade_args)
     return SimSheet(data=data, image=image, dpi=dpi, matrix=matrix, truth=truth, kinds=kinds,
                     sources=sources)
+
+
+def scan_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
+               rng: np.random.Generator, noise: Noise | None = None, angle: float = 0.0,
+               jpeg_quality: int | None = None, empty_rate: float = 0.15,
+               special_rate: float = 0.0, pen_px: int | None = None,
+               blur: float = 0.7) -> SimSheet:
+    """A filled page through a flatbed scanner: 300 dpi, white paper, even light, slightly
+    turned by `angle` degrees, blurred by the optics (`blur` px), then scanner noise; PNG
+    unless `jpeg_quality` is given."""
+    page, truth, kinds, sources = fill_page(layout, digits, labels, rng, empty_rate,
+                                            special_rate, pen_px)
+    h, w = page.shape
+    matrix = np.vstack([cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0), [0, 0, 1]])
+    levels = cv2.warpAffine(cv2.GaussianBlur(page, (0, 0), blur) * 255, matrix[:2], (w, h),
+                            flags=cv2.INTER_LINEAR, borderValue=255.0)
+    if noise is not None:
+        levels = noise.apply(levels, rng.spawn(1)[0])
+    grey = np.clip(levels + 0.5, 0, 255).astype(np.uint8)
+    if jpeg_quality is None:
+        ok, data = cv2.imencode(".png", grey)
+    else:
+        ok, data = cv2.imencode(".jpg", grey, [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
+    assert ok
+    decoded = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+    return SimSheet(data=data.tobytes(), image=decoded, dpi=300.0, matrix=matrix, truth=truth,
+                    kinds=kinds, sources=sources)

@@ -5,6 +5,10 @@ and bridged where a stroke crosses it, so a digit touching the box keeps its sha
 left is grouped into marks: none -> empty; one digit-shaped mark -> written; several marks,
 a mark too wide for one digit, a dash or a small stray mark -> review, since guessing there
 could let a wrong score through.
+
+Ink is what stands clearly above the cell's paper: above fixed darkness levels, and above
+several sigmas of the paper's own noise (measured in the gap around the frame), so noise the
+page's smoothing left behind never makes a mark.
 """
 
 from __future__ import annotations
@@ -19,17 +23,29 @@ from braintank.sheets.rectify import PageInk
 
 STRONG_INK = 0.30
 WEAK_INK = 0.14
+# The same thresholds in units of the cell's own paper noise: whatever noise the page's
+# smoothing left must not reach them, so noise alone never makes a mark.
+STRONG_SIGMAS = 6.0
+WEAK_SIGMAS = 3.0
 SEARCH_PX = 8
 
 
 @dataclass
 class CellCut:
-    """What the cell holds: state 'empty', 'written' or 'review' (with a reason)."""
+    """What the cell holds: state 'empty', 'written' or 'review' (with a reason).
+
+    faint: judged empty, yet marks above the faint threshold are there (a doubtful empty).
+    scan_noise, paper: the scan's noise sigma here before smoothing and the paper's brightness,
+    both in 8-bit levels (what the reader's trust rule looks at).
+    """
 
     state: str
     reason: str
     ink: np.ndarray  # float32, ink high, frame removed, stray pieces cleared
     view: np.ndarray  # uint8 grey crop of the rectified page, for people
+    faint: bool = False
+    scan_noise: float = 0.0
+    paper: float = 255.0
 
 
 def _line_band(profile: np.ndarray, expected: int) -> tuple[int, int]:
@@ -41,18 +57,22 @@ def _line_band(profile: np.ndarray, expected: int) -> tuple[int, int]:
     return max(start - 2, 0), min(start + LINE_WIDTH + 2, len(profile))
 
 
-def _erase_columns(ink: np.ndarray, a: int, b: int) -> None:
+def _erase_columns(ink: np.ndarray, a: int, b: int, strong: float) -> None:
     """Clear columns [a, b) except where a stroke runs through from one side to the other."""
     left = ink[:, max(a - 2, 0)]
     right = ink[:, min(b + 1, ink.shape[1] - 1)]
-    crossing = (left > STRONG_INK) & (right > STRONG_INK)
+    crossing = (left > strong) & (right > strong)
     steps = np.linspace(0.0, 1.0, b - a + 2, dtype=np.float32)[1:-1]
     fill = left[:, None] * (1 - steps) + right[:, None] * steps
     ink[:, a:b] = np.where(crossing[:, None], fill, 0.0)
 
 
-def remove_frame(ink: np.ndarray, frame: tuple[int, int, int, int]) -> None:
-    """Erase the four printed lines of `frame` (x0, y0, x1, y1 in `ink`'s pixels) in place."""
+def remove_frame(ink: np.ndarray, frame: tuple[int, int, int, int],
+                 strong: float = STRONG_INK) -> None:
+    """Erase the four printed lines of `frame` (x0, y0, x1, y1 in `ink`'s pixels) in place.
+
+    A stroke crossing a line is bridged where the ink on both sides is above `strong`.
+    """
     x0, y0, x1, y1 = frame
     span_y = slice(y0 + (y1 - y0) // 10, y1 - (y1 - y0) // 10)
     span_x = slice(x0 + (x1 - x0) // 10, x1 - (x1 - x0) // 10)
@@ -62,17 +82,45 @@ def remove_frame(ink: np.ndarray, frame: tuple[int, int, int, int]) -> None:
     cols = np.percentile(ink[span_y, :][::3], 25, axis=0)
     rows = np.percentile(ink[:, span_x][:, ::3], 25, axis=1)
     for a, b in (_line_band(cols, x0), _line_band(cols, x1 - LINE_WIDTH)):
-        _erase_columns(ink, a, b)
+        _erase_columns(ink, a, b, strong)
     transposed = ink.T  # a view: rows of the page become columns
     for a, b in (_line_band(rows, y0), _line_band(rows, y1 - LINE_WIDTH)):
-        _erase_columns(transposed, a, b)
+        _erase_columns(transposed, a, b, strong)
 
 
-def _ink_mask(ink: np.ndarray) -> np.ndarray:
+def paper_noise(values: np.ndarray) -> tuple[float, float]:
+    """(paper level, noise sigma) of ink values that are mostly paper, from the lightest.
+
+    Ink only ever adds darkness, so the light tail belongs to paper even when strokes cover
+    a third of the values: the 5th and 25th percentiles are then still paper's (its 7th and
+    36th), and their distance is about one sigma of the paper's noise (0.97 sigma with no
+    ink, 1.10 with a third inked).
+    """
+    sample = values.ravel()
+    low, quarter = np.partition(sample, [sample.size // 20, sample.size // 4])[
+        [sample.size // 20, sample.size // 4]]
+    sigma = max(float(quarter - low) / 0.97, 0.0)
+    return float(quarter) + 0.674 * sigma, sigma
+
+
+def _paper_ring(ink: np.ndarray, frame: tuple[int, int, int, int]) -> np.ndarray:
+    """Values of the gap around the printed frame: paper, but for strokes that cross it.
+
+    The box itself can be filled by a bold digit, so the cell's paper is measured outside
+    it, clear of the frame line wherever rectification may have put it.
+    """
+    x0, y0, x1, y1 = frame
+    slack = SEARCH_PX + 2
+    outside = np.ones(ink.shape, bool)
+    outside[max(y0 - slack, 0):y1 + slack, max(x0 - slack, 0):x1 + slack] = False
+    return ink[outside]
+
+
+def _ink_mask(ink: np.ndarray, weak: float, strong: float) -> np.ndarray:
     """Hysteresis threshold: faint pixels count when connected to clearly dark ones."""
-    weak = (ink > WEAK_INK).astype(np.uint8)
-    count, labels = cv2.connectedComponents(weak, connectivity=8)
-    strong_labels = np.unique(labels[ink > STRONG_INK])
+    weak_mask = (ink > weak).astype(np.uint8)
+    count, labels = cv2.connectedComponents(weak_mask, connectivity=8)
+    strong_labels = np.unique(labels[ink > strong])
     return np.isin(labels, strong_labels[strong_labels > 0])
 
 
@@ -154,16 +202,25 @@ def cut_cell(page: np.ndarray, ink_page: PageInk, box: tuple[int, int, int, int]
     x0, y0 = max(bx0 - margin, 0), max(by0 - margin, 0)
     x1 = min(bx1 + margin, page.shape[1])
     y1 = min(by1 + margin, page.shape[0])
-    ink = ink_page.region(x0, y0, x1, y1)
-    view = page[y0:y1, x0:x1].copy()
+    ink = ink_page.region(x0, y0, x1, y1, clip=False)
     frame = (bx0 - x0, by0 - y0, bx1 - x0, by1 - y0)
-    remove_frame(ink, frame)
+    ring = _paper_ring(ink, frame)
+    level, sigma = paper_noise(ring if ring.size >= 400 else ink)
+    np.clip(ink, 0.0, 1.0, out=ink)
+    view = page[y0:y1, x0:x1].copy()
+    weak = max(WEAK_INK, level + WEAK_SIGMAS * sigma)
+    strong = max(STRONG_INK, level + STRONG_SIGMAS * sigma)
+    remove_frame(ink, frame, strong)
     size = bx1 - bx0
-    marks = [m for m in _marks(_ink_mask(ink), size) if _belongs(m, frame, size)]
+    marks = [m for m in _marks(_ink_mask(ink, weak, strong), size) if _belongs(m, frame, size)]
     state, reason = judge(marks, size)
+    faint = state == "empty" and any(
+        _belongs(m, frame, size) for m in _marks(ink > weak, size))
     keep = np.zeros(ink.shape, bool)
     for m in marks:
         keep |= m["pixels"]
     keep = cv2.dilate(keep.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     ink = np.where(keep, ink, 0.0).astype(np.float32)
-    return CellCut(state=state, reason=reason, ink=ink, view=view)
+    scan_noise, paper = ink_page.noise_at(*box)
+    return CellCut(state=state, reason=reason, ink=ink, view=view, faint=faint,
+                   scan_noise=scan_noise, paper=paper)

@@ -8,9 +8,10 @@ import cv2
 import numpy as np
 
 from braintank.errors import BraintankError
+from braintank.sheets import noise
 from braintank.sheets.cells import CellCut, cut_cell
 from braintank.sheets.layout import Layout, layout_for_code
-from braintank.sheets.markers import detect_markers
+from braintank.sheets.markers import detect_markers, to_uint8
 from braintank.sheets.rectify import PageInk, page_homography, read_code, warp_page
 
 
@@ -38,10 +39,26 @@ class PageReading:
     cells: list[CellReading]
 
 
+def _homography(grey: np.ndarray) -> np.ndarray:
+    """The map from image to template pixels, found from the corner markers.
+
+    Heavy pixel noise frays the markers' edges, so that they are missed or their corners
+    found off by pixels; a smoothed copy of the image is tried before giving up.
+    """
+    found = detect_markers(grey)
+    try:
+        return page_homography(found)
+    except BraintankError:
+        smoothed = cv2.GaussianBlur(cv2.medianBlur(to_uint8(grey), 5), (0, 0), 1.5)
+        again = detect_markers(smoothed)
+        if len(again) < max(len(found), 3):
+            raise
+        return page_homography(again)
+
+
 def rectify(grey: np.ndarray) -> tuple[np.ndarray, PageInk, tuple[int, int, int]]:
     """The page in template pixels, its ink, and the (rows, cols, variant) printed on it."""
-    found = detect_markers(grey)
-    page = warp_page(grey, page_homography(found))
+    page = warp_page(grey, _homography(grey))
     ink = PageInk(page)
     code = read_code(ink)
     if code is None:
@@ -105,15 +122,23 @@ def _prepare(cuts: list[CellCut]) -> tuple[list[int], np.ndarray]:
 
 
 def classify(cuts: list[CellCut], layout: Layout, classifier) -> list[CellReading]:
-    """Readings for all cells: empty, ok (confident, clean) or review."""
+    """Readings for all cells: empty, ok (confident, clean) or review.
+
+    On a page (or the part of one) too noisy to trust, nothing is `ok`: written cells go to
+    review with the reason, and so do empty cells holding faint marks, since there noise and
+    faint writing cannot be told apart safely.
+    """
     index, images = _prepare(cuts)
     input_of = dict(zip(index, images, strict=True))
     probs = classifier.predict_batch28(images) if len(index) else np.zeros((0, 10))
     threshold = float(classifier.threshold_)
     by_cell = {i: probs[k] for k, i in enumerate(index)}
+    untrusted = noise.distrust([c.scan_noise for c in cuts], [c.paper for c in cuts])
     readings = []
     for i, (cell, cut) in enumerate(zip(layout.cells, cuts, strict=True)):
         reading = CellReading(cell.row, cell.col, None, 0.0, "empty", "", crop=cut.view)
+        if cut.state == "empty" and cut.faint and untrusted[i]:
+            reading.status, reading.reason = "review", f"faint marks; {untrusted[i]}"
         if cut.state != "empty":
             reading.status, reading.reason = "review", cut.reason
             p = by_cell.get(i)
@@ -129,6 +154,9 @@ def classify(cuts: list[CellCut], layout: Layout, classifier) -> list[CellReadin
                     reading.status, reading.digit = "ok", reading.guess
                 elif cut.state == "written":
                     reading.reason = f"confidence below {threshold:.3f}"
+            if untrusted[i]:
+                reading.status, reading.digit = "review", None
+                reading.reason = untrusted[i] if cut.state == "written" else reading.reason
         readings.append(reading)
     return readings
 

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from braintank.errors import BraintankError
-from braintank.sheets import layout_code
+from braintank.sheets import layout_code, noise
 from braintank.sheets.layout import PAGE_A4, code_boxes, marker_corners
 from braintank.sheets.markers import to_uint8
 
@@ -45,12 +45,20 @@ class PageInk:
 
     Dividing by a local background estimate cancels uneven lighting and shadows, which
     multiply paper and ink alike. Computed per region, since only cells and the code are read.
+    A noisy page is smoothed first (`noise.smooth`), as much as its measured noise asks for;
+    `noise` keeps what was measured.
     """
 
     def __init__(self, page: np.ndarray) -> None:
+        self.noise = noise.measure(page)
+        page = noise.smooth(page, self.noise)
         factor = 4
         small = cv2.resize(page, (page.shape[1] // factor, page.shape[0] // factor),
                            interpolation=cv2.INTER_AREA)
+        if not self.noise.clean:
+            # The closing below takes local maxima, which noise left by the smoothing would
+            # lift above the paper; the background is smooth, so it can be smoothed more.
+            small = cv2.GaussianBlur(small, (0, 0), 1.5)
         # Closing (max then min) removes strokes narrower than the kernel but keeps the edge
         # of a shadow where it is; a plain max would spread light paper into the shadow.
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (15, 15))
@@ -60,13 +68,23 @@ class PageInk:
         self.background = cv2.resize(background, (page.shape[1], page.shape[0]),
                                      interpolation=cv2.INTER_LINEAR)
 
-    def region(self, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
-        """Ink of page[y0:y1, x0:x1] (clipped to the page)."""
+    def region(self, x0: int, y0: int, x1: int, y1: int, clip: bool = True) -> np.ndarray:
+        """Ink of page[y0:y1, x0:x1] (clipped to the page).
+
+        With clip=False, paper lighter than the background estimate stays negative, as the
+        noise measurement needs; otherwise the values are clipped to [0, 1].
+        """
         x0, y0 = max(x0, 0), max(y0, 0)
         grey = self.page[y0:y1, x0:x1].astype(np.float32)
         paper = np.maximum(self.background[y0:y1, x0:x1].astype(np.float32), 16.0)
         ink = 1.0 - grey / paper
-        return np.clip(ink, 0.0, 1.0, out=ink)
+        return np.clip(ink, 0.0, 1.0, out=ink) if clip else ink
+
+    def noise_at(self, x0: int, y0: int, x1: int, y1: int) -> tuple[float, float]:
+        """(noise sigma before smoothing, paper brightness), 8-bit levels, in a page region."""
+        x0, y0 = max(x0, 0), max(y0, 0)
+        paper = float(np.median(self.background[y0:y1:8, x0:x1:8]))
+        return self.noise.sigma_at(x0, y0, x1, y1), paper
 
 
 def read_code(ink: PageInk) -> tuple[int, int, int] | None:
