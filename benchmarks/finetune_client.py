@@ -29,7 +29,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "sheets"))
 
-from other_writers import build_sets, optdigits_as_mnist, probabilities, scores  # noqa: E402
+from other_writers import build_sets, optdigits_as_mnist, readings, scores  # noqa: E402
 from reviewer import review_with_truth  # noqa: E402
 from simulator import simulate_sheet  # noqa: E402
 
@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
             "held-out corrections (tra 1st half)":
             (heldout_row(summary["before"]["heldout"]), heldout_row(summary["after"]["heldout"]))}
     for name, (inputs, truth) in build_sets(["windep"]).items():
-        rows[name] = tuple(scores(probabilities(clf, inputs), truth, clf.threshold)
+        rows[name] = tuple(scores(*readings(clf, inputs), truth, clf.threshold)
                            for clf in (old, new))
     clock["evaluate"] = time.perf_counter() - started
 

@@ -52,10 +52,13 @@ def optdigits_on_paper(bitmaps: np.ndarray, seed: int = 0) -> list[np.ndarray]:
     return pages
 
 
-def scores(probs: np.ndarray, labels: np.ndarray, threshold: float) -> dict:
-    """Raw accuracy, accepted share, accuracy among accepted, ECE (percent, except ECE)."""
+def scores(probs: np.ndarray, confidence: np.ndarray, labels: np.ndarray,
+           threshold: float) -> dict:
+    """Raw accuracy, accepted share, accuracy among accepted, ECE (percent, except ECE).
+
+    A digit is accepted when its `confidence` (the classifier's review statistic) reaches
+    `threshold`; ECE is of the reported probabilities."""
     guess = probs.argmax(axis=1)
-    confidence = probs.max(axis=1)
     right = guess == labels
     accepted = confidence >= threshold
     return {
@@ -68,15 +71,17 @@ def scores(probs: np.ndarray, labels: np.ndarray, threshold: float) -> dict:
     }
 
 
-def probabilities(clf: DigitClassifier, inputs) -> np.ndarray:
-    """Calibrated probabilities for prepared 28x28 inputs or for pages through predict()."""
+def readings(clf: DigitClassifier, inputs) -> tuple[np.ndarray, np.ndarray]:
+    """(calibrated probabilities, review confidence) for prepared 28x28 inputs, or for
+    pages through predict()."""
     if isinstance(inputs, np.ndarray):
-        return clf.predict_batch28(inputs)
-    out = np.zeros((len(inputs), 10))
+        return clf.read_batch28(inputs)
+    probs, confidence = np.zeros((len(inputs), 10)), np.zeros(len(inputs))
     for start in range(0, len(inputs), 256):
         for row, p in enumerate(clf.predict(inputs[start:start + 256])):
-            out[start + row] = p.probabilities  # an empty reading keeps all-zero (wrong)
-    return out
+            # an empty reading keeps all-zero probabilities: wrong, and never accepted
+            probs[start + row], confidence[start + row] = p.probabilities, p.confidence
+    return probs, confidence
 
 
 def build_sets(names: list[str]) -> dict[str, tuple[object, np.ndarray]]:
@@ -107,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     for model in args.models or [str(default_model_path())]:
         clf = DigitClassifier.load(model)
         for set_name, (inputs, labels) in sets.items():
-            row = scores(probabilities(clf, inputs), labels, clf.threshold)
+            row = scores(*readings(clf, inputs), labels, clf.threshold)
             results.setdefault(model, {})[set_name] = row
             accepted_acc = "-" if row["accepted_accuracy"] is None \
                 else f"{row['accepted_accuracy']:.2f}%"

@@ -42,9 +42,8 @@ def run_eval(args: argparse.Namespace) -> int:
 
     images, labels = load_split(args.dataset, args.split, args.data_dir)
     clf = DigitClassifier.load(args.model, runtime=args.runtime)
-    probs = clf.predict_batch28(images / 255.0)
+    probs, confidence = clf.read_batch28(images / 255.0)
     report = classification_report(labels, probs)
-    confidence = probs.max(1)
     accepted = confidence >= clf.threshold
     hits = probs.argmax(1) == labels
     report["review"] = {

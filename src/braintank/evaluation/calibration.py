@@ -170,8 +170,10 @@ def coverage_curve(probs: object, labels: object) -> CoverageCurve:
     p = check_probs(probs)
     y = check_labels(labels, p.shape[1])
     check_same_length(p, y, "probs and labels")
-    confidence = p.max(axis=1)
-    correct = p.argmax(axis=1) == y
+    return _curve(p.max(axis=1), p.argmax(axis=1) == y)
+
+
+def _curve(confidence: np.ndarray, correct: np.ndarray) -> CoverageCurve:
     order = np.argsort(-confidence, kind="stable")
     sorted_conf = confidence[order]
     correct_so_far = np.cumsum(correct[order])
@@ -180,9 +182,24 @@ def coverage_curve(probs: object, labels: object) -> CoverageCurve:
     n_accepted = ends + 1
     return CoverageCurve(
         thresholds=sorted_conf[ends],
-        coverage=n_accepted / len(y),
+        coverage=n_accepted / len(correct),
         accuracy=correct_so_far[ends] / n_accepted,
     )
+
+
+def worst_view(view_probs: object) -> tuple[np.ndarray, np.ndarray]:
+    """(probabilities averaged over views [N, C], confidence [N]) from [V, N, C] probabilities.
+
+    The digit is the one the views agree on most (the mean's argmax); its confidence is the
+    smallest probability any single view gives it, so a reading that holds for one framing
+    only is not trusted.
+    """
+    p = np.asarray(view_probs, dtype=np.float64)
+    if p.ndim != 3 or p.shape[0] < 1:
+        raise BraintankError(f"view probabilities must be [views, N, classes], got {p.shape}")
+    mean = p.mean(axis=0)
+    digit = mean.argmax(axis=1)
+    return mean, p[:, np.arange(p.shape[1]), digit].min(axis=0)
 
 
 def choose_threshold(
@@ -194,11 +211,25 @@ def choose_threshold(
     one sending the fewest samples to review. Accuracy need not be monotone in the
     threshold, so a higher threshold than the chosen one may miss the target.
     """
+    p = check_probs(probs)
+    y = check_labels(labels, p.shape[1])
+    check_same_length(p, y, "probs and labels")
+    return choose_threshold_on(p.max(axis=1), p.argmax(axis=1) == y, target_accuracy)
+
+
+def choose_threshold_on(confidence: object, correct: object,
+                        target_accuracy: float = 0.995) -> ThresholdChoice:
+    """`choose_threshold` for any confidence score [N] and whether each reading is right [N]."""
     target = float(target_accuracy)
     if not (0.0 < target <= 1.0):
         raise BraintankError(f"target_accuracy must be in (0, 1], got {target_accuracy!r}")
-    curve = coverage_curve(probs, labels)
-    n_total = len(np.asarray(labels))
+    conf = np.asarray(confidence, dtype=np.float64).ravel()
+    right = np.asarray(correct, dtype=bool).ravel()
+    if conf.size == 0 or conf.size != right.size:
+        raise BraintankError(f"need as many confidences as correctness flags (and at least "
+                             f"one), got {conf.size} and {right.size}")
+    curve = _curve(conf, right)
+    n_total = conf.size
     meeting = np.flatnonzero(curve.accuracy >= target)
     if len(meeting) == 0:
         above_all = float(np.nextafter(curve.thresholds[0], np.inf))

@@ -2,7 +2,9 @@
 
 Every image goes through the one preprocessing path (`preprocess.to_mnist`), then the
 network; probabilities are softmax(logits / T) with the temperature T fitted on the
-validation split, and a prediction below the review threshold is sent to a person.
+validation split. Models calibrated with test-time views (`data.views`) read each digit under
+every view: the digit is the views' consensus and its confidence the least confident view's.
+A prediction whose confidence is below the review threshold is sent to a person.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from braintank.data.views import check_views, view_stack
 from braintank.errors import BraintankError
-from braintank.evaluation.calibration import softmax
+from braintank.evaluation.calibration import softmax, worst_view
 from braintank.inference.images import load_image, to_grey
 from braintank.inference.optimize import for_inference, input_memory_format
 from braintank.inference.preprocess import to_mnist
@@ -48,13 +51,14 @@ class DigitClassifier:
 
     def __init__(self, model: torch.nn.Module, normalize: tuple[float, float],
                  temperature: float = 1.0, threshold: float = DEFAULT_THRESHOLD,
-                 runtime: str = "torch", name: str = "model"):
+                 runtime: str = "torch", name: str = "model", views: int = 1):
         self.model = model
         self.normalize = normalize
         self.temperature = temperature
         self.threshold = threshold
         self.runtime = runtime
         self.name = name
+        self.views = check_views(views)
         self._memory_format = input_memory_format(model)
 
     @property
@@ -82,7 +86,7 @@ class DigitClassifier:
         clf = cls(model, saved.normalize, calibration.get("temperature", 1.0),
                   threshold if threshold is not None
                   else calibration.get("threshold", DEFAULT_THRESHOLD),
-                  runtime, path.name)
+                  runtime, path.name, calibration.get("views", 1))
         if runtime == "onnx":
             clf._session = _onnx_session(model)
         return clf
@@ -102,7 +106,18 @@ class DigitClassifier:
 
     def predict_batch28(self, x28: np.ndarray) -> np.ndarray:
         """Calibrated probabilities [N,10] for prepared images [N,28,28]."""
-        return softmax(self.logits_batch28(x28).astype(np.float64), self.temperature)
+        return self.read_batch28(x28)[0]
+
+    def read_batch28(self, x28: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(probabilities [N,10] averaged over the views, confidence [N]) for images [N,28,28].
+
+        The review decision compares `confidence` with the threshold: with one view it is the
+        top probability; with several, the smallest probability a view gives the digit.
+        """
+        x28 = np.asarray(x28, dtype=np.float32)
+        logits = self.logits_batch28(view_stack(x28, self.views) if self.views > 1 else x28)
+        probs = softmax(logits.astype(np.float64), self.temperature)
+        return worst_view(probs.reshape(self.views, len(x28), -1))
 
     # ---- real images ---------------------------------------------------------------------
     def predict(self, images: list) -> list[Prediction]:
@@ -120,13 +135,13 @@ class DigitClassifier:
     def predict_prepared(self, names: list[str], prepared: list) -> list[Prediction]:
         """Predictions for images already through `to_mnist` (reused by the sheet reader)."""
         written = [i for i, p in enumerate(prepared) if not p.empty]
-        probs = self.predict_batch28(np.stack([prepared[i].image for i in written])) \
-            if written else np.zeros((0, 10))
+        probs, confidences = self.read_batch28(np.stack([prepared[i].image for i in written])) \
+            if written else (np.zeros((0, 10)), np.zeros(0))
         results = [Prediction(name, None, 0.0, "empty", [0.0] * 10) for name in names]
         for row, i in enumerate(written):
             p = probs[row]
             digit = int(p.argmax())
-            confidence = float(p[digit])
+            confidence = float(confidences[row])
             status = "ok" if confidence >= self.threshold else "review"
             results[i] = Prediction(names[i], digit, confidence, status,
                                     [round(float(v), 6) for v in p])

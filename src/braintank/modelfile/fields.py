@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from braintank.data.views import check_views
 from braintank.errors import BraintankError
 from braintank.nets.spec import short_repr
 
@@ -41,6 +42,10 @@ def check_calibration(value: object, source: str) -> dict:
     if not is_real(threshold) or not 0 <= threshold <= 1:
         raise BraintankError(f"{source}: calibration threshold must be a number in [0, 1], "
                              f"got {short_repr(threshold)}")
+    try:
+        check_views(value.get("views", 1))
+    except ValueError as exc:
+        raise BraintankError(f"{source}: calibration {exc}") from None
     return dict(value)
 
 

@@ -130,9 +130,10 @@ def classify(cuts: list[CellCut], layout: Layout, classifier) -> list[CellReadin
     """
     index, images = _prepare(cuts)
     input_of = dict(zip(index, images, strict=True))
-    probs = classifier.predict_batch28(images) if len(index) else np.zeros((0, 10))
+    probs, confidence = classifier.read_batch28(images) if len(index) \
+        else (np.zeros((0, 10)), np.zeros(0))
     threshold = float(classifier.threshold_)
-    by_cell = {i: probs[k] for k, i in enumerate(index)}
+    by_cell = {i: (probs[k], confidence[k]) for k, i in enumerate(index)}
     untrusted = noise.distrust([c.scan_noise for c in cuts], [c.paper for c in cuts])
     readings = []
     for i, (cell, cut) in enumerate(zip(layout.cells, cuts, strict=True)):
@@ -141,12 +142,11 @@ def classify(cuts: list[CellCut], layout: Layout, classifier) -> list[CellReadin
             reading.status, reading.reason = "review", f"faint marks; {untrusted[i]}"
         if cut.state != "empty":
             reading.status, reading.reason = "review", cut.reason
-            p = by_cell.get(i)
-            if p is None:
+            if i not in by_cell:
                 reading.reason = reading.reason or "ink too faint to read"
             else:
+                p, reading.confidence = by_cell[i][0], float(by_cell[i][1])
                 reading.guess = int(np.argmax(p))
-                reading.confidence = float(p[reading.guess])
                 reading.probabilities = [round(float(v), 6) for v in p]
                 if cut.state == "written":
                     reading.input28 = input_of[i]

@@ -5,9 +5,10 @@ augmentation setting and trains, with the project's one training loop (checkpoin
 metrics, curves), on the training share of the corrections plus a replay of MNIST (see
 finetune_data.py), at a small learning rate with a cosine schedule for a few epochs. The
 final weights are kept (nothing is selected on data that is reported). Then temperature and
-review threshold are refitted: the threshold is the stricter of the two fitted on the
-held-out corrections and on the base model's MNIST validation split, so the accuracy target
-for accepted digits holds on both. RUN/model.pt is written last; the base model is only read.
+review threshold are refitted: the threshold is the strictest of those fitted on the
+held-out corrections and on the base model's MNIST validation split (clean and shifted), so
+the accuracy targets for accepted digits hold on all of them. RUN/model.pt is written last;
+the base model is only read.
 """
 
 from __future__ import annotations
@@ -21,13 +22,9 @@ import torch
 
 from braintank import modelfile
 from braintank.data import load_split
-from braintank.data.transforms import to_tensor
 from braintank.errors import BraintankError
-from braintank.evaluation import choose_threshold, fit_temperature, softmax
 from braintank.fileio import atomic_write_text
 from braintank.training.config import TrainConfig, validation_split
-from braintank.training.evaluate import compute_logits
-from braintank.training.finalize import REVIEW_TARGET_ACCURACY
 from braintank.training.finetune_data import (
     SNAPSHOT_FILE,
     Corrections,
@@ -42,6 +39,13 @@ from braintank.training.finetune_data import (
     split_corrections,
 )
 from braintank.training.loop import Trainer, resume_run, start_run
+from braintank.training.review_calibration import (
+    REVIEW_TARGET_ACCURACY,
+    HeldOut,
+    calibrate_review,
+    review_scores,
+    validation_sets,
+)
 
 FINETUNE_LR = 2e-4  # a tenth of the default recipe's peak: adapt, do not retrain
 DEFAULT_EPOCHS = 5
@@ -97,35 +101,16 @@ def check_new_out(out: Path) -> None:
                                  f"(e.g. {foreign[0]}); choose a new or empty folder")
 
 
-def logits_of(network: torch.nn.Module, images: np.ndarray, normalize: tuple[float, float],
-              device: torch.device | str = "cpu") -> np.ndarray:
-    """float64 logits [N,10] for uint8 images [N,28,28]."""
-    x = to_tensor(images, *normalize, device)
-    return compute_logits(network, x).double().cpu().numpy()
-
-
-def scores(logits: np.ndarray, labels: np.ndarray, temperature: float,
-           threshold: float) -> dict:
-    """Accuracy, share accepted (confidence >= threshold) and accuracy among the accepted."""
-    probs = softmax(logits, temperature)
-    right = probs.argmax(1) == labels
-    accepted = probs.max(1) >= threshold
-    return {"n": int(len(labels)), "accuracy": float(right.mean()),
-            "accepted": float(accepted.mean()),
-            "accepted_accuracy": float(right[accepted].mean()) if accepted.any() else None}
-
-
 def model_scores(network: torch.nn.Module, normalize: tuple[float, float], calibration: dict,
                  heldout: tuple[np.ndarray, np.ndarray], test: tuple[np.ndarray, np.ndarray],
                  device: torch.device | str = "cpu") -> dict:
-    """A model's numbers on the held-out corrections and on MNIST test."""
-    temperature = calibration.get("temperature", 1.0)
-    threshold = calibration.get("threshold", 0.0)  # absent only in hand-made files
-    return {"threshold": threshold,
-            "heldout": scores(logits_of(network, heldout[0], normalize, device), heldout[1],
-                              temperature, threshold),
-            "mnist_test": scores(logits_of(network, test[0], normalize, device), test[1],
-                                 temperature, threshold)}
+    """A model's numbers on the held-out corrections and on MNIST test (uint8 images), each
+    digit accepted or sent to review as the model's calibration decides."""
+    def score(images: np.ndarray, labels: np.ndarray) -> dict:
+        return review_scores(network, normalize, calibration, images / 255.0, labels, device)
+
+    return {"threshold": calibration.get("threshold", 0.0),  # absent only in hand-made files
+            "heldout": score(*heldout), "mnist_test": score(*test)}
 
 
 @dataclasses.dataclass
@@ -193,27 +178,24 @@ def resume_finetune(out: str | Path, device: torch.device | None = None,
     return resume_run(out, device, data_dir, progress, data=run_data(data, device, data_dir))
 
 
-def recalibrate_on_both(heldout: tuple[np.ndarray, np.ndarray],
+def recalibrate_on_both(network: torch.nn.Module, normalize: tuple[float, float],
+                        heldout: tuple[np.ndarray, np.ndarray],
                         val: tuple[np.ndarray, np.ndarray],
+                        device: torch.device | str = "cpu",
                         target: float = REVIEW_TARGET_ACCURACY) -> dict:
     """Temperature fitted on held-out corrections and MNIST validation together (the held-out
-    share alone is too small for a stable fit); the review threshold is the higher of the
-    two thresholds fitted on each, so accepted digits reach `target` on both."""
-    (h_logits, h_labels), (v_logits, v_labels) = heldout, val
-    temperature = float(fit_temperature(np.concatenate([h_logits, v_logits]),
-                                        np.concatenate([h_labels, v_labels])))
-    on_heldout = choose_threshold(softmax(h_logits, temperature), h_labels, target)
-    on_val = choose_threshold(softmax(v_logits, temperature), v_labels, target)
-    threshold = float(max(on_heldout.threshold, on_val.threshold))
-    h = scores(h_logits, h_labels, temperature, threshold)
-    v = scores(v_logits, v_labels, temperature, threshold)
-    return {"temperature": temperature, "threshold": threshold, "target_accuracy": target,
-            "threshold_set_by": ("held-out corrections" if on_heldout.threshold > on_val.threshold
-                                 else "MNIST validation"),
-            "target_met": bool(on_heldout.met and on_val.met),
-            "val_coverage": v["accepted"], "val_accepted_accuracy": v["accepted_accuracy"],
-            "val_size": v["n"], "heldout_coverage": h["accepted"],
-            "heldout_accepted_accuracy": h["accepted_accuracy"], "heldout_size": h["n"]}
+    share alone is too small for a stable fit); the review threshold is the highest of those
+    fitted on each set (and on shifted validation digits), so accepted digits reach their
+    targets on all of them."""
+    sets = [HeldOut("held-out corrections", heldout[0] / 255.0, heldout[1], target),
+            *validation_sets(val[0] / 255.0, val[1], target)]
+    calibration = calibrate_review(network, normalize, sets, device=device)
+    held = calibration["sets"]["held-out corrections"]
+    return calibration | {"heldout_coverage": held["coverage"],
+                          "heldout_accepted_accuracy": held["accepted_accuracy"],
+                          "heldout_size": held["size"],
+                          "target_met": all(v["target_met"]
+                                            for v in calibration["sets"].values())}
 
 
 def finish_finetune(trainer: Trainer, data_dir: str | None = None) -> dict:
@@ -224,9 +206,7 @@ def finish_finetune(trainer: Trainer, data_dir: str | None = None) -> dict:
     network, device = trainer.model, trainer.device
     heldout = (data.heldout_images, data.heldout_labels)
     val = mnist_validation(data.meta, data_dir)
-    calibration = recalibrate_on_both(
-        (logits_of(network, heldout[0], normalize, device), heldout[1]),
-        (logits_of(network, val[0], normalize, device), val[1]))
+    calibration = recalibrate_on_both(network, normalize, heldout, val, device)
     test = load_split(data.meta["mnist"]["dataset"], "test", data_dir)
     after = model_scores(network, normalize, calibration, heldout, test, device)
     summary = {
