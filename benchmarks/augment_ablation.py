@@ -5,7 +5,8 @@ number of epochs) and reads optdigits `cv` and `tra` — 30 writers who are not 
 each result; `windep` is never looked at here. Runs are kept in --out; a finished variant is
 not trained again, an interrupted one resumes.
 
-    python benchmarks/augment_ablation.py --epochs 6 --out runs/ablation [--variants a,b]
+    python benchmarks/augment_ablation.py --epochs 5 --out runs/ablation [--variants a,b]
+        [--train-size 20000]
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ VARIANTS = (
 )
 
 
-def train_variant(variant: str, out: Path, epochs: int, seed: int) -> Path:
+def train_variant(variant: str, out: Path, epochs: int, seed: int, train_size: int) -> Path:
     run_dir = out / variant.replace("+", "_")
     model = run_dir / "model.pt"
     if model.is_file():
@@ -48,7 +49,8 @@ def train_variant(variant: str, out: Path, epochs: int, seed: int) -> Path:
     if (run_dir / "last.pt").is_file():
         trainer = resume_run(run_dir, torch.device("cpu"), progress=False)
     else:
-        cfg = get_preset("cnn").config(augment=variant, epochs=epochs, seed=seed)
+        cfg = get_preset("cnn").config(augment=variant, epochs=epochs, seed=seed,
+                                       train_size=train_size)
         trainer = start_run(cfg, run_dir, torch.device("cpu"), progress=False)
     trainer.fit()
     finalize(trainer, started=started)
@@ -70,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default="runs/ablation")
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--train-size", type=int, default=0,
+                        help="train on this many MNIST images (0: all 55,000)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: default)")
     parser.add_argument("--variants", default=",".join(VARIANTS))
     args = parser.parse_args(argv)
@@ -85,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
           "accepted | tra raw | train s |")
     print("|---|---|---|---|---|---|---|---|")
     for variant in args.variants.split(","):
-        model = train_variant(variant, out, args.epochs, args.seed)
+        model = train_variant(variant, out, args.epochs, args.seed, args.train_size)
         row = results[variant] = evaluate(model, sets)
         cv, tra = row["cv"], row["tra"]
         print(f"| {variant} | {row['val']:.2f}% | {row['test']:.2f}% | "
