@@ -73,7 +73,7 @@ class Recipe:
     epoch_scheduler: object
     batch_size: int
     epochs: int
-    prepare: Callable[[torch.Tensor], torch.Tensor] = lambda x: x
+    prepare: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = lambda x, y: x
     label_smoothing: float = 0.0
 
 
@@ -98,8 +98,9 @@ def braintank_recipe(steps_per_epoch: Callable[[int], int]) -> Recipe:
     sched = make_scheduler(opt, cfg, steps_per_epoch(cfg.batch_size))
     generator = torch.Generator().manual_seed(torch.initial_seed() + 2)
 
-    def prepare(x):
-        x = augment_batch(x, cfg.augment, generator, -MEAN / STD, cfg.augment_prob)
+    def prepare(x, y):
+        x = augment_batch(x, cfg.augment, generator, -MEAN / STD, cfg.augment_prob, labels=y,
+                          ink=(1 - MEAN) / STD)
         return x.contiguous(memory_format=torch.channels_last)
 
     return Recipe(model, opt, sched, None, cfg.batch_size, cfg.epochs, prepare,
@@ -122,7 +123,7 @@ def time_to_target(name: str, seed: int, data, eval_every: int, device) -> dict:
         for x, y in loader:
             start = time.perf_counter()
             recipe.model.train()
-            loss = F.cross_entropy(recipe.model(recipe.prepare(x)), y,
+            loss = F.cross_entropy(recipe.model(recipe.prepare(x, y)), y,
                                    label_smoothing=recipe.label_smoothing)
             recipe.optimizer.zero_grad(set_to_none=True)
             loss.backward()
