@@ -131,3 +131,20 @@ def test_a_damaged_tiff_gives_one_warning_line_and_the_batch_goes_on(capsys, tmp
     assert code == 0 and len(out.splitlines()) == 2
     lines = err.splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"braintank: warning: {tiff}: "), err
+
+
+def test_a_damaged_tiff_scan_warns_in_one_line_in_the_sheet_reader(tmp_path):
+    """`sheet read` decodes through the same loader; the warning reaches stderr as one line."""
+    import subprocess
+    import sys
+
+    tiff = damaged_tiff(tmp_path / "scan.tif")
+    done = subprocess.run(
+        [sys.executable, "-m", "braintank.cli.main", "sheet", "read", tiff, "--out",
+         str(tmp_path / "out.csv"), "--db", str(tmp_path / "s.db")],
+        capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1  # a blank page is not a sheet: named, not a traceback
+    assert done.stderr.strip(), done.stderr
+    for line in done.stderr.strip().splitlines():
+        assert line.startswith(("braintank: warning: ", "braintank: error: ", "skipped: ",
+                                "0 pages read")), done.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 
 from braintank import __version__
 from braintank.cli.printable import printable
@@ -49,12 +50,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Library warnings (a damaged TIFF tag, say) as one line, not Python's two with source."""
+    print(f"braintank: warning: {printable(str(message))}", file=file or sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    if not args.debug:
+        warnings.showwarning = _one_line_warning
     try:
         return int(args.func(args) or 0)
     except BraintankError as exc:

@@ -181,14 +181,15 @@ def _scale_to_unit(array: np.ndarray, name: str) -> np.ndarray:
     if array.dtype == np.uint16:
         return array.astype(np.float32) / np.float32(65535)
     if np.issubdtype(array.dtype, np.floating):
-        values = array.astype(np.float32, copy=False)
-        if not np.isfinite(values).all():
+        # Checked in the caller's precision: a float64 beyond float32's range would turn
+        # into inf (with a warning) on the way.
+        if not np.isfinite(array).all():
             raise BraintankError(f"{name}: image contains NaN or infinite values")
-        low, high = float(values.min()), float(values.max())
+        low, high = float(array.min()), float(array.max())
         if low < -1e-3 or high > 1 + 1e-3:
             raise BraintankError(f"{name}: float image values must lie in [0, 1], got "
                                  f"[{low:.4g}, {high:.4g}] (divide 8-bit data by 255)")
-        return np.clip(values, 0.0, 1.0)
+        return np.clip(array.astype(np.float32, copy=False), 0.0, 1.0)
     raise BraintankError(f"{name}: unsupported dtype {array.dtype} (use uint8, uint16, bool "
                          f"or float in [0, 1])")
 

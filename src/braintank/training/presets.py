@@ -56,12 +56,14 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
     # clipping and cosine schedule take it to 99.27%.
     _rnn("lstm", 98.76, clip_grad=1.0, schedule="cosine"),
     _rnn("gru", 97.84),
-    # Augmentation: affine alone beat affine+elastic and elastic alone (same seed and split:
-    # validation 99.48% vs 99.44% / 99.46%, test 99.67% vs 99.57% / 99.56%).
-    Preset("cnn", "braintank default: BN conv net, affine augmentation, one-cycle Adam",
+    # Augmentation: what differs between writers and scanners ("writers": affine and aspect
+    # warps, pen width, low resolution, blur, broken/faint strokes, blots, and the 1 and 7
+    # conventions MNIST lacks) on half of each batch. On optdigits cv (30 other writers) it
+    # read 99.15% where affine alone read 98.20%, with MNIST test unchanged (5-epoch ablation).
+    Preset("cnn", "braintank default: BN conv net, writer/scanner augmentation, one-cycle Adam",
            {"arch": {"type": "digit_cnn", "width": 32, "hidden": 256, "dropout": 0.3},
             "optimizer": "adam", "lr": 2e-3, "weight_decay": 0.0, "batch_size": 128, "epochs": 12,
-            "schedule": "onecycle", "augment": "affine", "augment_prob": 0.5,
+            "schedule": "onecycle", "augment": "writers", "augment_prob": 0.5,
             "normalize": "mnist", "val_size": 5000}),
 )}
 
