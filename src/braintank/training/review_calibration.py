@@ -50,7 +50,7 @@ def shifted(images: np.ndarray, labels: np.ndarray, seed: int = SHIFT_SEED) -> n
     """Every image under the writer/scanner augmentation, reproducibly."""
     x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32))[:, None]
     out = augment_batch(x, SHIFT_AUGMENT, torch.Generator().manual_seed(seed), 0.0, 1.0,
-                        labels=torch.from_numpy(np.asarray(labels)), ink=1.0)
+                        labels=torch.tensor(np.asarray(labels)), ink=1.0)
     return out[:, 0].numpy()
 
 
