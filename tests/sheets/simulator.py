@@ -190,10 +190,28 @@ def degrade(page: np.ndarray, rng: np.random.Generator, dpi: float | None = None
 
 def simulate_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
                    rng: np.random.Generator, empty_rate: float = 0.15,
-                   special_rate: float = 0.0, **degrade_args) -> SimSheet:
-    """A filled, degraded page of `layout` with its truth."""
+                   special_rate: float = 0.0, covered: tuple[int, ...] = (),
+                   cover_style: str = "thumb", desk: bool = False,
+                   **degrade_args) -> SimSheet:
+    """A filled, degraded page of `layout` with its truth.
+
+    `covered`: marker ids hidden under a thumb or a fold (`cover_style` 'thumb', 'fold' or
+    'mixed'); `desk`: photograph the page small on a cluttered desk instead (see mishaps.py).
+    """
     page, truth, kinds, sources = fill_page(layout, digits, labels, rng, empty_rate,
                                             special_rate)
-    data, image, dpi, matrix = degrade(page, rng, **degrade_args)
+    data, image, dpi, matrix = _photograph(page, layout, rng, covered, cover_style, desk,
+                                           degrade_args)
     return SimSheet(data=data, image=image, dpi=dpi, matrix=matrix, truth=truth, kinds=kinds,
                     sources=sources)
+
+
+def _photograph(page, layout, rng, covered, cover_style, desk, degrade_args):
+    """The phone mishaps of mishaps.py, or the plain `degrade`."""
+    from mishaps import cover_markers, desk_photo
+
+    if covered:
+        cover_markers(page, covered, rng, cover_style)
+    if desk:
+        return desk_photo(page, layout, rng)
+    return degrade(page, rng, **degrade_args)
