@@ -6,6 +6,10 @@ Side by side, the same model reads the same MNIST digits directly (the clean bas
 the ratio shows what the paper-and-camera path costs.
 
     python benchmarks/sheet_accuracy.py --sheets 200 [--model PATH] [--json out.json]
+
+Phone mishaps: `--cover-markers N` hides N of the 4 corner markers under a thumb or a fold
+(every box stays visible), `--desk` photographs the page small (25-35% of the width) in a
+4000 x 3000 photo of a cluttered desk.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "sheets"))
 
+from mishaps import covered_markers  # noqa: E402
 from simulator import simulate_sheet  # noqa: E402
 
 from braintank.data import load_split  # noqa: E402
@@ -61,6 +66,8 @@ def summary(counts: Counter, baseline_right: int, seconds: float, sheets: int) -
         "sheets": sheets,
         "sheets_unreadable": counts["unreadable"],
         "cells_located": ratio("cells_located", "cells_expected"),
+        "cells_located_all_sheets": counts["cells_located"] / max(
+            counts["cells_expected"] + counts["cells_on_unreadable"], 1),
         "ok_accuracy": ratio("ok_right", "ok"),
         "written_review_share": ratio("written_review", "written"),
         "written_called_empty": ratio("written_called_empty", "written"),
@@ -80,6 +87,12 @@ def main() -> None:
     parser.add_argument("--special-rate", type=float, default=0.03,
                         help="share of cells holding a dash, two digits, a struck digit, a dot")
     parser.add_argument("--seed", type=int, default=2024, help="simulator seed")
+    parser.add_argument("--cover-markers", type=int, default=0, choices=range(5),
+                        help="corner markers hidden on each sheet (random ones)")
+    parser.add_argument("--cover-style", default="mixed", choices=("thumb", "fold", "mixed"),
+                        help="what hides them")
+    parser.add_argument("--desk", action="store_true",
+                        help="the page small in a 4000 x 3000 photo of a cluttered desk")
     parser.add_argument("--json", help="also write the summary here")
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -90,12 +103,16 @@ def main() -> None:
     counts: Counter = Counter()
     baseline_right, seconds = 0, 0.0
     for i in range(args.sheets):
-        sheet = simulate_sheet(layout, images, labels, rng, special_rate=args.special_rate)
+        covered = covered_markers(args.cover_markers, rng) if args.cover_markers else ()
+        sheet = simulate_sheet(layout, images, labels, rng, special_rate=args.special_rate,
+                               covered=covered, cover_style=args.cover_style, desk=args.desk)
         start = time.perf_counter()
         try:
             reading = read_page(sheet.image, clf, layout)
         except BraintankError as exc:
+            seconds += time.perf_counter() - start
             counts["unreadable"] += 1
+            counts["cells_on_unreadable"] += len(sheet.truth)
             print(f"sheet {i} ({sheet.dpi:.0f} dpi) unreadable: {exc}", file=sys.stderr)
             continue
         seconds += time.perf_counter() - start
@@ -108,6 +125,8 @@ def main() -> None:
             part.pop("counts")
             print(json.dumps(part), file=sys.stderr)
     result = summary(counts, baseline_right, seconds, args.sheets)
+    result["cover_markers"] = args.cover_markers
+    result["desk"] = args.desk
     result["model"] = clf.name
     result["threshold"] = float(clf.threshold_)
     text = json.dumps(result, indent=1)

@@ -12,7 +12,7 @@ import functools
 import cv2
 import numpy as np
 
-from braintank.sheets.layout import PAGE_A4, Layout, marker_corners
+from braintank.sheets.layout import PAGE_A4, Layout
 from braintank.sheets.template import render_array
 
 COVER_STYLES = ("thumb", "fold")
@@ -210,11 +210,13 @@ def _desk_lighting(h: int, w: int, rng) -> np.ndarray:
     return cv2.resize(light, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
-def desk_photo(page: np.ndarray, layout: Layout, rng: np.random.Generator,
+def desk_photo(page: np.ndarray | None, layout: Layout, rng: np.random.Generator,
                width_share: tuple[float, float] = (0.25, 0.35), clutter: bool = True):
     """Photograph `page` (float brightness, 300-dpi A4) small on a cluttered 4000 x 3000 desk.
 
     Returns (encoded JPEG bytes, decoded grey uint8, dpi, 3x3 map from page to image pixels).
+    Without a page (None) the desk alone: its clutter still holds a piece of another sheet of
+    `layout`'s size, a keyboard of box-sized keys and printed text.
     """
     out_w, out_h = DESK
     desk = _wood(out_h, out_w, rng)
@@ -228,6 +230,8 @@ def desk_photo(page: np.ndarray, layout: Layout, rng: np.random.Generator,
             _paste(desk, item, _placement(item.shape[1], item.shape[0], scale, centre,
                                           float(rng.uniform(-180, 180))))
         _scatter_words(desk, rng)
+    if page is None:
+        return _expose(desk, rng) + (0.0, None)
     ph, pw = page.shape
     # The whole page stays in the photo at any angle (with room for the tilt below).
     half = 0.54 * scale * np.hypot(pw, ph)
@@ -242,17 +246,16 @@ def desk_photo(page: np.ndarray, layout: Layout, rng: np.random.Generator,
     # Blur at 300 dpi (lens and anti-aliasing) before the page shrinks into the photo.
     sharp = cv2.GaussianBlur(page, (0, 0), float(np.hypot(rng.uniform(0.3, 1.2), 0.4 / scale)))
     _paste(desk, sharp, matrix)
-    desk *= _desk_lighting(out_h, out_w, rng)
+    return _expose(desk, rng) + (300.0 * scale, matrix)
+
+
+def _expose(desk: np.ndarray, rng) -> tuple[bytes, np.ndarray]:
+    """Light, sensor noise and JPEG: (encoded bytes, decoded grey uint8)."""
+    desk *= _desk_lighting(*desk.shape, rng)
     noise = rng.standard_normal(desk.shape, dtype=np.float32)
     desk += noise * np.float32(rng.uniform(0.005, 0.02))
     grey = np.clip(desk * 255 + 0.5, 0, 255).astype(np.uint8)
     ok, data = cv2.imencode(".jpg", grey, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(60, 92))])
     assert ok
     data = data.tobytes()
-    decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
-    return data, decoded, 300.0 * scale, matrix
-
-
-def markers_for_corners() -> dict[int, np.ndarray]:
-    """Template marker corners (A4), for tests that check what a cover hides."""
-    return {k: np.asarray(v, np.float64) for k, v in marker_corners().items()}
+    return data, cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
