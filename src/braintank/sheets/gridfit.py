@@ -25,6 +25,9 @@ from braintank.sheets.rectify import read_code_only
 WORK_MAX_SIDE = 2400
 # Lattices tried, largest first: the page's grid, then clutter that lines up (a keyboard).
 MAX_LATTICES = 6
+# Boxes found on a copy coarser than this many page pixels per pixel are found again at full
+# size around the page, for a closer fit.
+SHARP_PX = 2.0
 # Lone square outlines tried as the box of a 1 x 1 sheet, largest first.
 MAX_LONE_BOXES = 12
 # Corner fit, in 300-dpi page pixels. The cell reader finds each frame line within 8 px of
@@ -47,6 +50,7 @@ class GridFit:
     boxes_total: int
     median_error_px: float
     p90_error_px: float
+    coarse_px: float  # page pixels per pixel of the copy the boxes were found in
 
 
 class GridNotFound(BraintankError):
@@ -58,12 +62,12 @@ def locate_by_grid(grey: np.ndarray, markers: dict[int, np.ndarray],
     """The page's homography from its box grid, checked by the layout code and the corners."""
     side = max(grey.shape[:2])
     first = min(1.0, WORK_MAX_SIDE / side)
-    reason = "no grid of writing boxes found"
+    reason, seen_code = "no grid of writing boxes found", False
     for scale in (first, 1.0) if first < 1.0 else (first,):
         quads = find_box_quads(grey, scale)
         lattices = group_lattices(quads)
         grids = [lat for lat in lattices if len(lat.quads) >= 2][:MAX_LATTICES]
-        if grids:
+        if grids and not seen_code:
             reason = (f"{len(grids[0].quads)} writing boxes found in a grid, but the layout "
                       "code under it is unreadable through them")
         lone = [lat for lat in lattices if len(lat.quads) == 1][:MAX_LONE_BOXES]
@@ -80,11 +84,33 @@ def locate_by_grid(grey: np.ndarray, markers: dict[int, np.ndarray],
                 if code is None or code[:2] != (guess.rows, guess.cols):
                     continue
                 try:
-                    return _refine(quads, markers, matrix, code, scale)
+                    fit = _refine(quads, markers, matrix, code, scale)
                 except GridNotFound as exc:  # the code reads: this is the page, badly seen
-                    reason = str(exc)
+                    reason, seen_code = str(exc), True
                     break
+                return _sharpen(grey, fit, markers) if scale < 1.0 else fit
     raise GridNotFound(reason)
+
+
+def _sharpen(grey: np.ndarray, fit: GridFit, markers: dict[int, np.ndarray]) -> GridFit:
+    """Refit on the boxes found at full size around the page, when the reduced copy was too
+    coarse to place them within SHARP_PX (a small page in a big photo)."""
+    if fit.coarse_px <= SHARP_PX:
+        return fit
+    rows, cols, _ = fit.code
+    boxes = np.array([c.box for c in grid_cells(rows, cols)], np.float64)
+    corners = _box_corners(boxes).reshape(-1, 1, 2)
+    in_image = cv2.perspectiveTransform(corners, np.linalg.inv(fit.matrix)).reshape(-1, 2)
+    low, high = in_image.min(axis=0), in_image.max(axis=0)
+    margin = 0.05 * (high - low)
+    h, w = grey.shape[:2]
+    x0, y0 = np.maximum(np.floor(low - margin), 0).astype(int)
+    x1, y1 = np.minimum(np.ceil(high + margin), (w, h)).astype(int)
+    quads = find_box_quads(grey[y0:y1, x0:x1], 1.0) + np.array([x0, y0], np.float64)
+    try:
+        return _refine(quads, markers, fit.matrix, fit.code, 1.0)
+    except GridNotFound:
+        return fit
 
 
 def _marker_pairs(markers: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -214,7 +240,7 @@ def _refine(quads: np.ndarray, markers: dict[int, np.ndarray], matrix: np.ndarra
         raise GridNotFound("the layout code reads but no writing box fits the grid")
     errors = _errors(image, page, matrix)  # [k, 4]
     fitted = len(np.unique(which[errors.max(axis=1) <= RANSAC_PX]))
-    needed = max(min(4, total), int(np.ceil(MIN_BOX_SHARE * total)))
+    needed = int(np.ceil(MIN_BOX_SHARE * total))
     if fitted < needed:
         raise GridNotFound(f"only {fitted} of {total} writing boxes found where the layout "
                            f"code puts them (at least {needed} needed)")
@@ -227,7 +253,7 @@ def _refine(quads: np.ndarray, markers: dict[int, np.ndarray], matrix: np.ndarra
         raise GridNotFound(f"the writing boxes do not fit one flat sheet (corners off by "
                            f"{median:.1f} px typically, {p90:.1f} px at worst)")
     return GridFit(matrix=matrix, code=code, boxes_fitted=fitted, boxes_total=total,
-                   median_error_px=median, p90_error_px=p90)
+                   median_error_px=median, p90_error_px=p90, coarse_px=coarse)
 
 
 def _errors(image: np.ndarray, page: np.ndarray, matrix: np.ndarray) -> np.ndarray:
