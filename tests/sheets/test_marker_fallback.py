@@ -150,3 +150,20 @@ def test_covered_markers_skip_the_full_size_search(mnist_test, layout, monkeypat
     monkeypatch.setattr(markers_module, "_detect_at", spy)
     assert sorted(detect_markers(sheet.image)) == [22, 44]
     assert scales and 1.0 not in scales
+
+
+def _squares(places, side: float = 40.0, angle: float = 20.0) -> np.ndarray:
+    """Quads [n, 4, 2] of squares at lattice `places` (pitch 1.25 sides), turned `angle`."""
+    t = np.deg2rad(angle)
+    rot = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    unit = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], np.float64) * side
+    return np.stack([(unit + np.array(p) * 1.25 * side) @ rot.T + 500 for p in places])
+
+
+def test_strays_lining_up_with_the_grid_are_trimmed():
+    """Keys of a keyboard three pitches beyond the grid, in line with it, join the lattice
+    through the links that bridge missed boxes; they must not make it look larger."""
+    grid = [(u, v) for u in range(10) for v in range(10) if (u, v) != (1, 3)]
+    strays = [(12, v) for v in range(-4, 1)] + [(13, -4), (13, -3)]
+    lattices = group_lattices(_squares(grid + strays))
+    assert lattices[0].extent == (10, 10) and len(lattices[0].quads) == 99

@@ -207,20 +207,36 @@ def _as_lattice(quads: np.ndarray, members) -> Lattice:
 
 
 def _trim(lattice: Lattice) -> Lattice:
-    """Drop sparse edge rows and columns (strays that happen to line up)."""
+    """Drop strays that happen to line up with the grid: lines of boxes beyond an empty line
+    (the smaller side of the gap), then sparse edge lines, until nothing changes."""
     keep = np.ones(len(lattice.coords), bool)
-    for axis in (0, 1):
-        while True:
-            values = lattice.coords[keep, axis]
-            counts = np.bincount(values - values.min())
-            if len(counts) < 2:
-                break
-            limit = STRAY_LINE_SHARE * counts.max()
-            if counts[0] < limit:
-                keep &= lattice.coords[:, axis] != values.min()
-            elif counts[-1] < limit:
-                keep &= lattice.coords[:, axis] != values.max()
-            else:
-                break
+    changed = True
+    while changed:
+        changed = False
+        for axis in (0, 1):
+            values = lattice.coords[:, axis]
+            counts = np.bincount(values[keep] - values[keep].min())
+            drop = _beyond_gap(counts) | _sparse_edges(counts)
+            if drop.any():
+                dropped = np.flatnonzero(drop) + values[keep].min()
+                keep &= ~np.isin(values, dropped)
+                changed = True
     coords = lattice.coords[keep]
     return Lattice(quads=lattice.quads[keep], coords=coords - coords.min(axis=0))
+
+
+def _beyond_gap(counts: np.ndarray) -> np.ndarray:
+    """Lines cut off by an empty line from a part of the lattice far larger than theirs."""
+    part = np.cumsum(counts == 0)  # lines between the same empty lines share a number
+    sizes = np.bincount(part, weights=counts)
+    return (counts > 0) & (sizes[part] < STRAY_LINE_SHARE * sizes.max())
+
+
+def _sparse_edges(counts: np.ndarray) -> np.ndarray:
+    """The first or last line when it holds few boxes next to the fullest line."""
+    drop = np.zeros(len(counts), bool)
+    if len(counts) >= 2:
+        limit = STRAY_LINE_SHARE * counts.max()
+        drop[0] = counts[0] < limit
+        drop[-1] = drop[-1] or counts[-1] < limit
+    return drop
