@@ -17,10 +17,11 @@ from braintank.sheets.template import render_array
 
 COVER_STYLES = ("thumb", "fold")
 # In the frame of the nearest page corner (x and y measured into the page), a marker spans
-# [130, 280] x [234, 384] on A4; the nearest writing box starts at (360, 524) or further in, and
-# the layout code at (668, 287). Covers stay inside these limits, so every box stays visible.
+# [130, 280] x [234, 384] on A4. A cover hides all of it and nothing of the writing boxes or
+# the layout code (checked on each draw; see _protected).
 _MARKER_FAR = np.array([280.0, 384.0])
-_BOX_NEAR = np.array([360.0, 524.0])
+_KEEP_CLEAR_PX = 8
+_TRIES = 200
 
 
 def _corner_frame(marker_id: int) -> tuple[np.ndarray, np.ndarray]:
@@ -64,11 +65,9 @@ def _thumb_alpha(lx, ly, rng) -> tuple[np.ndarray, float]:
 
 def _fold_alpha(lx, ly, rng) -> tuple[np.ndarray, np.ndarray]:
     """The corner folded behind the page, so the table shows there: (coverage, shade)."""
-    while True:
-        l1, l2 = rng.uniform(680, 860, 2)
-        beyond_marker = _MARKER_FAR[0] / l1 + _MARKER_FAR[1] / l2 <= 0.95
-        short_of_boxes = _BOX_NEAR[0] / l1 + _BOX_NEAR[1] / l2 >= 1.05
-        if beyond_marker and short_of_boxes:
+    while True:  # a fold line beyond the marker's far corner
+        l1, l2 = rng.uniform(420, 1000, 2)
+        if _MARKER_FAR[0] / l1 + _MARKER_FAR[1] / l2 <= 0.95:
             break
     side = lx / l1 + ly / l2  # < 1 inside the folded triangle
     alpha = np.clip((1.0 - side) * 300.0, 0.0, 1.0).astype(np.float32)
@@ -78,20 +77,42 @@ def _fold_alpha(lx, ly, rng) -> tuple[np.ndarray, np.ndarray]:
     return np.maximum(alpha, 0.35 * edge), np.where(alpha > 0.5, table, 0.6).astype(np.float32)
 
 
-def cover_markers(page: np.ndarray, marker_ids, rng: np.random.Generator,
+@functools.cache
+def _protected(rows: int, cols: int) -> np.ndarray:
+    """A4 mask of what a cover must leave alone: every writing box and the layout code."""
+    from braintank.sheets.layout import code_boxes, grid_cells
+
+    mask = np.zeros((PAGE_A4[1], PAGE_A4[0]), bool)
+    for x0, y0, x1, y1 in [c.box for c in grid_cells(rows, cols)] + code_boxes():
+        m = _KEEP_CLEAR_PX
+        mask[max(y0 - m, 0):y1 + m, max(x0 - m, 0):x1 + m] = True
+    return mask
+
+
+def cover_markers(page: np.ndarray, marker_ids, rng: np.random.Generator, layout: Layout,
                   style: str = "thumb") -> None:
     """Hide the named corner markers of a clean A4 page (float brightness) in place.
 
-    `style`: 'thumb', 'fold' or 'mixed' (each marker picks one). The writing boxes and the
-    layout code stay untouched.
+    `style`: 'thumb', 'fold' or 'mixed' (each marker picks one). Every writing box of `layout`
+    and its layout code stay untouched: a draw that reaches them is drawn again, and a corner
+    where no fold can hide the marker without reaching a box (the top right one, whose boxes
+    come closer to the edge) gets a thumb.
     """
     assert page.shape == (PAGE_A4[1], PAGE_A4[0])
+    protected = _protected(layout.rows, layout.cols)
     for marker_id in marker_ids:
         kind = style if style != "mixed" else COVER_STYLES[int(rng.integers(2))]
         origin, inward = _corner_frame(int(marker_id))
         region, lx, ly = _local_grid(origin, inward, 900)
         lx, ly = np.broadcast_to(lx, (900, 900)), np.broadcast_to(ly, (900, 900))
-        alpha, shade = (_thumb_alpha if kind == "thumb" else _fold_alpha)(lx, ly, rng)
+        keep = protected[region]
+        for attempt in range(2 * _TRIES):
+            draw = _fold_alpha if kind == "fold" and attempt < _TRIES else _thumb_alpha
+            alpha, shade = draw(lx, ly, rng)
+            if alpha[keep].max(initial=0.0) < 0.01:
+                break
+        else:
+            raise AssertionError(f"no cover for marker {marker_id} that spares the boxes")
         patch = page[region]
         patch[:] = patch * (1.0 - alpha) + shade * alpha
 

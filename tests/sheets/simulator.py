@@ -211,7 +211,7 @@ def _photograph(page, layout, rng, covered, cover_style, desk, degrade_args):
     from mishaps import cover_markers, desk_photo
 
     if covered:
-        cover_markers(page, covered, rng, cover_style)
+        cover_markers(page, covered, rng, layout, cover_style)
     if desk:
         return desk_photo(page, layout, rng)
     return degrade(page, rng, **degrade_args)

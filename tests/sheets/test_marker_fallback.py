@@ -115,7 +115,7 @@ def test_covered_code_is_refused(mnist_test, layout):
     images, labels = mnist_test
     rng = np.random.default_rng(12)
     page, _, _, _ = fill_page(layout, images, labels, rng)
-    cover_markers(page, (11, 22), rng, "thumb")
+    cover_markers(page, (11, 22), rng, layout, "thumb")
     strip = code_boxes()
     page[strip[0][1] - 30:strip[0][3] + 30, strip[8][0]:strip[16][2]] = 0.5
     _, image, _, _ = degrade(page, rng, dpi=200)
@@ -167,3 +167,20 @@ def test_strays_lining_up_with_the_grid_are_trimmed():
     strays = [(12, v) for v in range(-4, 1)] + [(13, -4), (13, -3)]
     lattices = group_lattices(_squares(grid + strays))
     assert lattices[0].extent == (10, 10) and len(lattices[0].quads) == 99
+
+
+@pytest.mark.parametrize("rows,cols", [(10, 10), (30, 16), (1, 1)])
+def test_simulated_covers_spare_every_box(rows, cols):
+    """The simulator's thumbs and folds hide markers only: a cover over a box would test
+    something else (a box that cannot be read)."""
+    from braintank.sheets.template import render_array
+
+    layout = make_layout(rows, cols, "Covers")
+    page = render_array(layout).astype(np.float32) / 255.0
+    before = page.copy()
+    for seed in range(3):
+        cover_markers(page, (11, 22, 33, 44), np.random.default_rng(seed), layout, "fold")
+    changed = np.abs(page - before) > 1e-3
+    boxes = [c.box for c in layout.cells] + code_boxes()
+    assert not any(changed[y0:y1, x0:x1].any() for x0, y0, x1, y1 in boxes)
+    assert not detect_markers((page * 255).astype(np.uint8))
