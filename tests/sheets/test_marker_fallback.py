@@ -65,6 +65,27 @@ def test_covered_markers_page_is_read(mnist_test, layout, classifier, covered, s
     _check_reading(read_page(sheet.image, classifier, layout), sheet, layout)
 
 
+def test_marker_of_another_sheet_falls_back_on_the_grid(mnist_test, layout, classifier):
+    """A bigger copy of a marker id in the photo (another sheet) wins over the page's own, so
+    the markers no longer fit one sheet; the grid places the page and the stray is ignored."""
+    images, labels = mnist_test
+    sheet = simulate_sheet(layout, images, labels, np.random.default_rng(6), dpi=200,
+                           angle=5.0)
+    image = sheet.image.copy()
+    own = detect_markers(image)[33]
+    x0, y0 = own.min(axis=0).astype(int) - 8
+    x1, y1 = own.max(axis=0).astype(int) + 8
+    stray = cv2.resize(image[y0:y1, x0:x1], None, fx=1.4, fy=1.4)
+    spot = cv2.perspectiveTransform(np.array([[[1100.0, 140.0]]]), sheet.matrix)[0, 0]
+    sx, sy = spot.astype(int)
+    image[sy:sy + stray.shape[0], sx:sx + stray.shape[1]] = stray  # over the title
+    found = detect_markers(image)
+    assert len(found) == 4 and np.abs(found[33] - own).max() > 100
+    fit = locate_by_grid(image, found, None)
+    assert _location_error(sheet, fit.matrix, layout) < 4.0
+    _check_reading(read_page(image, classifier, layout), sheet, layout)
+
+
 def test_small_page_on_cluttered_desk(mnist_test, layout, classifier):
     images, labels = mnist_test
     sheet = simulate_sheet(layout, images, labels, np.random.default_rng(5), desk=True)
