@@ -10,7 +10,6 @@ page is refused, since a wrong homography would read digits from the wrong place
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -28,6 +27,8 @@ MAX_LATTICES = 6
 # Boxes found on a copy coarser than this many page pixels per pixel are found again at full
 # size around the page, for a closer fit.
 SHARP_PX = 2.0
+# A size named by the layout or a code is tried only where the lattice fits it this few ways.
+MAX_PLACEMENTS = 24
 # Lone square outlines tried as the box of a 1 x 1 sheet, largest first.
 MAX_LONE_BOXES = 12
 # Corner fit, in 300-dpi page pixels. The cell reader finds each frame line within 8 px of
@@ -72,8 +73,11 @@ def locate_by_grid(grey: np.ndarray, markers: dict[int, np.ndarray],
                       "code under it is unreadable through them")
         lone = [lat for lat in lattices if len(lat.quads) == 1][:MAX_LONE_BOXES]
         marker_image, marker_page = _marker_pairs(markers)
+        sizes = [(layout.rows, layout.cols)] if layout is not None else []
+        sizes += _sizes_named_through_markers(grey, marker_image, marker_page)
         for lattice in grids + lone:
-            for guess in _guesses(lattice, layout):
+            guesses = _guesses(lattice, sizes)
+            for guess in guesses:  # grows when a code names a size not guessed yet
                 # Markers found help a small grid place the code strip far below it.
                 image, page = guess.correspondences(lattice)
                 matrix = _fit(np.concatenate([image, marker_image]),
@@ -81,7 +85,12 @@ def locate_by_grid(grey: np.ndarray, markers: dict[int, np.ndarray],
                 if matrix is None:
                     continue
                 code = read_code_only(grey, matrix)
-                if code is None or code[:2] != (guess.rows, guess.cols):
+                if code is None:
+                    continue
+                if code[:2] != (guess.rows, guess.cols):
+                    # Read through a near miss (or the markers): try the size it names.
+                    guesses += [g for g in _guesses(lattice, [code[:2]], only_sizes=True)
+                                if g not in guesses]
                     continue
                 try:
                     fit = _refine(quads, markers, matrix, code, scale)
@@ -113,6 +122,22 @@ def _sharpen(grey: np.ndarray, fit: GridFit, markers: dict[int, np.ndarray]) -> 
         return fit
 
 
+def _sizes_named_through_markers(grey: np.ndarray, image: np.ndarray,
+                                 page: np.ndarray) -> list[tuple[int, int]]:
+    """The (rows, cols) that the code names when read through two markers alone, if it reads.
+
+    Two markers place the page too loosely to read it by, but often well enough for the code
+    to say which grid to look for (when boxes at the grid's edges were missed, the lattice
+    alone does not say)."""
+    if len(image) < 8:
+        return []
+    affine, _ = cv2.estimateAffine2D(image, page)
+    guesses = [cv2.findHomography(image, page, 0)[0],
+               None if affine is None else np.vstack([affine, [0, 0, 1]])]
+    codes = [read_code_only(grey, m) for m in guesses if m is not None]
+    return list(dict.fromkeys(c[:2] for c in codes if c is not None))
+
+
 def _marker_pairs(markers: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """(image points, page points) of the corners of the markers found."""
     template = marker_corners()
@@ -123,7 +148,7 @@ def _marker_pairs(markers: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarra
     return np.concatenate(image), np.concatenate(page)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Guess:
     """A lattice laid on a template of rows x cols, turned `turn` quarter turns, with its
     (0, 0) box at (col0, row0) (from 0)."""
@@ -155,31 +180,31 @@ def _box_corners(boxes: np.ndarray) -> np.ndarray:
                      np.stack([x1, y1], 1), np.stack([x0, y1], 1)], axis=1)
 
 
-def _guesses(lattice: Lattice, layout: Layout | None) -> Iterator[_Guess]:
+def _guesses(lattice: Lattice, sizes: list[tuple[int, int]],
+             only_sizes: bool = False) -> list[_Guess]:
     """Every placement worth a code read: the lattice as the whole grid first, then grids one
-    row or column larger (an edge line of boxes missed), then the given layout's size."""
+    row or column larger (an edge line of boxes missed), then grids of the (rows, cols)
+    `sizes` (the layout given, a size a code named) where the lattice fits few ways."""
     wide, tall = lattice.extent
     if len(lattice.quads) == 1:  # a lone box: only a 1 x 1 sheet, or too many guesses
-        yield from (_Guess(1, 1, turn, 0, 0) for turn in range(4))
-        return
+        return [_Guess(1, 1, turn, 0, 0) for turn in range(4)] if not only_sizes else []
     plans = []
-    for grow_cols, grow_rows in ((0, 0), (1, 0), (0, 1), (1, 1)):
-        for turn in range(4):
-            cols, rows = (wide, tall) if turn % 2 == 0 else (tall, wide)
-            plans.append((turn, rows + grow_rows, cols + grow_cols))
-    if layout is not None:
-        plans += [(turn, layout.rows, layout.cols) for turn in range(4)]
-    seen = set()
-    for turn, rows, cols in plans:
-        if not (1 <= rows <= MAX_ROWS and 1 <= cols <= MAX_COLS):
-            continue
+    if not only_sizes:
+        for grow_cols, grow_rows in ((0, 0), (1, 0), (0, 1), (1, 1)):
+            for turn in range(4):
+                cols, rows = (wide, tall) if turn % 2 == 0 else (tall, wide)
+                plans.append((turn, rows + grow_rows, cols + grow_cols, True))
+    plans += [(turn, rows, cols, False) for rows, cols in sizes for turn in range(4)]
+    out: list[_Guess] = []
+    for turn, rows, cols, always in plans:
         cols_here, rows_here = (wide, tall) if turn % 2 == 0 else (tall, wide)
-        for col0 in range(cols - cols_here + 1):
-            for row0 in range(rows - rows_here + 1):
-                key = (turn, rows, cols, col0, row0)
-                if key not in seen:
-                    seen.add(key)
-                    yield _Guess(rows, cols, turn, col0, row0)
+        ways = (cols - cols_here + 1) * (rows - rows_here + 1)
+        if not (1 <= rows <= MAX_ROWS and 1 <= cols <= MAX_COLS) or ways < 1 \
+                or (not always and ways > MAX_PLACEMENTS):
+            continue
+        out += [g for col0 in range(cols - cols_here + 1) for row0 in range(rows - rows_here + 1)
+                if (g := _Guess(rows, cols, turn, col0, row0)) not in out]
+    return out
 
 
 def _fit(image: np.ndarray, page: np.ndarray, tolerance: float) -> np.ndarray | None:
