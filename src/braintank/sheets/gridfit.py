@@ -64,6 +64,9 @@ def locate_by_grid(grey: np.ndarray, markers: dict[int, np.ndarray],
     side = max(grey.shape[:2])
     first = min(1.0, WORK_MAX_SIDE / side)
     reason, seen_code = "no grid of writing boxes found", False
+    marker_image, marker_page = _marker_pairs(markers)
+    sizes = [(layout.rows, layout.cols)] if layout is not None else []
+    sizes += _sizes_named_through_markers(grey, marker_image, marker_page)
     for scale in (first, 1.0) if first < 1.0 else (first,):
         quads = find_box_quads(grey, scale)
         lattices = group_lattices(quads)
@@ -72,9 +75,6 @@ def locate_by_grid(grey: np.ndarray, markers: dict[int, np.ndarray],
             reason = (f"{len(grids[0].quads)} writing boxes found in a grid, but the layout "
                       "code under it is unreadable through them")
         lone = [lat for lat in lattices if len(lat.quads) == 1][:MAX_LONE_BOXES]
-        marker_image, marker_page = _marker_pairs(markers)
-        sizes = [(layout.rows, layout.cols)] if layout is not None else []
-        sizes += _sizes_named_through_markers(grey, marker_image, marker_page)
         for lattice in grids + lone:
             guesses = _guesses(lattice, sizes)
             for guess in guesses:  # grows when a code names a size not guessed yet
