@@ -11,6 +11,10 @@ Noisy pages: `--noise 0 45 60` reads the same sheets once per noise level (8-bit
 to the image before it is encoded; `--noise-kind` picks the kind, see tests/sheets/simulator.py)
 and prints one summary per level, with the confident errors counted: cells marked `ok` whose
 digit is wrong, and empty cells read as a digit. `--dpi 300 --png` gives flat 300-dpi scans.
+
+Phone mishaps: `--cover-markers N` hides N of the 4 corner markers under a thumb or a fold
+(every box stays visible), `--desk` photographs the page small (25-35% of the width) in a
+4000 x 3000 photo of a cluttered desk.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "sheets"))
 
+from mishaps import covered_markers  # noqa: E402
 from simulator import NOISE_KINDS, Noise, simulate_sheet  # noqa: E402
 
 from braintank.data import load_split  # noqa: E402
@@ -69,6 +74,8 @@ def summary(counts: Counter, baseline_right: int, seconds: float, sheets: int) -
         "sheets": sheets,
         "sheets_unreadable": counts["unreadable"],
         "cells_located": ratio("cells_located", "cells_expected"),
+        "cells_located_all_sheets": counts["cells_located"] / max(
+            counts["cells_expected"] + counts["cells_on_unreadable"], 1),
         "ok_accuracy": ratio("ok_right", "ok"),
         "written_review_share": ratio("written_review", "written"),
         "written_called_empty": ratio("written_called_empty", "written"),
@@ -92,13 +99,17 @@ def run(args, images, labels, clf, layout, noise: Noise | None) -> dict:
     label = f"noise {noise.sigma:g} {noise.kind}" if noise else "no added noise"
     for i in range(args.sheets):
         scan = {"dpi": args.dpi, "angle": float(rng.uniform(-3, 3))} if args.dpi else {}
+        covered = covered_markers(args.cover_markers, rng) if args.cover_markers else ()
         sheet = simulate_sheet(layout, images, labels, rng, special_rate=args.special_rate,
-                               jpeg=not args.png, noise=noise, **scan)
+                               jpeg=not args.png, noise=noise, covered=covered,
+                               cover_style=args.cover_style, desk=args.desk, **scan)
         start = time.perf_counter()
         try:
             reading = read_page(sheet.image, clf, layout)
         except BraintankError as exc:
+            seconds += time.perf_counter() - start
             counts["unreadable"] += 1
+            counts["cells_on_unreadable"] += len(sheet.truth)
             print(f"{label}: sheet {i} ({sheet.dpi:.0f} dpi) unreadable: {exc}", file=sys.stderr)
             continue
         seconds += time.perf_counter() - start
@@ -112,6 +123,8 @@ def run(args, images, labels, clf, layout, noise: Noise | None) -> dict:
             print(label, json.dumps(part), file=sys.stderr)
     result = summary(counts, baseline_right, seconds, args.sheets)
     result["noise"] = {"sigma": noise.sigma, "kind": noise.kind} if noise else None
+    result["cover_markers"] = args.cover_markers
+    result["desk"] = args.desk
     return result
 
 
@@ -128,6 +141,12 @@ def main() -> None:
     parser.add_argument("--dpi", type=float, help="fixed scan resolution, nearly straight "
                         "(default: random photos, 150-600 dpi, any angle up to 15 degrees)")
     parser.add_argument("--png", action="store_true", help="encode pages as PNG, not JPEG")
+    parser.add_argument("--cover-markers", type=int, default=0, choices=range(5),
+                        help="corner markers hidden on each sheet (random ones)")
+    parser.add_argument("--cover-style", default="mixed", choices=("thumb", "fold", "mixed"),
+                        help="what hides them")
+    parser.add_argument("--desk", action="store_true",
+                        help="the page small in a 4000 x 3000 photo of a cluttered desk")
     parser.add_argument("--split", default="test", choices=("test", "train"),
                         help="MNIST split the digits come from (calibrate on train)")
     parser.add_argument("--json", help="also write the summary here")

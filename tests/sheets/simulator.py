@@ -298,11 +298,18 @@ def degrade(page: np.ndarray, rng: np.random.Generator, dpi: float | None = None
 def simulate_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
                    rng: np.random.Generator, empty_rate: float = 0.15,
                    special_rate: float = 0.0, order: Iterator[int] | None = None,
-                   pen_px: int | None = None, **degrade_args) -> SimSheet:
-    """A filled, degraded page of `layout` with its truth (`order`, `pen_px`: see fill_page)."""
+                   pen_px: int | None = None, covered: tuple[int, ...] = (),
+                   cover_style: str = "thumb", desk: bool = False,
+                   **degrade_args) -> SimSheet:
+    """A filled, degraded page of `layout` with its truth (`order`, `pen_px`: see fill_page).
+
+    `covered`: marker ids hidden under a thumb or a fold (`cover_style` 'thumb', 'fold' or
+    'mixed'); `desk`: photograph the page small on a cluttered desk instead (see mishaps.py).
+    """
     page, truth, kinds, sources = fill_page(layout, digits, labels, rng, empty_rate,
                                             special_rate, order, pen_px)
-    data, image, dpi, matrix = degrade(page, rng, **degrade_args)
+    data, image, dpi, matrix = _photograph(page, layout, rng, covered, cover_style, desk,
+                                           degrade_args)
     return SimSheet(data=data, image=image, dpi=dpi, matrix=matrix, truth=truth, kinds=kinds,
                     sources=sources)
 
@@ -316,7 +323,7 @@ def scan_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
     turned by `angle` degrees, blurred by the optics (`blur` px), then scanner noise; PNG
     unless `jpeg_quality` is given."""
     page, truth, kinds, sources = fill_page(layout, digits, labels, rng, empty_rate,
-                                            special_rate, pen_px)
+                                            special_rate, pen_px=pen_px)
     h, w = page.shape
     matrix = np.vstack([cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0), [0, 0, 1]])
     levels = cv2.warpAffine(cv2.GaussianBlur(page, (0, 0), blur) * 255, matrix[:2], (w, h),
@@ -332,3 +339,14 @@ def scan_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
     decoded = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
     return SimSheet(data=data.tobytes(), image=decoded, dpi=300.0, matrix=matrix, truth=truth,
                     kinds=kinds, sources=sources)
+
+
+def _photograph(page, layout, rng, covered, cover_style, desk, degrade_args):
+    """The phone mishaps of mishaps.py, or the plain `degrade`."""
+    from mishaps import cover_markers, desk_photo
+
+    if covered:
+        cover_markers(page, covered, rng, layout, cover_style)
+    if desk:
+        return desk_photo(page, layout, rng)
+    return degrade(page, rng, **degrade_args)

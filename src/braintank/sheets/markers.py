@@ -10,6 +10,10 @@ from braintank.sheets.layout import MARKER_IDS
 ARUCO_DICT = cv2.aruco.DICT_4X4_50
 # Detection runs on a copy no larger than this; marker corners are scaled back afterwards.
 DETECT_MAX_SIDE = 1800
+# Markers this many pixels a side in that copy are read there as surely as at full size: when
+# every marker found is that big, the missing ones are covered or cut off, not too small, and
+# the costly full-size search (seconds on a 600-dpi scan) is skipped.
+SURE_SIDE_PX = 60
 
 
 def _detector() -> cv2.aruco.ArucoDetector:
@@ -52,9 +56,16 @@ def detect_markers(grey: np.ndarray) -> dict[int, np.ndarray]:
     small = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) \
         if scale < 1.0 else img
     found = _detect_at(small, scale)
-    if len(found) < 4 and scale < 1.0:
+    if len(found) < 4 and scale < 1.0 and not _all_big(found, scale):
         # Small or blurred markers can vanish in the reduced copy; the full image costs more.
         full = _detect_at(img, 1.0)
         if len(full) > len(found):
             found = full
     return found
+
+
+def _all_big(found: dict[int, np.ndarray], scale: float) -> bool:
+    """Whether markers were found and all are at least SURE_SIDE_PX a side at `scale`."""
+    sides = [np.linalg.norm(q - np.roll(q, 1, axis=0), axis=1).min() * scale
+             for q in found.values()]
+    return bool(sides) and min(sides) >= SURE_SIDE_PX

@@ -1,4 +1,5 @@
-"""Read one page: markers -> homography -> layout code -> cells -> MNIST-style ink -> digits."""
+"""Read one page: markers (or the box grid) -> homography -> layout code -> cells -> MNIST-style
+ink -> digits."""
 
 from __future__ import annotations
 
@@ -10,9 +11,16 @@ import numpy as np
 from braintank.errors import BraintankError
 from braintank.sheets import noise
 from braintank.sheets.cells import CellCut, cut_cell
-from braintank.sheets.layout import Layout, layout_for_code
+from braintank.sheets.gridfit import GridNotFound, locate_by_grid
+from braintank.sheets.layout import Layout, grid_cells, layout_for_code
 from braintank.sheets.markers import detect_markers, to_uint8
-from braintank.sheets.rectify import PageInk, page_homography, read_code, warp_page
+from braintank.sheets.rectify import (
+    PageInk,
+    boxes_outside,
+    page_homography,
+    read_code,
+    warp_page,
+)
 
 
 @dataclass
@@ -39,32 +47,68 @@ class PageReading:
     cells: list[CellReading]
 
 
-def _homography(grey: np.ndarray) -> np.ndarray:
-    """The map from image to template pixels, found from the corner markers.
+def _marker_homography(grey: np.ndarray, found: dict[int, np.ndarray]
+                       ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
+    """The map from image to template pixels fitted on the corner markers, and the markers.
 
     Heavy pixel noise frays the markers' edges, so that they are missed or their corners
     found off by pixels; a smoothed copy of the image is tried before giving up.
     """
-    found = detect_markers(grey)
     try:
-        return page_homography(found)
+        return page_homography(found), found
     except BraintankError:
         smoothed = cv2.GaussianBlur(cv2.medianBlur(to_uint8(grey), 5), (0, 0), 1.5)
         again = detect_markers(smoothed)
         if len(again) < max(len(found), 3):
             raise
-        return page_homography(again)
+        return page_homography(again), again
 
 
-def rectify(grey: np.ndarray) -> tuple[np.ndarray, PageInk, tuple[int, int, int]]:
-    """The page in template pixels, its ink, and the (rows, cols, variant) printed on it."""
-    page = warp_page(grey, _homography(grey))
+def rectify(grey: np.ndarray, layout: Layout | None = None
+            ) -> tuple[np.ndarray, PageInk, tuple[int, int, int]]:
+    """The page in template pixels, its ink, and the (rows, cols, variant) printed on it.
+
+    The corner markers place the page when three or four are found and the layout code reads
+    through them. Otherwise (markers covered or cut off, a marker of another sheet) the box
+    grid places it, checked by the code and by how well the box corners fit; `layout`, when
+    given, adds its size to the guesses. A page no method places is refused with the reasons.
+    """
+    found = detect_markers(grey)
+    try:
+        matrix, found = _marker_homography(grey, found)
+    except BraintankError as exc:
+        problem = str(exc).split(" (")[0]
+    else:
+        page = warp_page(grey, matrix)
+        ink = PageInk(page)
+        code = read_code(ink)
+        if code is not None:
+            _refuse_cut_off(grey, matrix, code)
+            return page, ink, code
+        problem = "corner markers found but the layout code under the grid is unreadable"
+    try:
+        fit = locate_by_grid(grey, found, layout)
+    except GridNotFound as exc:
+        raise BraintankError(f"{problem}, and the box grid cannot place the page either: {exc} "
+                             "(not a braintank sheet, a blank page, or too much of it covered "
+                             "or cut off)") from None
+    page = warp_page(grey, fit.matrix)
     ink = PageInk(page)
     code = read_code(ink)
-    if code is None:
-        raise BraintankError("corner markers found but the layout code under the grid is "
-                             "unreadable (not a braintank sheet, or the code is covered)")
+    if code != fit.code:
+        raise BraintankError(f"{problem}, and the layout code read through the box grid "
+                             "does not read the same on the whole page (page bent or torn?)")
+    _refuse_cut_off(grey, fit.matrix, code)
     return page, ink, code
+
+
+def _refuse_cut_off(grey: np.ndarray, matrix: np.ndarray, code: tuple[int, int, int]) -> None:
+    """A box outside the photo would read as empty paper: refuse the page instead."""
+    boxes = [c.box for c in grid_cells(code[0], code[1])]
+    outside = boxes_outside(matrix, grey.shape, boxes)
+    if outside:
+        raise BraintankError(f"{outside} of {len(boxes)} writing boxes lie outside the photo "
+                             "(page cut off); photograph the whole grid")
 
 
 def resolve_layout(code: tuple[int, int, int], layout: Layout | None) -> Layout:
@@ -165,7 +209,7 @@ def read_page(grey: np.ndarray, classifier, layout: Layout | None = None) -> Pag
     """Read one page image (2-D grey, float [0,1] or uint8)."""
     if grey.ndim != 2 or min(grey.shape) < 64:
         raise BraintankError(f"image of shape {grey.shape} is too small to be a sheet")
-    page, ink, code = rectify(grey)
+    page, ink, code = rectify(grey, layout)
     layout = resolve_layout(code, layout)
     cuts = cut_cells(page, ink, layout)
     return PageReading(layout.layout_id, classify(cuts, layout, classifier))

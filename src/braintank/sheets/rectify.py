@@ -87,11 +87,47 @@ class PageInk:
         return self.noise.sigma_at(x0, y0, x1, y1), paper
 
 
-def read_code(ink: PageInk) -> tuple[int, int, int] | None:
-    """(rows, cols, variant) printed on the rectified page, or None when unreadable."""
+def read_code(ink: PageInk, origin: tuple[int, int] = (0, 0)) -> tuple[int, int, int] | None:
+    """(rows, cols, variant) printed on the rectified page, or None when unreadable.
+
+    `origin`: where `ink`'s top-left pixel lies in the page (when it holds only a part).
+    """
+    ox, oy = origin
     values = []
     for x0, y0, x1, y1 in code_boxes():
+        x0, y0, x1, y1 = x0 - ox, y0 - oy, x1 - ox, y1 - oy
         mx, my = (x1 - x0) // 4, (y1 - y0) // 4
         values.append(float(ink.region(x0 + mx, y0 + my, x1 - mx, y1 - my).mean()))
     bits = [1 if v > 0.35 else 0 for v in values]
     return layout_code.decode(bits)
+
+
+# Paper kept around the code strip when only the strip is rectified: more than PageInk's
+# background scale, so the paper estimate next to the code squares is paper.
+CODE_MARGIN = 80
+
+
+def read_code_only(grey: np.ndarray, matrix: np.ndarray) -> tuple[int, int, int] | None:
+    """The layout code read through `matrix` (image -> page) without rectifying the page.
+
+    A cheap test of a guessed homography: only the strip under the grid is warped.
+    """
+    boxes = code_boxes()
+    x0, y0 = boxes[0][0] - CODE_MARGIN, boxes[0][1] - CODE_MARGIN
+    x1, y1 = boxes[-1][2] + CODE_MARGIN, boxes[-1][3] + CODE_MARGIN
+    shift = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], np.float64)
+    strip = warp_page(grey, shift @ matrix, (x1 - x0, y1 - y0))
+    return read_code(PageInk(strip), (x0, y0))
+
+
+def boxes_outside(matrix: np.ndarray, image_shape: tuple[int, ...],
+                  boxes: list[tuple[int, int, int, int]]) -> int:
+    """How many of the page's `boxes` do not lie wholly inside the photo seen through
+    `matrix` (image -> page): a box cut off by the photo's edge would read as empty paper."""
+    corners = np.array([[[x, y]] for x0, y0, x1, y1 in boxes
+                        for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))], np.float64)
+    in_image = cv2.perspectiveTransform(corners, np.linalg.inv(matrix)).reshape(-1, 4, 2)
+    h, w = image_shape[:2]
+    inside = (in_image[..., 0] >= 0) & (in_image[..., 0] <= w - 1) \
+        & (in_image[..., 1] >= 0) & (in_image[..., 1] <= h - 1)
+    return int((~inside.all(axis=1)).sum())
