@@ -16,6 +16,7 @@ from braintank import modelfile
 from braintank.errors import BraintankError
 from braintank.training import runlog
 from braintank.training.config import TrainConfig
+from braintank.training.finalize import finalize
 from braintank.training.loop import resume_run, start_run
 
 CPU = torch.device("cpu")
@@ -47,6 +48,9 @@ def test_resume_ends_with_the_same_weights(tmp_path, mnist_dir):
     split_rows = runlog.read_metrics(tmp_path / "split")
     assert [r["val_acc"] for r in whole_rows] == [r["val_acc"] for r in split_rows]
     assert len(split_rows) == 2 and (tmp_path / "split" / "curves.png").stat().st_size > 0
+    # the summary counts both sessions' training, not only the resumed one
+    summary = finalize(second)
+    assert summary["train_seconds"] == round(sum(r["seconds"] for r in split_rows), 1)
 
 
 def test_divergence_stops_cleanly_and_keeps_last_good_checkpoint(tmp_path, mnist_dir):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -73,7 +72,6 @@ def run(args: argparse.Namespace) -> int:
         return run_scratch(args)
     device = resolve_device(args.device)
     progress = not args.no_progress
-    started = time.perf_counter()
     if args.resume:
         trainer = resume_run(args.resume, device, args.data_dir, progress)
     else:
@@ -83,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.out or f"runs/{args.model}-{datetime.now():%Y%m%d-%H%M%S}")
         trainer = start_run(cfg, out, device, args.data_dir, progress)
     trainer.fit()
-    summary = finalize(trainer, args.data_dir, started)
+    summary = finalize(trainer, args.data_dir)
     print(f"{summary['model']}: test accuracy {100 * summary['test_accuracy']:.2f}% after "
           f"{summary['epochs_run']} epochs ({summary['train_seconds']} s on {device}); "
           f"model saved to {trainer.run_dir / 'model.pt'}")

@@ -9,7 +9,6 @@ model.pt, so every later prediction uses them.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import torch
@@ -27,12 +26,17 @@ from braintank.training.review_calibration import (
     calibrate_review,
     validation_sets,
 )
+from braintank.training.runlog import read_metrics
 
 __all__ = ["REVIEW_TARGET_ACCURACY", "finalize", "recalibrate"]
 
 
-def finalize(trainer: Trainer, data_dir: str | None = None, started: float | None = None) -> dict:
-    """Write model.pt and summary.json; returns the summary."""
+def finalize(trainer: Trainer, data_dir: str | None = None) -> dict:
+    """Write model.pt and summary.json; returns the summary.
+
+    `train_seconds` adds up every epoch in the run's log, so a run resumed after a stop
+    reports all its training, not only the last session's.
+    """
     run_dir = trainer.run_dir
     best = modelfile.load(run_dir / "best.pt")
     trainer.model.load_state_dict(best.network.state_dict())
@@ -60,7 +64,7 @@ def finalize(trainer: Trainer, data_dir: str | None = None, started: float | Non
         "calibration": calibration,
         "device": str(trainer.device),
         "threads": torch.get_num_threads(),
-        "train_seconds": None if started is None else round(time.perf_counter() - started, 1),
+        "train_seconds": round(sum(row["seconds"] for row in read_metrics(run_dir)), 1),
     }
     atomic_write_text(run_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
     return summary
