@@ -17,6 +17,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.web.browser import browser, page  # noqa: F401  (fixtures for the browser tests)
+
 _SHEETS = Path(__file__).resolve().parents[1] / "sheets"
 if str(_SHEETS) not in sys.path:
     sys.path.insert(0, str(_SHEETS))  # for `from simulator import simulate_sheet`
@@ -38,9 +40,9 @@ def png_bytes(grey: np.ndarray) -> bytes:
 @pytest.fixture()
 def one_png() -> bytes:
     """A hand-made '1': a dark bar on white paper."""
-    page = np.full((120, 120), 255, np.uint8)
-    page[20:100, 54:66] = 0
-    return png_bytes(page)
+    paper = np.full((120, 120), 255, np.uint8)
+    paper[20:100, 54:66] = 0
+    return png_bytes(paper)
 
 
 @pytest.fixture()

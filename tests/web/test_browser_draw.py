@@ -3,7 +3,7 @@ its probability bars and the 28x28 image the network saw; Clear empties it all."
 
 from __future__ import annotations
 
-from tests.web.browser import browser, page, screenshot  # noqa: F401  (fixtures)
+from tests.web.browser import screenshot
 
 
 def _draw_one(page) -> None:
@@ -16,7 +16,7 @@ def _draw_one(page) -> None:
     page.mouse.up()
 
 
-def test_a_digit_drawn_with_the_mouse_is_read(server, page):  # noqa: F811
+def test_a_digit_drawn_with_the_mouse_is_read(server, page):
     page.goto(server.url + "/draw")
     _draw_one(page)
     page.wait_for_function("document.getElementById('digit').textContent === '1'")
@@ -32,7 +32,7 @@ def test_a_digit_drawn_with_the_mouse_is_read(server, page):  # noqa: F811
     assert page.locator("#digit").inner_text() == "-"
 
 
-def test_the_draw_page_fits_a_phone(server, browser):  # noqa: F811
+def test_the_draw_page_fits_a_phone(server, browser):
     context = browser.new_context(viewport={"width": 375, "height": 740}, has_touch=True,
                                   is_mobile=True)
     phone = context.new_page()

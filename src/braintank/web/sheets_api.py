@@ -27,8 +27,8 @@ async def upload_sheets(request: Request, files: Annotated[list[UploadFile], Fil
     kept = []
     for index, upload in enumerate(files):
         name = shown_name(upload, index)
-        data, kind = await read_upload(upload, name, SCAN_KINDS)
-        kept.append((store_scan(config.uploads, data, kind, name), name))
+        data, _kind = await read_upload(upload, name, SCAN_KINDS)
+        kept.append((store_scan(config.uploads, data, name), name))
     job = request.app.state.worker.submit(kept)
     return {"job": job.id, "files": [name for _path, name in kept]}
 

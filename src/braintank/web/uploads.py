@@ -4,7 +4,6 @@ made safe before it touches the disk, the pixel count checked before any decodin
 from __future__ import annotations
 
 import hashlib
-import re
 from pathlib import Path
 
 from fastapi import HTTPException, UploadFile
@@ -39,11 +38,13 @@ def shown_name(upload: UploadFile, index: int) -> str:
     return name or f"upload-{index + 1}"
 
 
-def safe_stem(name: str) -> str:
-    """A file-name stem of letters, digits, '.', '_' and '-' only, never starting with a dot."""
-    stem = Path(name).stem if "." in name else name
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).lstrip(".-_")[:60]
-    return stem or "scan"
+def safe_file_name(name: str) -> str:
+    """`name` (already without folders) as a single harmless file name: no leading dots or
+    spaces (so never '.', '..' or hidden), at most 120 bytes of UTF-8."""
+    name = name.replace("/", "_").replace("\\", "_").lstrip(". ").rstrip()
+    while len(name.encode("utf-8", errors="backslashreplace")) > 120:
+        name = name[:-1]
+    return name or "scan"
 
 
 async def read_upload(upload: UploadFile, name: str, allowed: tuple[str, ...]) -> tuple[bytes, str]:
@@ -76,11 +77,13 @@ def check_pixels(path: Path, name: str, limit: int) -> None:
                                  f"possible decompression bomb)")
 
 
-def store_scan(folder: Path, data: bytes, kind: str, name: str) -> Path:
-    """Keep an uploaded scan as folder/<sha256 prefix>/<safe stem>.<kind>: the same content
-    gets the same path, and nothing of the client's name can leave the folder."""
+def store_scan(folder: Path, data: bytes, name: str) -> Path:
+    """Keep an uploaded scan as folder/<sha256 prefix>/<safe name>: the same content gets
+    the same folder, and nothing of the client's name can leave it. The name keeps what the
+    client called the file, for the sheet list and the CSV; its type was read from the
+    content, and the reader reads the content again whatever the name says."""
     digest = hashlib.sha256(data).hexdigest()[:16]
-    target = folder / digest / f"{safe_stem(name)}.{kind}"
+    target = folder / digest / safe_file_name(name)
     if not target.exists():
         atomic_write_bytes(target, data)
     return target
