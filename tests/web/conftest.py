@@ -4,20 +4,14 @@ for the restart and browser tests, and one simulated sheet with cells the reader
 from __future__ import annotations
 
 import importlib.util
-import io
-import os
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
-from PIL import Image
 
-from tests.web.browser import browser, page  # noqa: F401  (fixtures for the browser tests)
+from .browser import browser, page  # noqa: F401  (fixtures for the browser tests)
+from .helpers import Server, png_bytes
 
 _SHEETS = Path(__file__).resolve().parents[1] / "sheets"
 if str(_SHEETS) not in sys.path:
@@ -26,15 +20,6 @@ _spec = importlib.util.spec_from_file_location("_web_sheet_fixtures", _SHEETS / 
 _sheet_fixtures = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_sheet_fixtures)
 mnist_test = _sheet_fixtures.mnist_test
-
-SRC = Path(__file__).resolve().parents[2] / "src"
-TOKEN = "web-test-token-0123456789"
-
-
-def png_bytes(grey: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(grey.astype(np.uint8)).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 @pytest.fixture()
@@ -85,48 +70,9 @@ def flagged_sheet(mnist_test) -> bytes:
     return sheet.data
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`braintank serve` as a real process on 127.0.0.1 (started, waited for, killed)."""
-
-    def __init__(self, folder: Path, *extra: str) -> None:
-        self.folder = folder
-        self.extra = extra
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> Server:
-        env = {**os.environ, "PYTHONPATH": str(SRC)}
-        env.pop("BRAINTANK_TOKEN", None)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "braintank.cli.main", "serve", "--port", str(self.port),
-             "--db", str(self.folder / "sheets.db"), *self.extra],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()}")
-            try:
-                if httpx.get(self.url + "/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        raise RuntimeError("server did not answer /health within 60 s")
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
-
-
-@pytest.fixture()
-def server(tmp_path):
-    running = Server(tmp_path).start()
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One real server per test module (starting one takes seconds: torch is imported)."""
+    running = Server(tmp_path_factory.mktemp("served")).start()
     yield running
     running.kill()

@@ -3,7 +3,7 @@ its probability bars and the 28x28 image the network saw; Clear empties it all."
 
 from __future__ import annotations
 
-from tests.web.browser import screenshot
+from .browser import screenshot
 
 
 def _draw_one(page) -> None:

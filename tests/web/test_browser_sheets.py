@@ -7,7 +7,7 @@ import csv
 import io
 import re
 
-from tests.web.browser import screenshot
+from .browser import screenshot
 
 
 def test_upload_review_with_the_keyboard_and_export(server, page, flagged_sheet, tmp_path):

@@ -8,7 +8,7 @@ import zlib
 import numpy as np
 from PIL import Image
 
-from tests.web.conftest import png_bytes
+from .helpers import png_bytes
 
 
 def test_body_over_the_limit_is_413(make_client, one_png):

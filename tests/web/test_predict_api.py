@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 
-from tests.web.conftest import SRC, png_bytes
+from .helpers import SRC, png_bytes
 
 
 def test_health(client):

@@ -9,7 +9,8 @@ import time
 import httpx
 
 from braintank.sheets.store import SheetStore
-from tests.web.conftest import Server
+
+from .helpers import Server
 
 
 def _read(url: str, name: str, data: bytes) -> None:

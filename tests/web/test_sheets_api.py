@@ -120,3 +120,16 @@ def test_template_download(client):
     too_big = client.get("/api/template?rows=99&cols=4")
     assert too_big.status_code == 400 and "rows" in too_big.json()["error"]
     assert client.get("/api/template?rows=2&cols=2&format=exe").status_code == 422
+
+
+def test_a_pdf_upload_is_read_page_by_page(client, flagged_sheet):
+    from PIL import Image
+
+    pdf = io.BytesIO()
+    Image.open(io.BytesIO(flagged_sheet)).convert("L").save(pdf, "PDF", resolution=200)
+    answer = client.post("/api/sheets", files=[("files", ("scans.pdf", pdf.getvalue(),
+                                                          "application/pdf"))])
+    done = wait_for(client, answer.json()["job"])
+    assert (done["pages_read"], done["failed"]) == (1, [])
+    (sheet,) = client.get("/api/sheets").json()["sheets"]
+    assert (sheet["file"], sheet["page"]) == ("scans.pdf", 1)

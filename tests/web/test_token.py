@@ -8,7 +8,8 @@ import pytest
 from braintank.cli.main import main
 from braintank.errors import BraintankError
 from braintank.web.config import resolve_token
-from tests.web.conftest import TOKEN, Server
+
+from .helpers import TOKEN, Server
 
 PROTECTED = ["/draw", "/review", "/sheets", "/templates", "/models", "/static/draw.js",
              "/api/sheets", "/api/review", "/api/model", "/api/export.csv", "/openapi.json",
