@@ -1,8 +1,10 @@
 """Headless Chromium (Debian's package) driven by Playwright; screenshots go to
-test-artifacts/web/ (git-ignored) and, for the README, to docs/web/."""
+test-artifacts/web/ (git-ignored). The README's two (docs/web/) are written when missing or
+when BRAINTANK_README_SCREENSHOTS=1, so a test run does not rewrite tracked files."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -43,7 +45,9 @@ def screenshot(page, name: str, for_readme: bool = False) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     target = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(target), full_page=True)
-    if for_readme:
+    readme_copy = DOCS / f"{name}.png"
+    if for_readme and (not readme_copy.exists()
+                       or os.environ.get("BRAINTANK_README_SCREENSHOTS") == "1"):
         DOCS.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(target, DOCS / f"{name}.png")
+        shutil.copyfile(target, readme_copy)
     return target

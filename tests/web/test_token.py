@@ -79,3 +79,21 @@ def test_a_real_server_on_all_addresses_checks_the_token(tmp_path):
                          headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
     finally:
         server.kill()
+
+
+def test_writes_from_another_site_are_refused(client, one_png):
+    files = [("images", ("one.png", one_png, "image/png"))]
+    evil = client.post("/api/predict", files=files, headers={"Origin": "https://evil.example"})
+    assert evil.status_code == 403 and "cross-origin POST" in evil.json()["error"]
+    same = client.post("/api/predict", files=files, headers={"Origin": "http://testserver"})
+    assert same.status_code == 200
+    assert client.get("/api/sheets", headers={"Origin": "https://evil.example"}).status_code \
+        == 200  # reads are guarded by the browser's same-origin rule (no CORS headers here)
+
+
+def test_a_loopback_server_answers_only_to_its_own_names(make_client):
+    client = make_client(allowed_hosts=("127.0.0.1", "localhost", "::1"))
+    for host in ("127.0.0.1:8000", "localhost", "[::1]:8000"):
+        assert client.get("/api/sheets", headers={"Host": host}).status_code == 200, host
+    rebound = client.get("/api/sheets", headers={"Host": "attacker.example:8000"})
+    assert rebound.status_code == 400 and "not this server's address" in rebound.json()["error"]

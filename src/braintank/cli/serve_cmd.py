@@ -36,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
 
     from braintank.errors import BraintankError
     from braintank.web.app import create_app
-    from braintank.web.config import WebConfig, resolve_token
+    from braintank.web.config import WebConfig, is_loopback, resolve_token
+    from braintank.web.security import LOOPBACK_NAMES
 
     if not 0 <= args.port <= 65535:
         raise BraintankError(f"--port must be between 0 and 65535, got {args.port}")
@@ -51,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
         raise BraintankError(f"--uploads {uploads}: exists and is not a folder")
     config = WebConfig(db=db.resolve(), uploads=uploads.resolve(),
                        model=Path(args.model) if args.model else None, token=token,
-                       max_upload_bytes=int(args.max_upload_mb * 1_000_000))
+                       max_upload_bytes=int(args.max_upload_mb * 1_000_000),
+                       allowed_hosts=LOOPBACK_NAMES if is_loopback(args.host) else None)
     app = create_app(config)
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"braintank serve: http://{shown}:{args.port}/ (database {db}"

@@ -24,7 +24,7 @@ from braintank.web import models_api, predict_api, review_api, sheets_api, templ
 from braintank.web.config import WebConfig
 from braintank.web.jobs import ReadingWorker
 from braintank.web.limits import BodySizeLimit
-from braintank.web.security import TokenMiddleware
+from braintank.web.security import SameOriginMiddleware, TokenMiddleware
 
 PAGES = ("draw", "sheets", "review", "templates", "models")
 
@@ -110,6 +110,7 @@ def create_app(config: WebConfig) -> FastAPI:
     _add_pages(app)
     if config.token is not None:
         app.add_middleware(TokenMiddleware, token=config.token)
+    app.add_middleware(SameOriginMiddleware, allowed_hosts=config.allowed_hosts)
     app.add_middleware(BodySizeLimit, limit=config.max_upload_bytes)
     return app
 

@@ -26,6 +26,7 @@ class WebConfig:
     model: Path | None = None     # None: the shipped model
     token: str | None = None      # None: no token asked (only allowed on loopback)
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MB * 1_000_000
+    allowed_hosts: tuple[str, ...] | None = None  # Host names served (None: any)
 
 
 def is_loopback(host: str) -> bool:
