@@ -32,7 +32,21 @@ def test_a_digit_drawn_with_the_mouse_is_read(server, page):
     assert page.locator("#digit").inner_text() == "-"
 
 
-def test_the_draw_page_fits_a_phone(server, browser):
+def _swipe_one(page) -> None:
+    """A finger drawing a 1: real touch events through the DevTools protocol."""
+    box = page.locator("#pad").bounding_box()
+    x = box["x"] + box["width"] / 2
+    touch = page.context.new_cdp_session(page)
+    touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [
+        {"x": x, "y": box["y"] + box["height"] * 0.2}]})
+    for step in range(1, 13):
+        y = box["y"] + box["height"] * (0.2 + 0.6 * step / 12)
+        touch.send("Input.dispatchTouchEvent", {"type": "touchMove",
+                                                "touchPoints": [{"x": x, "y": y}]})
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_the_draw_page_fits_a_phone_and_reads_a_finger(server, browser):
     context = browser.new_context(viewport={"width": 375, "height": 740}, has_touch=True,
                                   is_mobile=True)
     phone = context.new_page()
@@ -40,5 +54,11 @@ def test_the_draw_page_fits_a_phone(server, browser):
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     box = phone.locator("#pad").bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+    phone.evaluate("document.getElementById('pad').addEventListener('pointerdown', "
+                   "(e) => { window.pointerKind = e.pointerType; })")
+    _swipe_one(phone)
+    phone.wait_for_function("document.getElementById('digit').textContent === '1'")
+    assert phone.evaluate("window.pointerKind") == "touch"
+    assert phone.evaluate("window.scrollY") == 0  # drawing did not scroll the page
     screenshot(phone, "draw-phone")
     context.close()
