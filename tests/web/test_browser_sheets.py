@@ -85,4 +85,7 @@ def test_model_page_shows_the_measured_numbers(server, page):
     assert "default.pt (shipped with braintank)" in text
     assert re.search(r"Test accuracy\s+\d+\.\d\d%", text)
     assert re.search(r"Review threshold in use\s+\d+\.\d\d%", text)
+    page.wait_for_function("document.getElementById('labeled').textContent !== ''")
+    assert "corrected digits collected" in page.locator("#labeled").inner_text()
+    assert not page.locator("#switch").is_visible()  # nothing finetuned yet
     screenshot(page, "models")

@@ -18,9 +18,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from braintank import __version__
 from braintank.errors import BraintankError
-from braintank.inference.classifier import DigitClassifier
+from braintank.inference.classifier import DigitClassifier, default_model_path
 from braintank.sheets.store import SheetStore, StoreError
-from braintank.web import models_api, predict_api, review_api, sheets_api, templates_api
+from braintank.web import (
+    finetune_api,
+    models_api,
+    predict_api,
+    review_api,
+    sheets_api,
+    templates_api,
+)
 from braintank.web.config import WebConfig
 from braintank.web.jobs import ReadingWorker
 from braintank.web.limits import BodySizeLimit
@@ -87,11 +94,14 @@ def create_app(config: WebConfig) -> FastAPI:
     with SheetStore(config.db, wal=True):
         pass
     worker = ReadingWorker(config, classifier)
+    finetune = finetune_api.FinetuneRunner(config.runs or config.db.with_name(
+        config.db.stem + "-runs"))
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI):
         yield
         worker.stop()
+        finetune.stop()
 
     app = FastAPI(title="braintank", version=__version__, lifespan=lifespan,
                   description="Read handwritten digits and score sheets; review and export.")
@@ -99,13 +109,16 @@ def create_app(config: WebConfig) -> FastAPI:
     app.state.classifier = classifier
     app.state.worker = worker
     app.state.model_facts = models_api.describe_model(config.model)
+    app.state.model_path = config.model or default_model_path()
+    app.state.finetune = finetune
     _add_error_handlers(app)
 
     @app.get("/health", summary="Liveness for monitoring")
     async def health() -> dict:
         return {"status": "ok", "version": __version__}
 
-    for module in (predict_api, sheets_api, review_api, templates_api, models_api):
+    for module in (predict_api, sheets_api, review_api, templates_api, models_api,
+                   finetune_api):
         app.include_router(module.router)
     _add_pages(app)
     if config.token is not None:

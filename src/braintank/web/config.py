@@ -27,6 +27,7 @@ class WebConfig:
     token: str | None = None      # None: no token asked (only allowed on loopback)
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MB * 1_000_000
     allowed_hosts: tuple[str, ...] | None = None  # Host names served (None: any)
+    runs: Path | None = None      # finetune runs (None: <db name>-runs beside the database)
 
 
 def is_loopback(host: str) -> bool:

@@ -26,5 +26,9 @@ def describe_model(path) -> dict:
 
 @router.get("/api/model", summary="The model reading the sheets, with its measured numbers")
 def model(request: Request) -> dict:
-    facts = request.app.state.model_facts
-    return {**facts, "threshold_in_use": request.app.state.classifier.threshold}
+    return current_model(request.app.state)
+
+
+def current_model(state) -> dict:
+    """The facts of the model in use (app.state), with the review threshold it applies."""
+    return {**state.model_facts, "threshold_in_use": state.classifier.threshold}
