@@ -71,3 +71,12 @@ def test_empty_and_missing_files(client):
 def test_unknown_api_path_is_a_json_404(client):
     answer = client.get("/api/nothing-here")
     assert answer.status_code == 404 and "error" in answer.json()
+
+
+def test_the_api_is_described_by_openapi(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/health", "/api/predict", "/api/sheets", "/api/jobs/{job_id}", "/api/review",
+                 "/api/corrections", "/api/export.csv", "/api/template", "/api/model",
+                 "/api/finetune", "/api/model/switch", "/api/cells/{cell_id}/crop.png"):
+        assert path in paths, path
+    assert not any(p in paths for p in ("/draw", "/review", "/"))  # pages are not API
