@@ -15,10 +15,13 @@ COLUMNS = ("file", "page", "row", "col", "digit", "confidence", "status")
 
 
 def final_row(result: dict) -> dict:
-    """One CSV row: a person's correction wins; the digit is blank unless ok or corrected."""
+    """One CSV row: a person's correction wins; the digit is blank unless ok or corrected
+    (status `unreadable`: a reviewer could not read the cell either)."""
     row = {k: result[k] for k in ("file", "page", "row", "col")}
     row["confidence"] = f"{result['confidence']:.4f}" if result["status"] != "empty" else ""
-    if result["corrected"]:
+    if result["corrected"] and result.get("unreadable"):
+        row["digit"], row["status"] = "", "unreadable"  # a person looked and could not read it
+    elif result["corrected"]:
         digit = result["corrected_digit"]
         row["digit"] = "" if digit is None else str(digit)
         row["status"] = "empty" if digit is None else "corrected"

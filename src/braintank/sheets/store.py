@@ -79,6 +79,13 @@ CREATE TABLE IF NOT EXISTS correction_log (  -- every answer, in order; correcti
 );
 """
 
+# Columns added after the first stores were written: added on opening when missing. `who`
+# names the reviewer; `unreadable` marks an answer "a person cannot read this cell either".
+ADDED_COLUMNS = {
+    "corrections": (("who", "TEXT"), ("unreadable", "INTEGER NOT NULL DEFAULT 0")),
+    "correction_log": (("who", "TEXT"), ("unreadable", "INTEGER NOT NULL DEFAULT 0")),
+}
+
 # The tables and columns a store must have to be read (by `finetune`) without being changed.
 REQUIRED_COLUMNS = {
     "sheets": {"id", "sha256", "page", "file", "status"},
@@ -122,14 +129,26 @@ def input_bytes(image: np.ndarray) -> bytes:
 class SheetStore:
     """Open (creating if needed) the results database at `path`."""
 
-    def __init__(self, path: str | os.PathLike, timeout: float = 5.0) -> None:
+    def __init__(self, path: str | os.PathLike, timeout: float = 5.0, wal: bool = False) -> None:
+        """`wal=True` switches the file to write-ahead logging (it stays so): readers never
+        wait for a writer, which a server answering while it reads pages needs."""
         self.path = Path(path)
         try:
             self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
             self.conn.execute("PRAGMA foreign_keys = ON")
+            if wal:
+                self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.executescript(SCHEMA)
+            self._add_missing_columns()
         except sqlite3.Error as exc:
             raise _explain(self.path, exc) from None
+
+    def _add_missing_columns(self) -> None:
+        for table, columns in ADDED_COLUMNS.items():
+            have = {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}
+            for name, kind in columns:
+                if name not in have:
+                    self.conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
 
     @classmethod
     def open_readonly(cls, path: str | os.PathLike, timeout: float = 5.0) -> SheetStore:
@@ -248,32 +267,41 @@ class SheetStore:
                 self._upsert_sheet(conn, sha256, page, file, None, "failed", error)
 
     # ---- corrections ------------------------------------------------------------------------
-    def correct(self, sheet_id: int, row: int, col: int, digit: int | None) -> None:
-        """Record a person's answer for a cell (`None`: the cell is empty); the latest answer
-        is the cell's correction, and every answer stays in correction_log."""
+    def correct(self, sheet_id: int, row: int, col: int, digit: int | None,
+                who: str | None = None, unreadable: bool = False) -> None:
+        """Record a person's answer for a cell (`None`: the cell is empty; `unreadable`: the
+        person cannot read it either, digit None); the latest answer is the cell's
+        correction, and every answer stays in correction_log with who gave it and when."""
         if digit is not None and not (0 <= digit <= 9):
             raise BraintankError(f"a correction is a digit 0-9 or empty, got {digit}")
+        if unreadable and digit is not None:
+            raise BraintankError("an unreadable cell has no digit")
         now = time.time()
+        values = (sheet_id, row, col, digit, now, None if who is None else storable_text(who),
+                  int(unreadable))
         with self.transaction() as conn:
             conn.execute(
-                "INSERT INTO corrections VALUES (?, ?, ?, ?, ?) ON CONFLICT (sheet_id, row, col) "
-                "DO UPDATE SET digit = excluded.digit, corrected_at = excluded.corrected_at",
-                (sheet_id, row, col, digit, now))
-            conn.execute("INSERT INTO correction_log (sheet_id, row, col, digit, corrected_at) "
-                         "VALUES (?, ?, ?, ?, ?)", (sheet_id, row, col, digit, now))
+                "INSERT INTO corrections (sheet_id, row, col, digit, corrected_at, who, "
+                "unreadable) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sheet_id, row, col) "
+                "DO UPDATE SET digit = excluded.digit, corrected_at = excluded.corrected_at, "
+                "who = excluded.who, unreadable = excluded.unreadable", values)
+            conn.execute("INSERT INTO correction_log (sheet_id, row, col, digit, corrected_at, "
+                         "who, unreadable) VALUES (?, ?, ?, ?, ?, ?, ?)", values)
 
     # ---- reading back -----------------------------------------------------------------------
     def results(self, sheet_ids: list[int] | None = None) -> list[dict]:
         """Every stored cell with its prediction and correction, in file/page/row/col order."""
         sql = ("SELECT s.id, s.file, s.page, c.row, c.col, p.digit, p.guess, p.confidence, "
-               "p.status, p.reason, k.digit, k.corrected_at IS NOT NULL, cr.path, c.id "
+               "p.status, p.reason, k.digit, k.corrected_at IS NOT NULL, cr.path, c.id, "
+               "k.unreadable, k.who, k.corrected_at "
                "FROM sheets s JOIN cells c ON c.sheet_id = s.id "
                "JOIN predictions p ON p.cell_id = c.id "
                "LEFT JOIN crops cr ON cr.cell_id = c.id "
                "LEFT JOIN corrections k ON k.sheet_id = s.id AND k.row = c.row AND k.col = c.col "
                "WHERE s.status = 'read' ORDER BY s.file, s.page, c.row, c.col")
         keys = ("sheet_id", "file", "page", "row", "col", "digit", "guess", "confidence",
-                "status", "reason", "corrected_digit", "corrected", "crop_path", "cell_id")
+                "status", "reason", "corrected_digit", "corrected", "crop_path", "cell_id",
+                "unreadable", "corrected_by", "corrected_at")
         rows = [dict(zip(keys, r, strict=True)) for r in self.query(sql)]
         if sheet_ids is not None:
             wanted = set(sheet_ids)
@@ -283,6 +311,11 @@ class SheetStore:
     def crop_png(self, cell_id: int) -> bytes | None:
         rows = self.query("SELECT png FROM crops WHERE cell_id = ?", (cell_id,))
         return rows[0][0] if rows else None
+
+    def probabilities(self, cell_id: int) -> list[float] | None:
+        """The network's ten probabilities for a stored cell (None: no such cell)."""
+        rows = self.query("SELECT probabilities FROM predictions WHERE cell_id = ?", (cell_id,))
+        return json.loads(rows[0][0]) if rows else None
 
     def sheet_id(self, sha256: str, page: int) -> int | None:
         rows = self.query("SELECT id FROM sheets WHERE sha256 = ? AND page = ?", (sha256, page))

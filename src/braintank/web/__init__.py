@@ -1,0 +1,1 @@
+"""The web app of `braintank serve`: the JSON API and the pages, on top of sheets/inference."""

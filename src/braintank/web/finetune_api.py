@@ -1,0 +1,131 @@
+"""Finetune from the models page: `braintank finetune` on the corrections collected so far,
+run as its own process (a training must not stall the server), then a switch to the new
+model with the before/after numbers from its summary.json.
+
+Runs live in RUNS/run-<time>/ (RUNS: the server's runs folder); the request names no path,
+only "the latest run this server started". A switch lasts until the server stops: start it
+with --model RUNS/run-<time>/model.pt to keep the new model.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from braintank.inference.classifier import DigitClassifier
+from braintank.sheets.labeled import labeled_cells
+from braintank.sheets.store import SheetStore
+from braintank.training.finetune_data import check_enough
+from braintank.web.models_api import current_model, describe_model
+
+router = APIRouter()
+HOLDOUT = 0.25  # finetune's default share of the corrections kept to recalibrate on
+
+
+class FinetuneRequest(BaseModel):
+    epochs: int = Field(5, ge=1, le=50, description="passes over the data")
+
+
+class FinetuneRunner:
+    """At most one finetune process at a time, and what became of the latest."""
+
+    def __init__(self, runs: Path) -> None:
+        self.runs = runs
+        self.lock = threading.Lock()
+        self.process: subprocess.Popen | None = None
+        self.run_dir: Path | None = None
+
+    def start(self, db: Path, model: Path, epochs: int) -> Path:
+        with self.lock:
+            if self.process is not None and self.process.poll() is None:
+                raise HTTPException(409, f"a finetune is already running ({self.run_dir.name})")
+            run_dir = self.runs / time.strftime("run-%Y%m%d-%H%M%S")
+            self.runs.mkdir(parents=True, exist_ok=True)
+            log = open(run_dir.with_suffix(".log"), "w")  # the child writes to it
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "braintank.cli.main", "finetune", "--store", str(db),
+                 "--model", str(model), "--out", str(run_dir), "--epochs", str(epochs),
+                 "--device", "cpu", "--no-progress"],
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            log.close()
+            self.run_dir = run_dir
+            return run_dir
+
+    def status(self) -> dict:
+        with self.lock:
+            if self.process is None:
+                return {"state": "idle"}
+            code = self.process.poll()
+            run_dir = self.run_dir
+        log = run_dir.with_suffix(".log")
+        lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+        state = "running" if code is None else "done" if code == 0 else "failed"
+        result = {"state": state, "run": run_dir.name, "log": lines[-8:]}
+        if state == "failed":
+            errors = [line for line in lines if line.startswith("braintank: error:")]
+            result["error"] = errors[-1] if errors else f"finetune exited with code {code}"
+        if state == "done":
+            result["summary"] = _before_after(json.loads((run_dir / "summary.json").read_text()))
+            result["model"] = str(run_dir / "model.pt")
+        return result
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+
+
+def _before_after(summary: dict) -> dict:
+    before, after = summary["before"], summary["after"]
+    return {"heldout": summary["heldout_corrections"], "trained_on": summary["train_corrections"],
+            "epochs": summary["epochs"],
+            "rows": [{"measure": name, "before": pick(before), "after": pick(after)}
+                     for name, pick in (
+                         ("held-out corrections: accuracy", lambda s: s["heldout"]["accuracy"]),
+                         ("held-out: accepted without review",
+                          lambda s: s["heldout"]["accepted"]),
+                         ("held-out: accuracy of accepted",
+                          lambda s: s["heldout"]["accepted_accuracy"]),
+                         ("MNIST test accuracy", lambda s: s["mnist_test"]["accuracy"]))]}
+
+
+def corrected_digits(db: Path) -> int:
+    with SheetStore(db) as store:
+        return int(len(labeled_cells(store).labels))
+
+
+@router.get("/api/finetune", summary="The latest finetune and the corrected digits at hand")
+def finetune_status(request: Request) -> dict:
+    state = request.app.state
+    return {**state.finetune.status(), "corrected_digits": corrected_digits(state.config.db)}
+
+
+@router.post("/api/finetune", status_code=202,
+             summary="Start `braintank finetune` on the corrections, from the model in use")
+def start_finetune(request: Request, settings: FinetuneRequest) -> dict:
+    state = request.app.state
+    check_enough(corrected_digits(state.config.db), HOLDOUT, "the corrections")
+    run_dir = state.finetune.start(state.config.db, state.model_path, settings.epochs)
+    return {"state": "running", "run": run_dir.name}
+
+
+@router.post("/api/model/switch", summary="Read with the model of the latest finished finetune")
+async def switch_model(request: Request) -> dict:
+    state = request.app.state
+    latest = state.finetune.status()
+    if latest["state"] != "done":
+        raise HTTPException(409, "no finished finetune to switch to (state: "
+                                 f"{latest['state']})")
+    path = Path(latest["model"])
+    classifier = await run_in_threadpool(DigitClassifier.load, path)
+    facts = await run_in_threadpool(describe_model, path)
+    state.classifier = state.worker.classifier = classifier
+    state.model_facts, state.model_path = facts, path
+    return {"switched": True, **current_model(state)}

@@ -1,0 +1,41 @@
+"""GET /api/template: a printable sheet made on request (A4 PDF, Letter PDF, PNG or the
+layout.json), with the same checks as `braintank sheet template`."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import Response
+
+from braintank.sheets.template import write_template
+
+router = APIRouter()
+FORMATS = {"pdf": ("sheet.pdf", "application/pdf"),
+           "letter": ("sheet-letter.pdf", "application/pdf"),
+           "png": ("sheet.png", "image/png"),
+           "json": ("layout.json", "application/json")}
+
+
+def _download_name(title: str, rows: int, cols: int, file: str) -> str:
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", title).strip("-")[:40] or "sheet"
+    return f"{stem}-{rows}x{cols}-{file}"
+
+
+@router.get("/api/template", summary="A printable score sheet")
+def template(rows: int, cols: int, title: str = "", format: str = "pdf",
+             row_label: Annotated[list[str] | None, Query()] = None,
+             col_label: Annotated[list[str] | None, Query()] = None) -> Response:
+    if format not in FORMATS:
+        raise HTTPException(422, f"format must be one of {', '.join(FORMATS)}, got "
+                                 f"{format[:20]!r}")
+    file, media = FORMATS[format]
+    with tempfile.TemporaryDirectory(prefix="braintank-template-") as folder:
+        write_template(folder, rows, cols, title, row_label or None, col_label or None)
+        data = (Path(folder) / file).read_bytes()
+    name = _download_name(title, rows, cols, file)
+    return Response(data, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

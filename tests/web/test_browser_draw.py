@@ -1,0 +1,64 @@
+"""The draw page in real headless Chromium: a digit drawn with mouse events is read, with
+its probability bars and the 28x28 image the network saw; Clear empties it all."""
+
+from __future__ import annotations
+
+from .browser import screenshot
+
+
+def _draw_one(page) -> None:
+    box = page.locator("#pad").bounding_box()
+    x = box["x"] + box["width"] * 0.52
+    page.mouse.move(x - box["width"] * 0.08, box["y"] + box["height"] * 0.28)
+    page.mouse.down()
+    page.mouse.move(x, box["y"] + box["height"] * 0.18, steps=4)
+    page.mouse.move(x, box["y"] + box["height"] * 0.82, steps=12)
+    page.mouse.up()
+
+
+def test_a_digit_drawn_with_the_mouse_is_read(server, page):
+    page.goto(server.url + "/draw")
+    _draw_one(page)
+    page.wait_for_function("document.getElementById('digit').textContent === '1'")
+    assert "%" in page.locator("#status").inner_text()
+    width = page.locator("#bar1").evaluate("e => parseFloat(e.style.width)")
+    assert width > 50
+    seen_ink = page.locator("#seen").evaluate(
+        "c => c.getContext('2d').getImageData(0, 0, 28, 28).data.filter((v, i) => i % 4 == 0"
+        " && v > 128).length")
+    assert seen_ink > 20
+    screenshot(page, "draw", for_readme=True)
+    page.click("#clear")
+    assert page.locator("#digit").inner_text() == "-"
+
+
+def _swipe_one(page) -> None:
+    """A finger drawing a 1: real touch events through the DevTools protocol."""
+    box = page.locator("#pad").bounding_box()
+    x = box["x"] + box["width"] / 2
+    touch = page.context.new_cdp_session(page)
+    touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [
+        {"x": x, "y": box["y"] + box["height"] * 0.2}]})
+    for step in range(1, 13):
+        y = box["y"] + box["height"] * (0.2 + 0.6 * step / 12)
+        touch.send("Input.dispatchTouchEvent", {"type": "touchMove",
+                                                "touchPoints": [{"x": x, "y": y}]})
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_the_draw_page_fits_a_phone_and_reads_a_finger(server, browser):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, has_touch=True,
+                                  is_mobile=True)
+    phone = context.new_page()
+    phone.goto(server.url + "/draw")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    box = phone.locator("#pad").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 375
+    phone.evaluate("document.getElementById('pad').addEventListener('pointerdown', "
+                   "(e) => { window.pointerKind = e.pointerType; })")
+    _swipe_one(phone)
+    phone.wait_for_function("document.getElementById('digit').textContent === '1'")
+    assert phone.evaluate("window.pointerKind") == "touch"
+    assert phone.evaluate("window.scrollY") == 0  # drawing did not scroll the page
+    screenshot(phone, "draw-phone")
+    context.close()
