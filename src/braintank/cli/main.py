@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "braintank.cli.export_cmd",
     "braintank.cli.sheet_cmd",
     "braintank.cli.finetune_cmd",
+    "braintank.cli.rl_cmd",
 )
 
 
