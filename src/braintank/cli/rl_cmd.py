@@ -78,7 +78,9 @@ def run_train(args: argparse.Namespace) -> int:
     if hasattr(module, "ENVS") and "env" in overrides and overrides["env"] not in module.ENVS:
         raise BraintankError(f"algorithm {args.algo} does not run on environment "
                              f"{overrides['env']!r}; choose one of: {', '.join(module.ENVS)}")
-    if hasattr(module, "config_for"):
+    if args.resume and (out / "agent.json").is_file():
+        cfg = _resumed_config(module, out, overrides)
+    elif hasattr(module, "config_for"):
         env = overrides.pop("env", module.Config().env)
         cfg = module.config_for(env, **overrides)
     else:
@@ -90,6 +92,19 @@ def run_train(args: argparse.Namespace) -> int:
         result = module.train(cfg, out, resume=args.resume, progress=progress)
     print(json.dumps({k: v for k, v in result.items() if k != "config"}))
     return 0
+
+
+def _resumed_config(module, out: Path, overrides: dict):
+    """The settings the run in `out` was started with; only its length may change."""
+    from braintank.rl.common import expect_algo, read_meta
+
+    meta = read_meta(out)
+    expect_algo(meta, out, (module.ALGO,))
+    cfg = module.Config(**meta["config"])
+    for key in ("steps", "max_minutes"):
+        if key in overrides:
+            setattr(cfg, key, overrides[key])
+    return cfg
 
 
 def run_eval(args: argparse.Namespace) -> int:
