@@ -96,3 +96,15 @@ def test_shipped_cartpole_agent_balances():
 @pytest.mark.slow
 def test_shipped_cartpole_agent_reaches_the_goal():
     assert evaluate(load_agent("dqn-cartpole"), 100, seed=1000)["mean_return"] >= 475
+
+
+def test_divergence_stops_with_a_clear_error_and_keeps_the_checkpoint(tmp_path):
+    from braintank.errors import BraintankError
+
+    cfg = dqn.Config(steps=2000, learning_starts=100, train_every=1, eval_every=50, lr=1e30,
+                     eval_episodes=1)
+    with pytest.raises(BraintankError, match="the DQN loss became .* last checkpoint"):
+        dqn.train(cfg, tmp_path / "run", progress=False)
+    state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
+    assert 100 <= state["step"] < 2000
+    assert all(torch.isfinite(v).all() for v in state["q"].values())

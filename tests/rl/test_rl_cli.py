@@ -50,3 +50,34 @@ def test_agent_folder_of_another_algorithm_is_refused(tmp_path, capsys):
         dqn.load(folder)
     assert read_meta(folder)["algo"] == "a2c"
     assert main(["rl", "eval", str(tmp_path / "missing")]) == 2
+
+
+def test_train_then_resume_keeps_the_settings_and_the_log(tmp_path, capsys):
+    out = tmp_path / "pg"
+    assert main(["rl", "train", "reinforce", "--steps", "3000", "--out", str(out),
+                 "--no-progress"]) == 0
+    first = json.loads((out / "agent.json").read_text())
+    rows = (out / "returns.jsonl").read_text().splitlines()
+    assert main(["rl", "train", "reinforce", "--steps", "6000", "--resume", "--out", str(out),
+                 "--no-progress"]) == 0
+    resumed = json.loads((out / "agent.json").read_text())
+    assert resumed["steps_done"] >= 6000 > first["steps_done"] >= 3000
+    assert resumed["config"]["lr"] == first["config"]["lr"]
+    more = (out / "returns.jsonl").read_text().splitlines()
+    assert more[:len(rows)] == rows and len(more) > len(rows)
+    assert (out / "curve.png").stat().st_size > 0
+
+
+def test_missing_box2d_says_how_to_install_it(monkeypatch, capsys, tmp_path):
+    """Box2D is installed here, so its absence is simulated where Gymnasium reports it."""
+    import gymnasium
+
+    def no_box2d(*args, **kwargs):
+        raise gymnasium.error.DependencyNotInstalled('Box2D is not installed')
+
+    monkeypatch.setattr(gymnasium, "make", no_box2d)
+    out = tmp_path / "never-made"
+    assert main(["rl", "train", "a2c", "--steps", "100", "--out", str(out)]) == 2
+    assert not out.exists()  # nothing written before the environment is known to work
+    err = capsys.readouterr().err
+    assert 'pip install "gymnasium[box2d]"' in err and err.count("\n") == 1

@@ -156,8 +156,8 @@ def make_vector_env(cfg: Config):
 def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -> dict:
     torch.set_num_threads(cfg.threads)
     set_seeds(cfg.seed)
-    out.mkdir(parents=True, exist_ok=True)
     envs = make_vector_env(cfg)
+    out.mkdir(parents=True, exist_ok=True)
     net = ActorCritic(envs.single_observation_space.shape[0],
                       int(envs.single_action_space.n), cfg.hidden)
     if cfg.optimizer == "rmsprop":

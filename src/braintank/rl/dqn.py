@@ -176,8 +176,8 @@ def make_optimizer(cfg: Config, params):
 def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -> dict:
     torch.set_num_threads(cfg.threads)
     set_seeds(cfg.seed)
-    out.mkdir(parents=True, exist_ok=True)
     env = make_env(cfg.env)
+    out.mkdir(parents=True, exist_ok=True)
     obs_size, n_actions = env.observation_space.shape[0], int(env.action_space.n)
     q = q_network(obs_size, n_actions, cfg.hidden)
     target = copy.deepcopy(q)

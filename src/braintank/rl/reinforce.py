@@ -118,8 +118,8 @@ def update(policy: nn.Module, optimizer, obs: torch.Tensor, actions: torch.Tenso
 def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -> dict:
     torch.set_num_threads(cfg.threads)
     set_seeds(cfg.seed)
-    out.mkdir(parents=True, exist_ok=True)
     env = make_env(cfg.env)
+    out.mkdir(parents=True, exist_ok=True)
     policy = policy_network(env.observation_space.shape[0], int(env.action_space.n), cfg.hidden)
     optimizer = torch.optim.Adam(policy.parameters(), lr=cfg.lr)
     step, best = 0, -np.inf
