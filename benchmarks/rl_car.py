@@ -15,6 +15,7 @@ from braintank.rl.common import CAR_ENV_ID, make_env
 
 def outcomes(agent, episodes: int, seed: int) -> dict:
     env = make_env(CAR_ENV_ID)
+    env.action_space.seed(seed)
     rows = []
     for i in range(episodes):
         observation, _ = env.reset(seed=seed + i)
@@ -26,8 +27,8 @@ def outcomes(agent, episodes: int, seed: int) -> dict:
             done = terminated or truncated
         rows.append((total, info["refuelled"], info["crashed"], truncated))
     a = np.array(rows, dtype=float)
-    return {"mean_return": round(a[:, 0].mean(), 2), "refuelled": a[:, 1].mean(),
-            "crashed": a[:, 2].mean(), "out_of_time": a[:, 3].mean()}
+    return {"mean_return": round(float(a[:, 0].mean()), 2), "refuelled": float(a[:, 1].mean()),
+            "crashed": float(a[:, 2].mean()), "out_of_time": float(a[:, 3].mean())}
 
 
 def main() -> None:

@@ -64,3 +64,20 @@ def test_shipped_dqn_car_beats_driving_at_random():
     assert agent.q[0].in_features == 20 and agent.q[0].out_features == 150  # the course's net
     learned = evaluate(agent, 20, seed=1000)["mean_return"]
     assert learned > evaluate(Random(), 20, seed=1000)["mean_return"] + 40
+
+
+def test_shipped_reinforce_car_beats_driving_at_random():
+    from braintank.rl import load_agent
+    from braintank.rl.common import evaluate
+
+    agent = load_agent("reinforce-car")
+    rng = np.random.default_rng(0)
+
+    class Random:
+        env_id = CAR_ENV_ID
+
+        def act(self, observation):
+            return int(rng.integers(3))
+
+    learned = evaluate(agent, 20, seed=1000)["mean_return"]
+    assert learned > evaluate(Random(), 20, seed=1000)["mean_return"] + 40
