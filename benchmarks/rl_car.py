@@ -1,0 +1,46 @@
+"""How the car agents end their episodes: refuelled, crashed or out of time, against random.
+
+    python benchmarks/rl_car.py [--episodes 100] [--seed 1000] [AGENT ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+from braintank.rl import load_agent
+from braintank.rl.common import CAR_ENV_ID, make_env
+
+
+def outcomes(agent, episodes: int, seed: int) -> dict:
+    env = make_env(CAR_ENV_ID)
+    env.action_space.seed(seed)
+    rows = []
+    for i in range(episodes):
+        observation, _ = env.reset(seed=seed + i)
+        total, done = 0.0, False
+        while not done:
+            action = env.action_space.sample() if agent is None else agent.act(observation)
+            observation, reward, terminated, truncated, info = env.step(action)
+            total += reward
+            done = terminated or truncated
+        rows.append((total, info["refuelled"], info["crashed"], truncated))
+    a = np.array(rows, dtype=float)
+    return {"mean_return": round(float(a[:, 0].mean()), 2), "refuelled": float(a[:, 1].mean()),
+            "crashed": float(a[:, 2].mean()), "out_of_time": float(a[:, 3].mean())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("agents", nargs="*", default=["dqn-car", "reinforce-car"])
+    parser.add_argument("--episodes", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=1000)
+    args = parser.parse_args()
+    print("random", outcomes(None, args.episodes, args.seed))
+    for name in args.agents:
+        print(name, outcomes(load_agent(name), args.episodes, args.seed))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""`braintank rl train|eval|play`: the reinforcement-learning agents of courses 8 and 10."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from braintank.errors import BraintankError
+
+TRAINABLE = ("mc-blackjack", "q-learning", "sarsa", "cliff", "dqn", "reinforce", "a2c")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    rl = subparsers.add_parser("rl", help="reinforcement learning: train, evaluate and watch "
+                                          "agents (Blackjack, cliff, car, CartPole, LunarLander)")
+    sub = rl.add_subparsers(dest="rl_command", metavar="SUBCOMMAND")
+
+    t = sub.add_parser("train", help="train an agent into a folder")
+    t.add_argument("algo", metavar="ALGO", help=f"one of: {', '.join(TRAINABLE)}")
+    t.add_argument("--env", help="environment id (default: the algorithm's own; "
+                                 "BraintankCar-v0 is the course's car)")
+    t.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    t.add_argument("--steps", type=int, help="environment steps (episodes for the tabular "
+                                             "methods); default: the algorithm's")
+    t.add_argument("--runs", type=int, help="cliff methods: independent runs to average")
+    t.add_argument("--max-minutes", type=float, help="stop training after this many minutes")
+    t.add_argument("--out", required=True, help="agent folder to write")
+    t.add_argument("--resume", action="store_true",
+                   help="continue from the checkpoint in --out (dqn, reinforce, a2c)")
+    t.add_argument("--no-progress", action="store_true", help="no progress bar")
+    t.set_defaults(func=run_train)
+
+    e = sub.add_parser("eval", help="greedy returns of an agent over N episodes")
+    e.add_argument("agent", metavar="AGENT", help="agent folder or shipped agent name")
+    e.add_argument("--episodes", type=int, default=100, help="episodes (default 100)")
+    e.add_argument("--seed", type=int, default=1000,
+                   help="seed of the first episode; episode i uses seed+i (default 1000)")
+    e.add_argument("--json", action="store_true", help="print the result as JSON")
+    e.set_defaults(func=run_eval)
+
+    p = sub.add_parser("play", help="record one greedy episode as an animated GIF")
+    p.add_argument("agent", metavar="AGENT", help="agent folder or shipped agent name")
+    p.add_argument("--out", required=True, help="GIF file to write")
+    p.add_argument("--seed", type=int, default=1000, help="episode seed (default 1000)")
+    p.add_argument("--max-frames", type=int, default=400, help="frames kept (default 400)")
+    p.add_argument("--fps", type=int, default=25, help="frames per second (default 25)")
+    p.set_defaults(func=run_play)
+    rl.set_defaults(func=lambda _args: rl.print_help() or 2)
+
+
+def _positive(value: int | float | None, option: str) -> None:
+    if value is not None and value <= 0:
+        raise BraintankError(f"{option} must be positive, got {value}")
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from dataclasses import fields
+
+    from braintank.rl.registry import algorithm_module
+
+    if args.algo not in TRAINABLE:
+        raise BraintankError(f"unknown algorithm {args.algo!r}; choose one of: "
+                             f"{', '.join(TRAINABLE)}")
+    for value, option in ((args.steps, "--steps"), (args.runs, "--runs"),
+                          (args.max_minutes, "--max-minutes")):
+        _positive(value, option)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise BraintankError(f"--out {out} exists and is not a folder")
+    module = algorithm_module("q-learning" if args.algo == "cliff" else args.algo)
+    overrides = {"seed": args.seed, "steps": args.steps, "runs": args.runs,
+                 "max_minutes": args.max_minutes, "env": args.env}
+    if args.algo in ("q-learning", "sarsa"):
+        overrides["algo"] = args.algo
+    known = {f.name for f in fields(module.Config)}
+    overrides = {k: v for k, v in overrides.items() if v is not None and k in known}
+    if hasattr(module, "ENVS") and "env" in overrides and overrides["env"] not in module.ENVS:
+        raise BraintankError(f"algorithm {args.algo} does not run on environment "
+                             f"{overrides['env']!r}; choose one of: {', '.join(module.ENVS)}")
+    if args.resume and (out / "agent.json").is_file():
+        cfg = _resumed_config(module, out, overrides)
+    elif hasattr(module, "config_for"):
+        env = overrides.pop("env", module.Config().env)
+        cfg = module.config_for(env, **overrides)
+    else:
+        cfg = module.Config(**overrides)
+    progress = not args.no_progress
+    if args.algo == "cliff":
+        result = module.train_both(cfg, out, progress=progress)
+    else:
+        result = module.train(cfg, out, resume=args.resume, progress=progress)
+    print(json.dumps({k: v for k, v in result.items() if k != "config"}))
+    return 0
+
+
+def _resumed_config(module, out: Path, overrides: dict):
+    """The settings the run in `out` was started with; only its length may change."""
+    from braintank.rl.common import expect_algo, read_meta
+
+    meta = read_meta(out)
+    expect_algo(meta, out, (module.ALGO,))
+    cfg = module.Config(**meta["config"])
+    for key in ("steps", "max_minutes"):
+        if key in overrides:
+            setattr(cfg, key, overrides[key])
+    return cfg
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from braintank.rl import load_agent
+    from braintank.rl.common import evaluate
+
+    agent = load_agent(args.agent)
+    result = evaluate(agent, args.episodes, args.seed)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"{args.agent} on {result['env']}: mean return {result['mean_return']:.2f} "
+              f"± {result['std_return']:.2f} over {result['episodes']} episodes "
+              f"(seeds {args.seed}..{args.seed + args.episodes - 1})")
+    return 0
+
+
+def run_play(args: argparse.Namespace) -> int:
+    from braintank.rl.play import record_gif
+
+    _positive(args.max_frames, "--max-frames")
+    _positive(args.fps, "--fps")
+    result = record_gif(args.agent, Path(args.out), args.seed, args.max_frames, args.fps)
+    print(f"wrote {args.out}: {result['frames']} frames, return {result['return']:.2f}")
+    return 0

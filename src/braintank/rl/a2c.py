@@ -1,0 +1,261 @@
+"""Advantage actor-critic (A2C), synchronous, on vectorised environments (course 10).
+
+The course's actor 8-64-4 (softmax) and critic 8-64-1 learn from one step at a time; here
+the same two networks (one more hidden layer of 64 each) learn from `num_envs` environments
+stepped together for `rollout` steps, so one update sees 40 decorrelated steps; advantages
+are n-step returns minus the critic's value (GAE when gae_lambda < 1). The defaults are the
+RL Zoo's A2C settings for LunarLander (8 envs, 5 steps, gamma 0.995, RMSprop 8.3e-4 decayed
+linearly, almost no entropy bonus), with the decay spread over 1M steps: spread over 2.5M,
+the still-large step size let the policy fall from ~130 back to ~30 after 700k steps. A first
+try with 16 envs x 32 steps, GAE 0.95, Adam and entropy 0.01 learned to hover until the time
+limit instead of landing.
+A truncated episode (time limit) is bootstrapped from the critic's value of its last
+observation; a terminated one is not.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from braintank.rl.common import (
+    CURVE_FILE,
+    ReturnsLog,
+    check_finite,
+    evaluate,
+    expect_algo,
+    load_torch,
+    make_env,
+    plot_curve,
+    read_meta,
+    save_torch,
+    set_seeds,
+    write_meta,
+)
+
+ALGO = "a2c"
+ENVS = ("LunarLander-v3", "CartPole-v1", "BraintankCar-v0")
+MODEL_FILE, CHECKPOINT_FILE = "model.pt", "checkpoint.pt"
+GOALS = {"LunarLander-v3": 200.0, "CartPole-v1": 475.0}
+
+
+# ---------------------------------------------------------------- config
+
+@dataclass
+class Config:
+    env: str = "LunarLander-v3"
+    seed: int = 0
+    steps: int = 1_000_000           # environment steps, all environments together
+    num_envs: int = 8
+    rollout: int = 5                 # steps per environment between updates (n-step returns)
+    gamma: float = 0.995
+    gae_lambda: float = 1.0          # 1: plain n-step returns, as A2C; below 1: GAE
+    lr: float = 8.3e-4               # decayed linearly to 0
+    optimizer: str = "rmsprop"       # rmsprop (as A2C's paper and SB3) or adam
+    normalize_advantages: bool = False
+    entropy_coef: float = 1e-5
+    value_coef: float = 0.5
+    max_grad_norm: float = 0.5
+    hidden: list[int] = field(default_factory=lambda: [64, 64])
+    eval_every: int = 25_000         # steps between greedy checks on validation seeds
+    eval_episodes: int = 10
+    eval_seed: int = 100_000         # validation seeds: never used by training or reports
+    max_minutes: float = 30.0        # wall-clock budget; training stops when it is spent
+    threads: int = 1
+
+
+# ---------------------------------------------------------------- networks
+
+def mlp(sizes: list[int], out_gain: float) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for i in range(len(sizes) - 1):
+        linear = nn.Linear(sizes[i], sizes[i + 1])
+        last = i == len(sizes) - 2
+        nn.init.orthogonal_(linear.weight, out_gain if last else np.sqrt(2))
+        nn.init.zeros_(linear.bias)
+        layers += [linear] if last else [linear, nn.Tanh()]
+    return nn.Sequential(*layers)
+
+
+class ActorCritic(nn.Module):
+    def __init__(self, obs_size: int, n_actions: int, hidden: list[int]) -> None:
+        super().__init__()
+        self.actor = mlp([obs_size, *hidden, n_actions], out_gain=0.01)
+        self.critic = mlp([obs_size, *hidden, 1], out_gain=1.0)
+
+    def value(self, obs: torch.Tensor) -> torch.Tensor:
+        return self.critic(obs).squeeze(-1)
+
+    def dist(self, obs: torch.Tensor) -> torch.distributions.Categorical:
+        return torch.distributions.Categorical(logits=self.actor(obs))
+
+
+class A2CAgent:
+    """The trained actor, acting greedily (most probable action)."""
+
+    def __init__(self, net: ActorCritic, env_id: str) -> None:
+        self.net, self.env_id = net.eval(), env_id
+
+    @torch.no_grad()
+    def act(self, observation) -> int:
+        obs = torch.as_tensor(np.asarray(observation, dtype=np.float32))
+        return int(self.net.actor(obs).argmax())
+
+
+# ---------------------------------------------------------------- advantages
+
+def gae(rewards: np.ndarray, values: np.ndarray, next_values: np.ndarray,
+        terminated: np.ndarray, ended: np.ndarray, gamma: float, lam: float) -> np.ndarray:
+    """Advantages of a rollout, arrays shaped (steps, envs).
+
+    `next_values[t]` is V of the observation after step t (the final observation when the
+    episode ended there); `terminated` cuts the bootstrap, `ended` (terminated or
+    truncated) cuts the accumulation across episodes.
+    """
+    advantages = np.zeros_like(rewards)
+    running = np.zeros(rewards.shape[1], dtype=rewards.dtype)
+    for t in reversed(range(len(rewards))):
+        delta = rewards[t] + gamma * next_values[t] * (1 - terminated[t]) - values[t]
+        running = delta + gamma * lam * (1 - ended[t]) * running
+        advantages[t] = running
+    return advantages
+
+
+# ---------------------------------------------------------------- update
+
+def update(net: ActorCritic, optimizer: torch.optim.Optimizer, cfg: Config, obs: torch.Tensor,
+           actions: torch.Tensor, advantages: torch.Tensor, returns: torch.Tensor) -> dict:
+    dist = net.dist(obs)
+    if cfg.normalize_advantages:
+        advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
+    policy_loss = -(dist.log_prob(actions) * advantages).mean()
+    value_loss = 0.5 * ((net.value(obs) - returns) ** 2).mean()
+    entropy = dist.entropy().mean()
+    loss = policy_loss + cfg.value_coef * value_loss - cfg.entropy_coef * entropy
+    optimizer.zero_grad()
+    loss.backward()
+    nn.utils.clip_grad_norm_(net.parameters(), cfg.max_grad_norm)
+    optimizer.step()
+    return {"loss": loss.item(), "value_loss": value_loss.item(), "entropy": entropy.item()}
+
+
+# ---------------------------------------------------------------- train loop
+
+def make_vector_env(cfg: Config):
+    import gymnasium as gym
+
+    make_env(cfg.env).close()  # fail early, with one line, on a bad id or missing Box2D
+    return gym.vector.SyncVectorEnv([lambda: make_env(cfg.env)] * cfg.num_envs,
+                                    autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
+
+
+def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -> dict:
+    torch.set_num_threads(cfg.threads)
+    set_seeds(cfg.seed)
+    envs = make_vector_env(cfg)
+    out.mkdir(parents=True, exist_ok=True)
+    net = ActorCritic(envs.single_observation_space.shape[0],
+                      int(envs.single_action_space.n), cfg.hidden)
+    if cfg.optimizer == "rmsprop":
+        optimizer = torch.optim.RMSprop(net.parameters(), lr=cfg.lr, alpha=0.99, eps=1e-5)
+    else:
+        optimizer = torch.optim.Adam(net.parameters(), lr=cfg.lr, eps=1e-5)
+    step, best, updates_done = 0, -np.inf, 0
+    if resume and (out / CHECKPOINT_FILE).is_file():
+        state = load_torch(out / CHECKPOINT_FILE)
+        net.load_state_dict(state["net"])
+        optimizer.load_state_dict(state["optimizer"])
+        step, best, updates_done = state["step"], state["best"], state["updates"]
+    log = ReturnsLog(out, resume=resume)
+    meta = {"algo": ALGO, "env": cfg.env, "config": asdict(cfg)}
+    batch = cfg.num_envs * cfg.rollout
+    total_updates = cfg.steps // batch
+    obs, _ = envs.reset(seed=cfg.seed)
+    episode_return = np.zeros(cfg.num_envs)
+    episode_length = np.zeros(cfg.num_envs, dtype=int)
+    started = time.monotonic()
+    next_eval = (step // cfg.eval_every + 1) * cfg.eval_every
+    recent: list[float] = []
+    bar = tqdm(total=cfg.steps, initial=step, disable=not progress, unit="step")
+    shape = (cfg.rollout, cfg.num_envs)
+    while updates_done < total_updates:
+        frac = 1.0 - updates_done / total_updates
+        optimizer.param_groups[0]["lr"] = cfg.lr * frac
+        b_obs = np.zeros((*shape, obs.shape[1]), dtype=np.float32)
+        b_act, b_rew = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.float32)
+        b_term, b_end = np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=np.float32)
+        b_next_obs = np.zeros_like(b_obs)
+        for t in range(cfg.rollout):
+            with torch.no_grad():
+                action = net.dist(torch.as_tensor(obs, dtype=torch.float32)).sample().numpy()
+            next_obs, reward, terminated, truncated, info = envs.step(action)
+            ended = terminated | truncated
+            final = next_obs.copy()
+            if "_final_obs" in info:  # the last observation of an episode that ended here
+                for i in np.flatnonzero(info["_final_obs"]):
+                    final[i] = info["final_obs"][i]
+            b_obs[t], b_act[t], b_rew[t] = obs, action, reward
+            b_term[t], b_end[t], b_next_obs[t] = terminated, ended, final
+            episode_return += reward
+            episode_length += 1
+            for i in np.flatnonzero(ended):
+                log.add(step + (t + 1) * cfg.num_envs, episode_return[i], episode_length[i])
+                recent = (recent + [float(episode_return[i])])[-100:]
+                episode_return[i], episode_length[i] = 0.0, 0
+            obs = next_obs
+        with torch.no_grad():
+            values = net.value(torch.as_tensor(b_obs)).numpy()
+            next_values = net.value(torch.as_tensor(b_next_obs)).numpy()
+        advantages = gae(b_rew, values, next_values, b_term, b_end, cfg.gamma, cfg.gae_lambda)
+        returns = advantages + values
+        stats = update(net, optimizer, cfg, torch.as_tensor(b_obs).reshape(batch, -1),
+                       torch.as_tensor(b_act).reshape(-1), torch.as_tensor(advantages).reshape(-1),
+                       torch.as_tensor(returns).reshape(-1))
+        check_finite(stats["loss"], "the A2C loss", out)
+        step += batch
+        updates_done += 1
+        bar.update(batch)
+        if recent:
+            bar.set_postfix(mean100=f"{np.mean(recent):.1f}", best=f"{best:.1f}")
+        minutes = (time.monotonic() - started) / 60
+        if step >= next_eval or updates_done == total_updates or minutes > cfg.max_minutes:
+            next_eval += cfg.eval_every
+            agent = A2CAgent(net, cfg.env)
+            score = evaluate(agent, cfg.eval_episodes, cfg.eval_seed, cfg.env)["mean_return"]
+            net.train()
+            if score >= best:  # keep the policy that did best on the validation seeds
+                best = score
+                meta["best_step"] = step
+                save_torch(out / MODEL_FILE, {"net": net.state_dict()})
+            save_torch(out / CHECKPOINT_FILE, {"net": net.state_dict(), "step": step,
+                                               "optimizer": optimizer.state_dict(),
+                                               "best": best, "updates": updates_done})
+            meta.update(steps_done=step, best_validation_return=best,
+                        minutes=round(minutes, 2))
+            write_meta(out, meta)
+            plot_curve(log.path, out / CURVE_FILE, f"A2C on {cfg.env}", GOALS.get(cfg.env))
+        if minutes > cfg.max_minutes:
+            break
+    bar.close()
+    log.close()
+    envs.close()
+    return meta
+
+
+# ---------------------------------------------------------------- load
+
+def load(agent_dir: Path) -> A2CAgent:
+    meta = read_meta(agent_dir)
+    expect_algo(meta, agent_dir, (ALGO,))
+    env = make_env(meta["env"])
+    net = ActorCritic(env.observation_space.shape[0], int(env.action_space.n),
+                      meta["config"]["hidden"])
+    env.close()
+    net.load_state_dict(load_torch(Path(agent_dir) / MODEL_FILE)["net"])
+    return A2CAgent(net, meta["env"])

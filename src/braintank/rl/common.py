@@ -1,0 +1,227 @@
+"""What every algorithm file shares: making environments, the agent folder, the returns log
+and learning curve, checkpoints and greedy evaluation.
+
+An agent folder holds `agent.json` (algorithm, environment, settings, results) and the
+learned state (`model.pt` for networks, `table.npz` for tabular methods). Writes are atomic,
+so a training killed mid-save keeps the previous checkpoint.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from braintank.errors import BraintankError
+from braintank.fileio import atomic_open, atomic_write_bytes, atomic_write_text
+
+AGENT_FILE = "agent.json"
+RETURNS_FILE = "returns.jsonl"
+CURVE_FILE = "curve.png"
+CAR_ENV_ID = "BraintankCar-v0"
+UNLIMITED_ENV_STEP_CAP = 1000
+BOX2D_HINT = 'install it with: pip install "gymnasium[box2d]"'
+
+
+class Agent(Protocol):
+    env_id: str
+
+    def act(self, observation: Any) -> int: ...
+
+
+# ---------------------------------------------------------------- environments
+
+def make_env(env_id: str, render_mode: str | None = None, **kwargs: Any):
+    """gymnasium.make with the car registered and one-line errors for unknown ids or a
+    missing Box2D."""
+    import os
+
+    import gymnasium as gym
+
+    if render_mode == "rgb_array":  # pygame draws off-screen; no display or sound needed
+        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+        os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    if env_id == CAR_ENV_ID and env_id not in gym.registry:
+        gym.register(id=CAR_ENV_ID, entry_point="braintank.rl.car_env:CarEnv",
+                     max_episode_steps=500)
+    try:
+        if gym.spec(env_id).max_episode_steps is None:  # a looping greedy policy must end
+            kwargs.setdefault("max_episode_steps", UNLIMITED_ENV_STEP_CAP)
+        return gym.make(env_id, render_mode=render_mode, **kwargs)
+    except gym.error.DependencyNotInstalled as exc:
+        raise BraintankError(f"environment {env_id} needs Box2D, which is not installed; "
+                             f"{BOX2D_HINT}") from exc
+    except gym.error.Error as exc:  # NameNotFound, VersionNotFound, ...
+        raise BraintankError(f"unknown environment {env_id!r}: {exc}") from exc
+
+
+def check_env_for(algo: str, env_id: str, allowed: tuple[str, ...]) -> None:
+    if env_id not in allowed:
+        raise BraintankError(f"algorithm {algo} does not run on environment {env_id!r}; "
+                             f"choose one of: {', '.join(allowed)}")
+
+
+def set_seeds(seed: int) -> None:
+    import random
+
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+# ---------------------------------------------------------------- agent folder
+
+def write_meta(out: Path, meta: dict) -> None:
+    atomic_write_text(out / AGENT_FILE, json.dumps(meta, indent=2) + "\n")
+
+
+def read_meta(agent_dir: Path) -> dict:
+    path = Path(agent_dir) / AGENT_FILE
+    if not path.is_file():
+        raise BraintankError(f"{agent_dir} is not an agent folder (no {AGENT_FILE} in it)")
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BraintankError(f"{path} is not readable agent metadata: {exc}") from exc
+    if not isinstance(meta, dict) or "algo" not in meta or "env" not in meta:
+        raise BraintankError(f"{path} lacks the 'algo' and 'env' fields of an agent")
+    return meta
+
+
+def expect_algo(meta: dict, agent_dir: Path, algos: tuple[str, ...]) -> None:
+    if meta["algo"] not in algos:
+        raise BraintankError(f"{agent_dir} holds an agent of algorithm {meta['algo']}, not "
+                             f"{' or '.join(algos)}")
+
+
+def save_torch(path: Path, payload: dict) -> None:
+    import torch
+
+    with atomic_open(path, "wb") as handle:
+        torch.save(payload, handle)
+
+
+def load_torch(path: Path) -> dict:
+    import torch
+
+    if not path.is_file():
+        raise BraintankError(f"{path} is missing: the agent folder is incomplete")
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # a truncated or foreign file; torch raises many types
+        raise BraintankError(f"{path} is not a readable PyTorch checkpoint: {exc}") from exc
+
+
+def save_arrays(path: Path, **arrays: np.ndarray) -> None:
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def check_finite(value: float, what: str, out: Path) -> None:
+    """Stop a diverged training with a clear message; the last checkpoint stays in `out`."""
+    if not math.isfinite(value):
+        raise BraintankError(f"{what} became {value} (training diverged); the last checkpoint "
+                             f"in {out} is kept, resume with a smaller learning rate")
+
+
+# ---------------------------------------------------------------- returns log and curve
+
+class ReturnsLog:
+    """One JSON line per finished training episode, appended and flushed as it happens."""
+
+    def __init__(self, out: Path, resume: bool = False) -> None:
+        self.path = out / RETURNS_FILE
+        out.mkdir(parents=True, exist_ok=True)
+        self.started = time.monotonic()
+        self._handle = open(self.path, "a" if resume else "w", encoding="utf-8")  # noqa: SIM115
+
+    def add(self, step: int, episode_return: float, length: int, **extra: float) -> None:
+        row = {"step": int(step), "return": float(episode_return), "length": int(length),
+               "seconds": round(time.monotonic() - self.started, 2), **extra}
+        self._handle.write(json.dumps(row) + "\n")
+        self._handle.flush()
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def read_returns(path: Path) -> list[dict]:
+    rows = []
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            rows.append(json.loads(line))
+    return rows
+
+
+def plot_curve(returns_path: Path, png: Path, title: str, goal: float | None = None,
+               window: int = 100) -> None:
+    """Episode returns against environment steps, with a moving average and the goal."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = read_returns(returns_path)
+    if not rows:
+        return
+    steps = np.array([r["step"] for r in rows])
+    returns = np.array([r["return"] for r in rows])
+    k = min(window, len(returns))
+    smooth = np.convolve(returns, np.ones(k) / k, mode="valid")
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.plot(steps, returns, ".", ms=2, alpha=0.3, label="episode return")
+    ax.plot(steps[k - 1:], smooth, lw=2, label=f"mean of last {k}")
+    if goal is not None:
+        ax.axhline(goal, color="k", ls="--", lw=1, label=f"goal {goal:g}")
+    ax.set_xlabel("environment steps")
+    ax.set_ylabel("return")
+    ax.set_title(title)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    with atomic_open(png, "wb") as handle:
+        fig.savefig(handle, format="png", dpi=90)
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------- evaluation
+
+def run_episode(agent: Agent, env, seed: int | None,
+                on_frame: Callable[[np.ndarray], None] | None = None) -> tuple[float, int]:
+    observation, _ = env.reset(seed=seed)
+    total, length, done = 0.0, 0, False
+    while not done:
+        if on_frame is not None:
+            on_frame(env.render())
+        observation, reward, terminated, truncated, _ = env.step(agent.act(observation))
+        total += float(reward)
+        length += 1
+        done = terminated or truncated
+    if on_frame is not None:
+        on_frame(env.render())
+    return total, length
+
+
+def evaluate(agent: Agent, episodes: int, seed: int, env_id: str | None = None) -> dict:
+    """Greedy returns over `episodes` episodes seeded seed, seed+1, ..."""
+    if episodes < 1:
+        raise BraintankError(f"--episodes must be at least 1, got {episodes}")
+    env = make_env(env_id or agent.env_id)
+    returns, lengths = [], []
+    for i in range(episodes):
+        total, length = run_episode(agent, env, seed + i)
+        returns.append(total)
+        lengths.append(length)
+    env.close()
+    return {"mean_return": float(np.mean(returns)), "std_return": float(np.std(returns)),
+            "episodes": episodes, "seed": seed, "env": env_id or agent.env_id,
+            "min_return": float(np.min(returns)), "max_return": float(np.max(returns)),
+            "mean_length": float(np.mean(lengths))}

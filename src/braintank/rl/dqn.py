@@ -1,0 +1,259 @@
+"""Deep Q-network (course 8): a network maps the state to one Q-value per action.
+
+The three tricks of the course are all here: a replay buffer (decorrelated minibatches,
+each transition reused), a target network (the bootstrap target does not move with every
+update) and ε-greedy exploration decayed linearly. The loss is Huber on the TD error.
+Only a *terminated* transition (the pole fell, the car crashed) stops the bootstrap; one
+cut by the time limit (truncated) still bootstraps from its next state, which is stored
+as the real last observation of the episode.
+
+Presets: CartPole-v1 (Adam, 4-128-128-2) and the course's car (20-150-3, ReLU, RMSprop,
+batch 100).
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from braintank.rl.common import (
+    CURVE_FILE,
+    ReturnsLog,
+    check_finite,
+    evaluate,
+    expect_algo,
+    load_torch,
+    make_env,
+    plot_curve,
+    read_meta,
+    save_torch,
+    set_seeds,
+    write_meta,
+)
+
+ALGO = "dqn"
+ENVS = ("CartPole-v1", "BraintankCar-v0", "LunarLander-v3")
+MODEL_FILE, CHECKPOINT_FILE = "model.pt", "checkpoint.pt"
+GOALS = {"CartPole-v1": 475.0, "LunarLander-v3": 200.0}
+
+
+# ---------------------------------------------------------------- config
+
+@dataclass
+class Config:
+    env: str = "CartPole-v1"
+    seed: int = 0
+    steps: int = 150_000
+    hidden: list[int] = field(default_factory=lambda: [128, 128])
+    optimizer: str = "adam"          # adam or rmsprop (the course's)
+    lr: float = 2.5e-4
+    gamma: float = 0.99
+    buffer_size: int = 50_000
+    batch_size: int = 128
+    learning_starts: int = 1_000
+    train_every: int = 2             # environment steps per gradient step
+    target_every: int = 500          # environment steps between target-network syncs
+    eps_start: float = 1.0
+    eps_end: float = 0.02
+    eps_fraction: float = 0.3        # share of training over which ε decays
+    double: bool = True              # the online net picks the next action, the target rates it
+    eval_every: int = 10_000
+    eval_episodes: int = 10
+    eval_seed: int = 100_000         # validation seeds, never used for reported results
+    max_minutes: float = 30.0
+    threads: int = 1
+
+
+PRESETS = {
+    "BraintankCar-v0": dict(hidden=[150], optimizer="rmsprop", lr=1e-3, batch_size=100,
+                            steps=100_000, eval_every=10_000),
+    "LunarLander-v3": dict(hidden=[256, 256], lr=5e-4, steps=500_000, eval_every=25_000),
+}
+
+
+def config_for(env: str, **overrides) -> Config:
+    return replace(Config(env=env), **{**PRESETS.get(env, {}), **overrides})
+
+
+# ---------------------------------------------------------------- network
+
+def q_network(obs_size: int, n_actions: int, hidden: list[int]) -> nn.Sequential:
+    sizes, layers = [obs_size, *hidden], []
+    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+        layers += [nn.Linear(a, b), nn.ReLU()]
+    return nn.Sequential(*layers, nn.Linear(sizes[-1], n_actions))
+
+
+class DQNAgent:
+    """Acts greedily on the learned Q-values."""
+
+    def __init__(self, q: nn.Module, env_id: str) -> None:
+        self.q, self.env_id = q.eval(), env_id
+
+    @torch.no_grad()
+    def act(self, observation) -> int:
+        return int(self.q(torch.as_tensor(np.asarray(observation, dtype=np.float32))).argmax())
+
+
+# ---------------------------------------------------------------- replay buffer
+
+class ReplayBuffer:
+    """A ring buffer of (obs, action, reward, next_obs, terminated)."""
+
+    def __init__(self, capacity: int, obs_size: int) -> None:
+        self.obs = np.zeros((capacity, obs_size), dtype=np.float32)
+        self.next_obs = np.zeros((capacity, obs_size), dtype=np.float32)
+        self.actions = np.zeros(capacity, dtype=np.int64)
+        self.rewards = np.zeros(capacity, dtype=np.float32)
+        self.terminated = np.zeros(capacity, dtype=np.float32)
+        self.capacity, self.size, self.pos = capacity, 0, 0
+
+    def add(self, obs, action: int, reward: float, next_obs, terminated: bool) -> None:
+        i = self.pos
+        self.obs[i], self.actions[i], self.rewards[i] = obs, action, reward
+        self.next_obs[i], self.terminated[i] = next_obs, float(terminated)
+        self.pos = (self.pos + 1) % self.capacity
+        self.size = min(self.size + 1, self.capacity)
+
+    def sample(self, batch_size: int, rng: np.random.Generator) -> dict[str, torch.Tensor]:
+        idx = rng.integers(0, self.size, size=batch_size)
+        return {"obs": torch.as_tensor(self.obs[idx]),
+                "actions": torch.as_tensor(self.actions[idx]),
+                "rewards": torch.as_tensor(self.rewards[idx]),
+                "next_obs": torch.as_tensor(self.next_obs[idx]),
+                "terminated": torch.as_tensor(self.terminated[idx])}
+
+
+# ---------------------------------------------------------------- schedule and update
+
+def epsilon(step: int, cfg: Config) -> float:
+    """Linear decay from eps_start to eps_end over eps_fraction of the steps, then flat."""
+    duration = max(1, int(cfg.eps_fraction * cfg.steps))
+    return cfg.eps_end + (cfg.eps_start - cfg.eps_end) * max(0.0, 1 - step / duration)
+
+
+def sync_target(q: nn.Module, target: nn.Module) -> None:
+    target.load_state_dict(q.state_dict())
+
+
+def td_targets(batch: dict, q: nn.Module, target: nn.Module, gamma: float,
+               double: bool) -> torch.Tensor:
+    with torch.no_grad():
+        if double:
+            best = q(batch["next_obs"]).argmax(1, keepdim=True)
+            next_q = target(batch["next_obs"]).gather(1, best).squeeze(1)
+        else:
+            next_q = target(batch["next_obs"]).max(1).values
+        return batch["rewards"] + gamma * next_q * (1 - batch["terminated"])
+
+
+def update(q: nn.Module, target: nn.Module, optimizer, batch: dict, cfg: Config) -> float:
+    predicted = q(batch["obs"]).gather(1, batch["actions"].unsqueeze(1)).squeeze(1)
+    loss = nn.functional.smooth_l1_loss(predicted, td_targets(batch, q, target, cfg.gamma,
+                                                              cfg.double))
+    optimizer.zero_grad()
+    loss.backward()
+    nn.utils.clip_grad_norm_(q.parameters(), 10.0)
+    optimizer.step()
+    return loss.item()
+
+
+# ---------------------------------------------------------------- train loop
+
+def make_optimizer(cfg: Config, params):
+    if cfg.optimizer == "rmsprop":
+        return torch.optim.RMSprop(params, lr=cfg.lr)
+    return torch.optim.Adam(params, lr=cfg.lr)
+
+
+def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -> dict:
+    torch.set_num_threads(cfg.threads)
+    set_seeds(cfg.seed)
+    env = make_env(cfg.env)
+    out.mkdir(parents=True, exist_ok=True)
+    obs_size, n_actions = env.observation_space.shape[0], int(env.action_space.n)
+    q = q_network(obs_size, n_actions, cfg.hidden)
+    target = copy.deepcopy(q)
+    optimizer = make_optimizer(cfg, q.parameters())
+    step, best = 0, -np.inf
+    if resume and (out / CHECKPOINT_FILE).is_file():  # the replay buffer starts empty again
+        state = load_torch(out / CHECKPOINT_FILE)
+        q.load_state_dict(state["q"])
+        optimizer.load_state_dict(state["optimizer"])
+        step, best = state["step"], state["best"]
+        sync_target(q, target)
+    buffer = ReplayBuffer(cfg.buffer_size, obs_size)
+    rng = np.random.default_rng(cfg.seed)
+    env.action_space.seed(cfg.seed)
+    log = ReturnsLog(out, resume=resume)
+    meta = {"algo": ALGO, "env": cfg.env, "config": asdict(cfg)}
+    obs, _ = env.reset(seed=cfg.seed)
+    episode_return, episode_length, recent = 0.0, 0, []
+    started, first_step = time.monotonic(), step
+    bar = tqdm(total=cfg.steps, initial=step, disable=not progress, unit="step")
+    while step < cfg.steps:
+        if rng.random() < epsilon(step, cfg):
+            action = int(env.action_space.sample())
+        else:
+            with torch.no_grad():
+                action = int(q(torch.as_tensor(obs, dtype=torch.float32)).argmax())
+        next_obs, reward, terminated, truncated, _ = env.step(action)
+        buffer.add(obs, action, float(reward), next_obs, terminated)
+        episode_return += float(reward)
+        episode_length += 1
+        obs = next_obs
+        step += 1
+        if terminated or truncated:
+            log.add(step, episode_return, episode_length, epsilon=round(epsilon(step, cfg), 3))
+            recent = (recent + [episode_return])[-100:]
+            obs, _ = env.reset()
+            episode_return, episode_length = 0.0, 0
+        if step - first_step >= cfg.learning_starts and step % cfg.train_every == 0:
+            loss = update(q, target, optimizer, buffer.sample(cfg.batch_size, rng), cfg)
+            check_finite(loss, "the DQN loss", out)
+        if step % cfg.target_every == 0:
+            sync_target(q, target)
+        bar.update(1)
+        if recent and step % 1000 == 0:
+            bar.set_postfix(mean100=f"{np.mean(recent):.1f}", eps=f"{epsilon(step, cfg):.2f}")
+        minutes = (time.monotonic() - started) / 60
+        if step % cfg.eval_every == 0 or step == cfg.steps or minutes > cfg.max_minutes:
+            score = evaluate(DQNAgent(q, cfg.env), cfg.eval_episodes, cfg.eval_seed,
+                             cfg.env)["mean_return"]
+            q.train()
+            if score >= best:  # keep the network that did best on the validation seeds
+                best = score
+                meta["best_step"] = step
+                save_torch(out / MODEL_FILE, {"q": q.state_dict()})
+            save_torch(out / CHECKPOINT_FILE, {"q": q.state_dict(), "step": step, "best": best,
+                                               "optimizer": optimizer.state_dict()})
+            meta.update(steps_done=step, best_validation_return=best,
+                        minutes=round(minutes, 2))
+            write_meta(out, meta)
+            plot_curve(log.path, out / CURVE_FILE, f"DQN on {cfg.env}", GOALS.get(cfg.env))
+            if minutes > cfg.max_minutes:
+                break
+    bar.close()
+    log.close()
+    env.close()
+    return meta
+
+
+# ---------------------------------------------------------------- load
+
+def load(agent_dir: Path) -> DQNAgent:
+    meta = read_meta(agent_dir)
+    expect_algo(meta, agent_dir, (ALGO,))
+    env = make_env(meta["env"])
+    q = q_network(env.observation_space.shape[0], int(env.action_space.n),
+                  meta["config"]["hidden"])
+    env.close()
+    q.load_state_dict(load_torch(Path(agent_dir) / MODEL_FILE)["q"])
+    return DQNAgent(q, meta["env"])

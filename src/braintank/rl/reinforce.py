@@ -1,0 +1,196 @@
+"""REINFORCE, the policy-gradient algorithm of course 10.
+
+A softmax policy network samples actions for whole episodes; at the end each step's
+discounted future return G_t is computed backwards, standardised (z-score, "to increase the
+probability of better than average results and decrease the others") and the loss
+-sum(log pi(a_t | s_t) * G_t) is minimised, which is the course's cross-entropy with the
+one-hot target scaled by G_t. A time-limit cut (truncation) ends the sum like a real end:
+REINFORCE has no critic to bootstrap from, which is one reason A2C exists.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+from tqdm import tqdm
+
+from braintank.rl.common import (
+    CURVE_FILE,
+    ReturnsLog,
+    check_finite,
+    evaluate,
+    expect_algo,
+    load_torch,
+    make_env,
+    plot_curve,
+    read_meta,
+    save_torch,
+    set_seeds,
+    write_meta,
+)
+
+ALGO = "reinforce"
+ENVS = ("CartPole-v1", "BraintankCar-v0", "LunarLander-v3")
+MODEL_FILE, CHECKPOINT_FILE = "model.pt", "checkpoint.pt"
+GOALS = {"CartPole-v1": 475.0, "LunarLander-v3": 200.0}
+
+
+# ---------------------------------------------------------------- config
+
+@dataclass
+class Config:
+    env: str = "CartPole-v1"
+    seed: int = 0
+    steps: int = 200_000
+    hidden: list[int] = field(default_factory=lambda: [64])
+    lr: float = 5e-3
+    gamma: float = 0.99
+    episodes_per_update: int = 4
+    eval_every: int = 10_000
+    eval_episodes: int = 10
+    eval_seed: int = 100_000
+    max_minutes: float = 30.0
+    threads: int = 1
+
+
+PRESETS = {"BraintankCar-v0": dict(hidden=[150], lr=1e-3, steps=100_000)}
+
+
+def config_for(env: str, **overrides) -> Config:
+    return replace(Config(env=env), **{**PRESETS.get(env, {}), **overrides})
+
+
+# ---------------------------------------------------------------- network
+
+def policy_network(obs_size: int, n_actions: int, hidden: list[int]) -> nn.Sequential:
+    """Logits; the softmax is applied by the Categorical distribution."""
+    sizes, layers = [obs_size, *hidden], []
+    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+        layers += [nn.Linear(a, b), nn.ReLU()]
+    return nn.Sequential(*layers, nn.Linear(sizes[-1], n_actions))
+
+
+class PolicyAgent:
+    """Acts greedily: the most probable action."""
+
+    def __init__(self, policy: nn.Module, env_id: str) -> None:
+        self.policy, self.env_id = policy.eval(), env_id
+
+    @torch.no_grad()
+    def act(self, observation) -> int:
+        obs = torch.as_tensor(np.asarray(observation, dtype=np.float32))
+        return int(self.policy(obs).argmax())
+
+
+# ---------------------------------------------------------------- returns and update
+
+def discounted_returns(rewards: list[float], gamma: float) -> np.ndarray:
+    """G_t = r_t + gamma * G_{t+1}, computed from the last step backwards."""
+    out = np.zeros(len(rewards))
+    running = 0.0
+    for t in reversed(range(len(rewards))):
+        running = rewards[t] + gamma * running
+        out[t] = running
+    return out
+
+
+def standardized(values: np.ndarray) -> np.ndarray:
+    return (values - values.mean()) / (values.std() + 1e-8)
+
+
+def update(policy: nn.Module, optimizer, obs: torch.Tensor, actions: torch.Tensor,
+           returns: torch.Tensor) -> float:
+    log_probs = torch.distributions.Categorical(logits=policy(obs)).log_prob(actions)
+    loss = -(log_probs * returns).sum() / len(returns)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+# ---------------------------------------------------------------- train loop
+
+def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -> dict:
+    torch.set_num_threads(cfg.threads)
+    set_seeds(cfg.seed)
+    env = make_env(cfg.env)
+    out.mkdir(parents=True, exist_ok=True)
+    policy = policy_network(env.observation_space.shape[0], int(env.action_space.n), cfg.hidden)
+    optimizer = torch.optim.Adam(policy.parameters(), lr=cfg.lr)
+    step, best = 0, -np.inf
+    if resume and (out / CHECKPOINT_FILE).is_file():
+        state = load_torch(out / CHECKPOINT_FILE)
+        policy.load_state_dict(state["policy"])
+        optimizer.load_state_dict(state["optimizer"])
+        step, best = state["step"], state["best"]
+    log = ReturnsLog(out, resume=resume)
+    meta = {"algo": ALGO, "env": cfg.env, "config": asdict(cfg)}
+    started, next_eval = time.monotonic(), (step // cfg.eval_every + 1) * cfg.eval_every
+    bar = tqdm(total=cfg.steps, initial=step, disable=not progress, unit="step")
+    env.reset(seed=cfg.seed)
+    recent: list[float] = []
+    while step < cfg.steps:
+        batch_obs, batch_actions, batch_returns = [], [], []
+        for _ in range(cfg.episodes_per_update):
+            observation, _ = env.reset()
+            rewards, done = [], False
+            while not done:
+                obs = torch.as_tensor(np.asarray(observation, dtype=np.float32))
+                with torch.no_grad():
+                    action = int(torch.distributions.Categorical(logits=policy(obs)).sample())
+                batch_obs.append(obs)
+                batch_actions.append(action)
+                observation, reward, terminated, truncated, _ = env.step(action)
+                rewards.append(float(reward))
+                done = terminated or truncated
+            step += len(rewards)
+            bar.update(len(rewards))
+            log.add(step, sum(rewards), len(rewards))
+            recent = (recent + [sum(rewards)])[-100:]
+            batch_returns.append(standardized(discounted_returns(rewards, cfg.gamma)))
+        loss = update(policy, optimizer, torch.stack(batch_obs), torch.as_tensor(batch_actions),
+                      torch.as_tensor(np.concatenate(batch_returns), dtype=torch.float32))
+        check_finite(loss, "the REINFORCE loss", out)
+        bar.set_postfix(mean100=f"{np.mean(recent):.1f}")
+        minutes = (time.monotonic() - started) / 60
+        if step >= next_eval or step >= cfg.steps or minutes > cfg.max_minutes:
+            next_eval += cfg.eval_every
+            score = evaluate(PolicyAgent(policy, cfg.env), cfg.eval_episodes, cfg.eval_seed,
+                             cfg.env)["mean_return"]
+            policy.train()
+            if score >= best:  # keep the policy that did best on the validation seeds
+                best = score
+                meta["best_step"] = step
+                save_torch(out / MODEL_FILE, {"policy": policy.state_dict()})
+            save_torch(out / CHECKPOINT_FILE, {"policy": policy.state_dict(), "step": step,
+                                               "optimizer": optimizer.state_dict(),
+                                               "best": best})
+            meta.update(steps_done=step, best_validation_return=best,
+                        minutes=round(minutes, 2))
+            write_meta(out, meta)
+            plot_curve(log.path, out / CURVE_FILE, f"REINFORCE on {cfg.env}",
+                       GOALS.get(cfg.env))
+            if minutes > cfg.max_minutes:
+                break
+    bar.close()
+    log.close()
+    env.close()
+    return meta
+
+
+# ---------------------------------------------------------------- load
+
+def load(agent_dir: Path) -> PolicyAgent:
+    meta = read_meta(agent_dir)
+    expect_algo(meta, agent_dir, (ALGO,))
+    env = make_env(meta["env"])
+    policy = policy_network(env.observation_space.shape[0], int(env.action_space.n),
+                            meta["config"]["hidden"])
+    env.close()
+    policy.load_state_dict(load_torch(Path(agent_dir) / MODEL_FILE)["policy"])
+    return PolicyAgent(policy, meta["env"])

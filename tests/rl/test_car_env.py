@@ -1,0 +1,83 @@
+"""The course's car as a Gymnasium environment."""
+
+from __future__ import annotations
+
+import numpy as np
+from gymnasium.utils.env_checker import check_env
+
+from braintank.rl.car_env import OBSTACLE, STATION, CarEnv
+from braintank.rl.common import CAR_ENV_ID, make_env
+
+
+def test_gymnasium_env_checker_passes():
+    check_env(make_env(CAR_ENV_ID, render_mode="rgb_array").unwrapped, skip_render_check=False)
+
+
+def test_observation_is_the_column_sums_of_the_headlights():
+    env = CarEnv()
+    for seed in range(20):
+        observation, _ = env.reset(seed=seed)
+        view = env.headlights()
+        assert view.shape == (10, 20) and set(np.unique(view)) <= {-1, 0, 1}
+        assert np.array_equal(observation, view.sum(axis=0))
+        assert observation.shape == (20,) and np.abs(observation).max() <= 10
+
+
+def test_driving_into_a_wall_crashes_and_reaching_the_station_refuels():
+    env = CarEnv()
+    env.reset(seed=0)
+    env.grid[:] = 0
+    env.grid[20:, :] = OBSTACLE
+    env.position, env.heading = np.array([18.5, 10.5]), 0.0  # facing the wall, 1.5 away
+    _, reward, terminated, truncated, info = env.step(2)
+    assert not terminated and reward < 0  # the wall fills the nearest headlight rows
+    _, reward, terminated, _, info = env.step(2)
+    assert terminated and not truncated and info["crashed"] and reward == -100
+    env.grid[:] = 0
+    env.grid[20:, :] = STATION
+    env.position, env.heading = np.array([19.5, 10.5]), 0.0
+    _, reward, terminated, _, info = env.step(2)
+    assert terminated and info["refuelled"] and reward == 100
+
+
+def test_registered_with_a_time_limit_and_renders_rgb():
+    env = make_env(CAR_ENV_ID, render_mode="rgb_array")
+    assert env.spec.max_episode_steps == 500
+    env.reset(seed=1)
+    frame = env.render()
+    assert frame.dtype == np.uint8 and frame.shape == (320, 320, 3)
+    assert set(range(3)) == set(env.action_space.sample() for _ in range(100))
+
+
+def test_shipped_dqn_car_beats_driving_at_random():
+    from braintank.rl import load_agent
+    from braintank.rl.common import evaluate
+
+    class Random:
+        env_id = CAR_ENV_ID
+        rng = np.random.default_rng(0)
+
+        def act(self, observation):
+            return int(self.rng.integers(3))
+
+    agent = load_agent("dqn-car")
+    assert agent.q[0].in_features == 20 and agent.q[0].out_features == 150  # the course's net
+    learned = evaluate(agent, 20, seed=1000)["mean_return"]
+    assert learned > evaluate(Random(), 20, seed=1000)["mean_return"] + 40
+
+
+def test_shipped_reinforce_car_beats_driving_at_random():
+    from braintank.rl import load_agent
+    from braintank.rl.common import evaluate
+
+    agent = load_agent("reinforce-car")
+    rng = np.random.default_rng(0)
+
+    class Random:
+        env_id = CAR_ENV_ID
+
+        def act(self, observation):
+            return int(rng.integers(3))
+
+    learned = evaluate(agent, 20, seed=1000)["mean_return"]
+    assert learned > evaluate(Random(), 20, seed=1000)["mean_return"] + 40

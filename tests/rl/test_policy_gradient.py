@@ -1,0 +1,65 @@
+"""REINFORCE returns and A2C advantages, checked against hand computations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from braintank.rl import a2c, load_agent, reinforce
+from braintank.rl.common import evaluate
+
+
+def test_discounted_returns_run_backwards():
+    assert reinforce.discounted_returns([1.0, 0.0, 2.0], 0.5).tolist() == [1.5, 1.0, 2.0]
+    z = reinforce.standardized(np.array([1.0, 2.0, 3.0]))
+    assert z.mean() == pytest.approx(0) and z.std() == pytest.approx(1, abs=1e-6)
+
+
+def test_gae_bootstraps_truncation_but_not_termination():
+    rewards = np.array([[1.0], [1.0]])
+    values = np.array([[0.5], [0.5]])
+    next_values = np.array([[0.5], [10.0]])
+    kwargs = dict(gamma=0.9, lam=1.0)
+    # the episode ends at t=1 by termination: V(final obs) = 10 must not count
+    terminated = a2c.gae(rewards, values, next_values, np.array([[0.0], [1.0]]),
+                         np.array([[0.0], [1.0]]), **kwargs)
+    assert terminated[1, 0] == pytest.approx(1.0 - 0.5)
+    assert terminated[0, 0] == pytest.approx(1.0 + 0.9 * 0.5 - 0.5 + 0.9 * 0.5)
+    # cut by the time limit: the final observation's value is bootstrapped
+    truncated = a2c.gae(rewards, values, next_values, np.array([[0.0], [0.0]]),
+                        np.array([[0.0], [1.0]]), **kwargs)
+    assert truncated[1, 0] == pytest.approx(1.0 + 0.9 * 10.0 - 0.5)
+
+
+def test_gae_does_not_leak_across_episodes():
+    rewards = np.array([[0.0], [100.0]])
+    values = np.zeros((2, 1))
+    adv = a2c.gae(rewards, values, np.zeros((2, 1)), np.array([[1.0], [0.0]]),
+                  np.array([[1.0], [0.0]]), gamma=0.99, lam=0.95)
+    assert adv[0, 0] == 0.0  # the next episode's reward is not this one's
+
+
+def test_short_reinforce_training_beats_random(tmp_path):
+    cfg = reinforce.config_for("CartPole-v1", steps=15_000, lr=1e-2, eval_every=5000)
+    reinforce.train(cfg, tmp_path / "pg", progress=False)
+    assert evaluate(load_agent(tmp_path / "pg"), 10, seed=1000)["mean_return"] > 60
+
+
+def test_short_a2c_training_beats_random(tmp_path):
+    cfg = a2c.Config(env="CartPole-v1", steps=20_000, num_envs=8, rollout=16, lr=2e-3,
+                     eval_every=5000)
+    a2c.train(cfg, tmp_path / "a2c", progress=False)
+    assert evaluate(load_agent(tmp_path / "a2c"), 10, seed=1000)["mean_return"] > 60
+
+
+def test_a2c_resumes_from_its_checkpoint(tmp_path):
+    cfg = a2c.Config(env="CartPole-v1", steps=4096, num_envs=4, rollout=16, eval_every=2048)
+    first = a2c.train(cfg, tmp_path / "a2c", progress=False)
+    assert first["steps_done"] == 4096
+    cfg.steps = 6144
+    resumed = a2c.train(cfg, tmp_path / "a2c", resume=True, progress=False)
+    assert resumed["steps_done"] == 6144
+
+
+def test_shipped_reinforce_agent_balances():
+    assert evaluate(load_agent("reinforce-cartpole"), 5, seed=1000)["mean_return"] >= 475
