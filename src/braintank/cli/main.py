@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "braintank.cli.sheet_cmd",
     "braintank.cli.finetune_cmd",
     "braintank.cli.serve_cmd",
+    "braintank.cli.experiment_cmd",
 )
 
 
