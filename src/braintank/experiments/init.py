@@ -87,7 +87,8 @@ def _histograms(stats: dict[str, dict], title: str):
                              squeeze=False)
     for row, (name, s) in zip(axes, stats.items(), strict=True):
         for i, ax in enumerate(row):
-            ax.hist(s["sample"][i], bins=50, color="tab:blue")
+            counts, edges = np.histogram(s["sample"][i], bins=50)
+            ax.stairs(counts, edges, fill=True)  # far cheaper than hist's 50 bar patches
             ax.set_yticks([])
             ax.set_title(f"{name}: layer {i + 1}", fontsize=8)
             ax.tick_params(labelsize=7)
@@ -104,7 +105,7 @@ def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> E
             for name, init in TANH_INITS.items()}
     relu = {name: layer_statistics(deep_network(width, ReLU, init), x, y)
             for name, init in RELU_INITS.items()}
-    symmetry = {name: symmetry_after_training(name, data, 20 if quick else 200)
+    symmetry = {name: symmetry_after_training(name, data, 10 if quick else 200)
                 for name in ("zeros", "constant", "xavier_normal")}
     numbers = {"n_images": n_images, "width": width, "symmetry_spread": symmetry,
                "tanh": {k: {m: v for m, v in s.items() if m != "sample"} for k, s in tanh.items()},

@@ -11,7 +11,6 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 from tqdm import tqdm
@@ -26,23 +25,19 @@ from braintank.scratch.regularization import apply_max_norm
 from braintank.scratch.trainer import loss_and_accuracy
 
 
-@lru_cache(maxsize=2)
-def _split(split: str) -> tuple[np.ndarray, np.ndarray]:
-    from braintank.data import load_split
-
-    images, labels = load_split("mnist", split)
-    return prepare_images(images), labels
-
-
 def mnist(n_train: int, n_test: int, offset: int = 0) -> dict[str, np.ndarray]:
     """Normalized MNIST rows: train images [offset, offset+n_train), the first n_test test."""
-    x, y = _split("train")
-    xt, yt = _split("test")
-    if offset + n_train > len(x) or n_test > len(xt):
-        raise BraintankError(f"MNIST has {len(x)} training / {len(xt)} test images; asked for "
-                             f"{offset}+{n_train} / {n_test}")
-    return {"x_train": x[offset:offset + n_train], "y_train": y[offset:offset + n_train],
-            "x_test": xt[:n_test], "y_test": yt[:n_test]}
+    from braintank.data import load_split
+
+    images, labels = load_split("mnist", "train")
+    test_images, test_labels = load_split("mnist", "test")
+    if offset + n_train > len(images) or n_test > len(test_images):
+        raise BraintankError(f"MNIST has {len(images)} training / {len(test_images)} test "
+                             f"images; asked for {offset}+{n_train} / {n_test}")
+    # only the rows asked for are converted: all 60,000 as float would cost seconds
+    part = slice(offset, offset + n_train)
+    return {"x_train": prepare_images(images[part]), "y_train": labels[part],
+            "x_test": prepare_images(test_images[:n_test]), "y_test": test_labels[:n_test]}
 
 
 @dataclass
