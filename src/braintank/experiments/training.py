@@ -25,19 +25,24 @@ from braintank.scratch.regularization import apply_max_norm
 from braintank.scratch.trainer import loss_and_accuracy
 
 
-def mnist(n_train: int, n_test: int, offset: int = 0) -> dict[str, np.ndarray]:
-    """Normalized MNIST rows: train images [offset, offset+n_train), the first n_test test."""
+def mnist(n_train: int, n_test: int, offset: int = 0, n_val: int = 0) -> dict[str, np.ndarray]:
+    """Normalized MNIST rows: train images [offset, offset+n_train), the first n_test test
+    images, and (n_val > 0) validation images: the n_val training images after the train part."""
     from braintank.data import load_split
 
     images, labels = load_split("mnist", "train")
     test_images, test_labels = load_split("mnist", "test")
-    if offset + n_train > len(images) or n_test > len(test_images):
+    if offset + n_train + n_val > len(images) or n_test > len(test_images):
         raise BraintankError(f"MNIST has {len(images)} training / {len(test_images)} test "
                              f"images; asked for {offset}+{n_train} / {n_test}")
     # only the rows asked for are converted: all 60,000 as float would cost seconds
     part = slice(offset, offset + n_train)
-    return {"x_train": prepare_images(images[part]), "y_train": labels[part],
+    data = {"x_train": prepare_images(images[part]), "y_train": labels[part],
             "x_test": prepare_images(test_images[:n_test]), "y_test": test_labels[:n_test]}
+    if n_val:
+        val = slice(offset + n_train, offset + n_train + n_val)
+        data["x_val"], data["y_val"] = prepare_images(images[val]), labels[val]
+    return data
 
 
 @dataclass
@@ -48,6 +53,7 @@ class Curves:
     train_acc: list[float] = field(default_factory=list)
     test_loss: list[float] = field(default_factory=list)
     test_acc: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
     diverged: bool = False
 
@@ -86,7 +92,8 @@ def fit(model: Sequential, optimizer: Optimizer, data: dict[str, np.ndarray], ep
         stop: Callable[[Curves], bool] | None = None) -> Curves:
     """Train for `epochs`, measuring train and test loss/accuracy after each epoch.
 
-    `stop(curves)` returning True ends training early (early stopping); a diverged run
+    `stop(curves)` returning True ends training early (early stopping, on val_loss when
+    `data` has x_val/y_val); a diverged run
     (non-finite loss) ends with `diverged` set and its last row repeated as NaN.
     """
     rng = np.random.default_rng(seed + 1)
@@ -111,6 +118,8 @@ def fit(model: Sequential, optimizer: Optimizer, data: dict[str, np.ndarray], ep
         curves.train_acc.append(train_acc)
         curves.test_loss.append(test_loss)
         curves.test_acc.append(test_acc)
+        if "x_val" in data:
+            curves.val_loss.append(loss_and_accuracy(model, data["x_val"], data["y_val"])[0])
         if stop is not None and stop(curves):
             break
     return curves
