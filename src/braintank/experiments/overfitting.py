@@ -64,7 +64,10 @@ def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> E
     comparisons = [
         Comparison(f"train/test gap, {n_small} images", "~18%", f"{100 * a['gap']:.1f}%",
                    abs(a["gap"] - 0.18) < 0.05 if not quick else None,
-                   "quick: 500 images, 25 epochs" if quick else ""),
+                   "quick: 500 images, 25 epochs" if quick else
+                   "our start (Xavier, standardized pixels) generalizes better from 1,000 "
+                   "images (test ~88%) than the seed's (~82%), so the same 100% train gives "
+                   "a smaller gap"),
         Comparison(f"train/test gap, {n_large} images", "2.42%", f"{100 * b['gap']:.2f}%",
                    abs(b["gap"] - 0.0242) < 0.015 if not quick else None,
                    "quick: 4,000 images, 4 epochs" if quick else ""),
