@@ -1,4 +1,4 @@
-"""Experiments' tests run on one BLAS thread.
+"""Experiments' tests run on one BLAS thread (NumPy's and torch's).
 
 These tests train many tiny networks; on a loaded 2-core machine OpenBLAS's threads spin
 against each other and make each small matrix product ~7x slower (measured: 1.25 s vs
@@ -33,4 +33,7 @@ def _openblas_set_threads(n: int) -> bool:
 @pytest.fixture(autouse=True, scope="session")
 def one_blas_thread():
     _openblas_set_threads(1)
+    import torch  # augmentation distorts images in torch: same thrashing, same cure
+
+    torch.set_num_threads(1)
     yield
