@@ -62,7 +62,7 @@ def train_with(kind: str, data: dict, hidden: int, epochs: int, progress: bool) 
 def settings(quick: bool) -> dict:
     if quick:
         return {"hidden": 64, "n_train": 600, "n_test": 1000, "epochs": 25}
-    return {"hidden": 800, "n_train": 20000, "n_test": 10000, "epochs": 10}
+    return {"hidden": 800, "n_train": 10000, "n_test": 10000, "epochs": 8}
 
 
 def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> ExperimentResult:

@@ -59,8 +59,8 @@ def settings(quick: bool) -> dict:
     if quick:
         return {"sizes": [784, 64, 32, 10], "n_train": 500, "n_test": 500, "epochs": 3,
                 "batch": 32, "rprop_epochs": 15, "toy_steps": 60}
-    return {"sizes": [784, 500, 300, 10], "n_train": 10000, "n_test": 10000, "epochs": 10,
-            "batch": 64, "rprop_epochs": 100, "toy_steps": 150}
+    return {"sizes": [784, 500, 300, 10], "n_train": 5000, "n_test": 5000, "epochs": 5,
+            "batch": 64, "rprop_epochs": 50, "toy_steps": 150}
 
 
 def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> ExperimentResult:
