@@ -28,3 +28,15 @@ def test_unknown_engine_is_refused(tmp_path, capsys):
     assert main(["experiment", "gradient-descent", "--engine", "jax", "--out",
                  str(tmp_path)]) == 2
     assert "--engine" in capsys.readouterr().err
+
+
+def test_report_joins_summaries_with_inline_figures(tmp_path):
+    from braintank.experiments import run_and_write
+    from braintank.experiments.report import write_html_report
+
+    folders = [run_and_write(name, tmp_path / name, quick=True)
+               for name in ("gradient-descent", "perceptron-order")]
+    page = write_html_report(folders, tmp_path / "report.html").read_text()
+    assert "id='gradient-descent'" in page and "id='perceptron-order'" in page
+    assert page.count("data:image/png;base64,") == 2
+    assert "m = -0.7, b = 5.1" in page
