@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "braintank.cli.finetune_cmd",
     "braintank.cli.serve_cmd",
     "braintank.cli.rl_cmd",
+    "braintank.cli.experiment_cmd",
 )
 
 

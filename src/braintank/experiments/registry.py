@@ -1,0 +1,63 @@
+"""The experiments by name, each a module with `TITLE` and `run(quick, engine, progress)`."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import time
+from pathlib import Path
+
+from braintank.errors import BraintankError
+from braintank.experiments.result import ExperimentResult, write_result
+
+# name -> module under braintank.experiments, in the order of the issue's list
+EXPERIMENTS: dict[str, str] = {
+    "overfitting": "overfitting",
+    "regularization": "regularization",
+    "init": "init",
+    "optimizers": "optimizers",
+    "mse-vs-ce": "mse_vs_ce",
+    "batch-size": "batch_size",
+    "learning-rate": "learning_rate",
+    "augmentation": "augmentation",
+    "kfold": "kfold",
+    "perceptron-order": "perceptron_order",
+    "gradient-descent": "gradient_descent",
+}
+ENGINES = ("numpy", "torch")
+
+
+def available() -> list[str]:
+    """Names whose module exists (the list grows as experiments are built)."""
+    names = []
+    for name, module in EXPERIMENTS.items():
+        if importlib.util.find_spec(f"braintank.experiments.{module}") is not None:
+            names.append(name)
+    return names
+
+
+def _module(name: str):
+    if name not in available():
+        raise BraintankError(f"unknown experiment {name!r} (known: {', '.join(available())})")
+    return importlib.import_module(f"braintank.experiments.{EXPERIMENTS[name]}")
+
+
+def run_experiment(name: str, quick: bool = False, engine: str = "numpy",
+                   progress: bool = False) -> ExperimentResult:
+    """Run one experiment and return its result (nothing written)."""
+    if engine not in ENGINES:
+        raise BraintankError(f"--engine {engine!r}: unknown (known: {', '.join(ENGINES)})")
+    module = _module(name)
+    engines = getattr(module, "ENGINES", ("numpy",))
+    if engine not in engines:
+        raise BraintankError(f"experiment {name!r} runs on --engine {', '.join(engines)} only "
+                             f"(got {engine})")
+    started = time.perf_counter()
+    result = module.run(quick=quick, engine=engine, progress=progress)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def run_and_write(name: str, out: str | Path, quick: bool = False, engine: str = "numpy",
+                  progress: bool = False) -> Path:
+    return write_result(run_experiment(name, quick, engine, progress), out)
