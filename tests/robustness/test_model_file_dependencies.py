@@ -45,9 +45,12 @@ def test_nothing_but_modelfile_reads_or_writes_the_pt_format():
              for line in offending(package, ("braintank.modelfile.torchfile",
                                              "braintank.modelfile.network"))]
     assert users == []  # they go through braintank.modelfile's load and save
-    calls = [str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
-             if "torch.load(" in path.read_text()]
-    assert calls == ["modelfile/torchfile.py"]
+    calls = sorted(str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
+                   if "torch.load(" in path.read_text())
+    # rl keeps its own agent files (it shares nothing with the digit code), loaded weights-only
+    assert calls == ["modelfile/torchfile.py", "rl/common.py"]
+    rl_loads = (PACKAGE / "rl" / "common.py").read_text().split("torch.load(")[1:]
+    assert all("weights_only=True" in call.split(")")[0] for call in rl_loads)
 
 
 def test_nets_modules_import_each_other_without_a_cycle():
@@ -71,3 +74,17 @@ def test_nets_modules_import_each_other_without_a_cycle():
     for module in graph:
         visit(module, [])
     assert "braintank.nets.factory" not in graph["braintank.nets.ensemble"]
+
+
+def test_rl_needs_nothing_from_the_digit_code():
+    allowed = ("braintank.rl", "braintank.errors", "braintank.fileio")
+    used = [f"{module} imports {name}" for module, names in imported_modules("rl").items()
+            for name in sorted(names) if not name.startswith(allowed)]
+    assert used == []
+
+
+def test_only_the_cli_imports_web_rl_and_experiments():
+    for package in ("data", "nets", "modelfile", "training", "evaluation", "inference",
+                    "scratch", "sheets"):
+        assert offending(package, ("braintank.web", "braintank.rl",
+                                   "braintank.experiments", "braintank.cli")) == [], package
