@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 import torch
@@ -45,7 +44,6 @@ def train_variant(variant: str, out: Path, epochs: int, seed: int, train_size: i
     model = run_dir / "model.pt"
     if model.is_file():
         return model
-    started = time.perf_counter()
     if (run_dir / "last.pt").is_file():
         trainer = resume_run(run_dir, torch.device("cpu"), progress=False)
     else:
@@ -53,7 +51,7 @@ def train_variant(variant: str, out: Path, epochs: int, seed: int, train_size: i
                                        train_size=train_size)
         trainer = start_run(cfg, run_dir, torch.device("cpu"), progress=False)
     trainer.fit()
-    finalize(trainer, started=started)
+    finalize(trainer)
     return model
 
 
