@@ -25,7 +25,10 @@ from torch import nn
 from tqdm import tqdm
 
 from braintank.rl.common import (
+    CHECKPOINT_FILE,
     CURVE_FILE,
+    GOALS,
+    MODEL_FILE,
     ReturnsLog,
     check_finite,
     evaluate,
@@ -41,8 +44,6 @@ from braintank.rl.common import (
 
 ALGO = "a2c"
 ENVS = ("LunarLander-v3", "CartPole-v1", "BraintankCar-v0")
-MODEL_FILE, CHECKPOINT_FILE = "model.pt", "checkpoint.pt"
-GOALS = {"LunarLander-v3": 200.0, "CartPole-v1": 475.0}
 
 
 # ---------------------------------------------------------------- config

@@ -24,6 +24,9 @@ from braintank.fileio import atomic_open, atomic_write_bytes, atomic_write_text
 AGENT_FILE = "agent.json"
 RETURNS_FILE = "returns.jsonl"
 CURVE_FILE = "curve.png"
+MODEL_FILE, CHECKPOINT_FILE = "model.pt", "checkpoint.pt"  # network agents' weights, resume state
+# Mean return over 100 episodes at which an environment counts as solved (drawn on the curves).
+GOALS = {"CartPole-v1": 475.0, "LunarLander-v3": 200.0}
 CAR_ENV_ID = "BraintankCar-v0"
 UNLIMITED_ENV_STEP_CAP = 1000
 BOX2D_HINT = 'install it with: pip install "gymnasium[box2d]"'

@@ -24,7 +24,10 @@ from torch import nn
 from tqdm import tqdm
 
 from braintank.rl.common import (
+    CHECKPOINT_FILE,
     CURVE_FILE,
+    GOALS,
+    MODEL_FILE,
     ReturnsLog,
     check_finite,
     evaluate,
@@ -40,8 +43,6 @@ from braintank.rl.common import (
 
 ALGO = "dqn"
 ENVS = ("CartPole-v1", "BraintankCar-v0", "LunarLander-v3")
-MODEL_FILE, CHECKPOINT_FILE = "model.pt", "checkpoint.pt"
-GOALS = {"CartPole-v1": 475.0, "LunarLander-v3": 200.0}
 
 
 # ---------------------------------------------------------------- config
