@@ -8,19 +8,11 @@ import math
 import pytest
 import torch
 
-from braintank.cli.main import main
 from braintank.errors import BraintankError
 from braintank.training.config import TrainConfig
 from braintank.training.loop import start_run
 
-
-def one_line_error(capsys, argv: list[str]) -> str:
-    code = main(argv)
-    out, err = capsys.readouterr()
-    lines = err.strip().splitlines()
-    assert code != 0, out
-    assert len(lines) == 1 and lines[0].startswith("braintank: error:"), err
-    return lines[0]
+from .cli_errors import one_line_error
 
 
 @pytest.mark.parametrize("threads", ["-1", "0", "100000"])

@@ -22,6 +22,8 @@ from braintank.data.idx import read_raw_bytes
 from braintank.data.registry import MNIST, locate
 from braintank.errors import BraintankError
 
+from .cli_errors import one_line_error
+
 LABELS = "t10k-labels-idx1-ubyte"
 
 
@@ -33,15 +35,6 @@ def write_gzip_bomb(path: Path, size: int) -> None:
         for _ in range(size // len(chunk)):
             handle.write(compressor.compress(chunk))
         handle.write(compressor.flush())
-
-
-def one_line_error(capsys, argv: list[str]) -> str:
-    code = main(argv)
-    out, err = capsys.readouterr()
-    lines = err.strip().splitlines()
-    assert code != 0, out
-    assert len(lines) == 1 and lines[0].startswith("braintank: error:"), err
-    return lines[0]
 
 
 def test_the_reader_stops_at_the_size_it_is_given(tmp_path):
