@@ -34,8 +34,9 @@ __all__ = ["REVIEW_TARGET_ACCURACY", "finalize", "recalibrate"]
 def finalize(trainer: Trainer, data_dir: str | None = None) -> dict:
     """Write model.pt and summary.json; returns the summary.
 
-    `train_seconds` adds up every epoch in the run's log, so a run resumed after a stop
-    reports all its training, not only the last session's.
+    `train_seconds` adds up the training passes of every epoch in the run's log (not the
+    validation after each, nor data loading or the final evaluation), so a run resumed after
+    a stop reports all its training, not only the last session's.
     """
     run_dir = trainer.run_dir
     best = modelfile.load(run_dir / "best.pt")
@@ -64,7 +65,8 @@ def finalize(trainer: Trainer, data_dir: str | None = None) -> dict:
         "calibration": calibration,
         "device": str(trainer.device),
         "threads": torch.get_num_threads(),
-        "train_seconds": round(sum(row["seconds"] for row in read_metrics(run_dir)), 1),
+        "train_seconds": round(sum(row.get("train_seconds", row["seconds"])
+                                   for row in read_metrics(run_dir)), 2),
     }
     atomic_write_text(run_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
     return summary

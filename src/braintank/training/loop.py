@@ -193,6 +193,7 @@ class Trainer:
                 break
             started = time.perf_counter()
             train_loss, train_acc = self.train_epoch()
+            train_seconds = time.perf_counter() - started
             val_loss, val_acc = self.validate()
             self.state.epoch += 1
             done_here += 1
@@ -207,6 +208,7 @@ class Trainer:
                    "val_loss": None if math.isnan(val_loss) else val_loss,
                    "val_acc": None if math.isnan(val_acc) else val_acc,
                    "lr": current_lr(self.optimizer),
+                   "train_seconds": round(train_seconds, 3),
                    "seconds": round(time.perf_counter() - started, 3)}
             if improved:
                 modelfile.save(self.run_dir / "best.pt", self.payload("model"))
