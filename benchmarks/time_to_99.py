@@ -1,14 +1,19 @@
-"""Seconds of training until 99.0% MNIST test accuracy: braintank's `cnn` vs two baselines.
+"""Seconds of training until 99.0% MNIST test accuracy: braintank's presets vs two baselines.
 
 Baselines, re-implemented here and run in the same process on the same machine:
 - "pytorch-examples": conv32-conv64-maxpool-dropout0.25-fc128-dropout0.5, Adadelta lr 1.0,
   StepLR gamma 0.7 per epoch, batch 64 (the PyTorch examples' MNIST recipe).
 - "99%-in-a-second": conv24 5x5-pool-relu-conv32 3x3-pool-relu-fc256, Adam lr 0.01 betas
   (0.7, 0.9), one-cycle, batch 256, one epoch, data resident on the device.
-- "braintank-cnn": the `cnn` preset exactly as `braintank train --model cnn` runs it.
-Each recipe trains with its own schedule; test accuracy is measured every `--eval-every`
-optimizer steps with the clock stopped. A recipe that ends below 99% reports no time.
-Usage: python benchmarks/time_to_99.py [--seeds 5] [--device cpu] [--threads N]
+- "braintank-fast", "braintank-cnn": the presets exactly as `braintank train --model NAME`
+  sets them up (network, optimizer, schedule, augmentation, memory format).
+Ablations of `fast` (one change each, to see what makes it fast): "fast-nchw" (NCHW memory),
+"fast-uncropped" (28x28 input), "fast-unsmoothed" (no label smoothing), and
+"99%-in-a-second-nhwc" (the baseline with only its memory format changed).
+Every recipe trains on all 60,000 training images with its own schedule; test accuracy is
+measured every `--eval-every` optimizer steps with the clock stopped, on the plain model. A
+recipe that ends below 99% reports no time. `madds` is multiply-adds per image (forward).
+Usage: python benchmarks/time_to_99.py [--seeds 5] [--device cpu] [--threads N] [--recipes ...]
 """
 
 from __future__ import annotations
@@ -75,6 +80,29 @@ class Recipe:
     epochs: int
     prepare: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] = lambda x, y: x
     label_smoothing: float = 0.0
+    layout: torch.memory_format = torch.contiguous_format  # of the test images too
+
+
+def multiply_adds(model: nn.Module) -> int:
+    """Multiply-adds of one forward pass on a 28x28 digit (convolutions and linear layers)."""
+    total = 0
+
+    def count(module, _inputs, output):
+        nonlocal total
+        if isinstance(module, nn.Conv2d):
+            kh, kw = module.kernel_size
+            total += output.numel() * module.in_channels * kh * kw // module.groups
+        elif isinstance(module, nn.Linear):
+            total += module.in_features * module.out_features
+
+    hooks = [m.register_forward_hook(count) for m in model.modules()]
+    was_training = model.training
+    with torch.no_grad():
+        model.eval()(torch.zeros(1, 1, 28, 28, device=next(model.parameters()).device))
+    model.train(was_training)
+    for hook in hooks:
+        hook.remove()
+    return total
 
 
 def examples_recipe(steps_per_epoch: Callable[[int], int]) -> Recipe:
@@ -91,24 +119,47 @@ def fast_recipe(steps_per_epoch: Callable[[int], int]) -> Recipe:
     return Recipe(model, opt, sched, None, 256, 1)
 
 
-def braintank_recipe(steps_per_epoch: Callable[[int], int]) -> Recipe:
-    cfg = get_preset("cnn").config()
-    model = build_model(cfg.arch).to(memory_format=torch.channels_last)
-    opt = make_optimizer(model.parameters(), cfg)
-    sched = make_scheduler(opt, cfg, steps_per_epoch(cfg.batch_size))
-    generator = torch.Generator().manual_seed(torch.initial_seed() + 2)
-
-    def prepare(x, y):
-        x = augment_batch(x, cfg.augment, generator, -MEAN / STD, cfg.augment_prob, labels=y,
-                          ink=(1 - MEAN) / STD)
-        return x.contiguous(memory_format=torch.channels_last)
-
-    return Recipe(model, opt, sched, None, cfg.batch_size, cfg.epochs, prepare,
-                  cfg.label_smoothing)
+def fast_nhwc_recipe(steps_per_epoch: Callable[[int], int]) -> Recipe:
+    recipe = fast_recipe(steps_per_epoch)
+    recipe.model.to(memory_format=torch.channels_last)
+    recipe.prepare = lambda x, y: x.contiguous(memory_format=torch.channels_last)
+    recipe.layout = torch.channels_last
+    return recipe
 
 
-RECIPES = {"braintank-cnn": braintank_recipe, "pytorch-examples": examples_recipe,
-           "99%-in-a-second": fast_recipe}
+def preset_recipe(name: str, channels_last: bool = True, **overrides) -> Callable:
+    """A recipe for braintank preset `name`, optionally with settings changed (ablations)."""
+
+    def make(steps_per_epoch: Callable[[int], int]) -> Recipe:
+        cfg = get_preset(name).config(**overrides)
+        model = build_model(cfg.arch)
+        layout = torch.channels_last if channels_last else torch.contiguous_format
+        model = model.to(memory_format=layout)
+        opt = make_optimizer(model.parameters(), cfg)
+        sched = make_scheduler(opt, cfg, steps_per_epoch(cfg.batch_size))
+        generator = torch.Generator().manual_seed(torch.initial_seed() + 2)
+
+        def prepare(x, y):
+            if cfg.augment != "none":
+                x = augment_batch(x, cfg.augment, generator, -MEAN / STD, cfg.augment_prob,
+                                  labels=y, ink=(1 - MEAN) / STD)
+            return x.contiguous(memory_format=layout)
+
+        return Recipe(model, opt, sched, None, cfg.batch_size, cfg.epochs, prepare,
+                      cfg.label_smoothing, layout)
+
+    return make
+
+
+FAST_ARCH = get_preset("fast").settings["arch"]
+RECIPES = {"99%-in-a-second": fast_recipe, "braintank-fast": preset_recipe("fast"),
+           "braintank-cnn": preset_recipe("cnn"), "pytorch-examples": examples_recipe,
+           "fast-nchw": preset_recipe("fast", channels_last=False),
+           "fast-uncropped": preset_recipe("fast", arch={**FAST_ARCH, "crop_size": 28}),
+           "fast-unsmoothed": preset_recipe("fast", label_smoothing=0.0),
+           "99%-in-a-second-nhwc": fast_nhwc_recipe}
+BASELINE, OURS = "99%-in-a-second", "braintank-fast"
+STUDY = ["fast-nchw", "fast-uncropped", "fast-unsmoothed", "99%-in-a-second-nhwc"]
 
 
 def time_to_target(name: str, seed: int, data, eval_every: int, device) -> dict:
@@ -116,6 +167,7 @@ def time_to_target(name: str, seed: int, data, eval_every: int, device) -> dict:
     torch.manual_seed(seed)
     recipe = RECIPES[name](lambda b: math.ceil(len(y_train) / b))
     recipe.model.to(device)
+    madds = multiply_adds(recipe.model)
     loader = TensorLoader(x_train, y_train, recipe.batch_size, shuffle=True,
                           generator=torch.Generator().manual_seed(seed))
     clock, step, accuracy = 0.0, 0, 0.0
@@ -135,25 +187,30 @@ def time_to_target(name: str, seed: int, data, eval_every: int, device) -> dict:
             clock += time.perf_counter() - start
             step += 1
             if step % eval_every == 0 or step == len(loader) * recipe.epochs:
-                logits = compute_logits(recipe.model, x_test)
+                logits = compute_logits(recipe.model,
+                                        x_test.contiguous(memory_format=recipe.layout))
                 accuracy = (logits.argmax(1) == y_test).float().mean().item()
                 if accuracy >= TARGET:
-                    return {"seconds": round(clock, 2), "steps": step, "accuracy": accuracy}
+                    return {"seconds": round(clock, 2), "steps": step, "accuracy": accuracy,
+                            "madds": madds}
         if recipe.epoch_scheduler:
             recipe.epoch_scheduler.step()
-    return {"seconds": None, "steps": step, "accuracy": accuracy}
+    return {"seconds": None, "steps": step, "accuracy": accuracy, "madds": madds}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5, help="runs per recipe (default 5)")
     parser.add_argument("--device", default="cpu", help="cpu (default) or cuda")
-    parser.add_argument("--eval-every", type=int, default=50,
-                        help="optimizer steps between test evaluations (default 50)")
+    parser.add_argument("--eval-every", type=int, default=10,
+                        help="optimizer steps between test evaluations (default 10)")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads(),
                         help="CPU threads for torch (default: all cores)")
-    parser.add_argument("--recipes", nargs="+", default=list(RECIPES), choices=list(RECIPES),
-                        help="recipes to run (default all)")
+    parser.add_argument("--recipes", nargs="+", default=[BASELINE, OURS],
+                        choices=list(RECIPES),
+                        help=f"recipes to run (default: {BASELINE} {OURS})")
+    parser.add_argument("--study", action="store_true",
+                        help="add the ablations of `fast`: " + ", ".join(STUDY))
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
@@ -161,23 +218,29 @@ def main() -> None:
     test_images, test_labels = load_split("mnist", "test")
     data = (to_tensor(images, MEAN, STD, device), torch.tensor(labels).to(device),
             to_tensor(test_images, MEAN, STD, device), torch.tensor(test_labels).to(device))
+    names = list(dict.fromkeys(args.recipes + (STUDY if args.study else [])))
+    runs = {name: [] for name in names}
+    # seed by seed, every recipe in turn: a load change on a shared machine hits all of them
+    for seed in range(args.seeds):
+        for name in names:
+            runs[name].append(time_to_target(name, seed, data, args.eval_every, device))
+            print(name, seed, json.dumps(runs[name][-1]), flush=True)
     results = {}
-    for name in args.recipes:
-        runs = [time_to_target(name, seed, data, args.eval_every, device)
-                for seed in range(args.seeds)]
-        times = [r["seconds"] for r in runs if r["seconds"] is not None]
-        results[name] = {"runs": runs, "reached": f"{len(times)}/{len(runs)}",
-                         "mean_seconds": round(statistics.mean(times), 2) if times else None}
-        print(name, json.dumps(results[name]), flush=True)
-    ours = results.get("braintank-cnn", {}).get("mean_seconds")
-    baselines = [results[n]["mean_seconds"] for n in results
-                 if n != "braintank-cnn" and results[n]["mean_seconds"]]
-    if ours and baselines:
-        fastest = min(baselines)
-        print(f"braintank-cnn / fastest baseline = {ours / fastest:.2f} "
-              f"(goal <= 0.5) on {device}, {torch.get_num_threads()} threads")
+    for name in names:
+        times = [r["seconds"] for r in runs[name] if r["seconds"] is not None]
+        results[name] = {"runs": runs[name], "reached": f"{len(times)}/{len(runs[name])}",
+                         "mean_seconds": round(statistics.mean(times), 2) if times else None,
+                         "madds": runs[name][0]["madds"]}
+        print(name, json.dumps({k: v for k, v in results[name].items() if k != "runs"}))
+    base = results.get(BASELINE, {}).get("mean_seconds")
+    for name in names:
+        mean = results[name]["mean_seconds"]
+        if base and mean and name != BASELINE:
+            results[name]["ratio_to_baseline"] = round(mean / base, 3)
+            print(f"{name} / {BASELINE} = {mean / base:.3f}"
+                  + (" (goal <= 0.5, 5/5 seeds)" if name == OURS else ""))
     print(json.dumps({"device": str(device), "threads": torch.get_num_threads(),
-                      "results": results}))
+                      "eval_every": args.eval_every, "results": results}))
 
 
 if __name__ == "__main__":

@@ -52,3 +52,32 @@ class DigitCNN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x))
+
+
+class FastCNN(nn.Module):
+    """braintank's `fast` preset: the fewest multiply-adds that still reach 99% in one epoch.
+
+    centre crop -> conv5x5(c1) -> pool -> ReLU -> conv3x3(c2) -> pool -> ReLU -> FC -> 10.
+    MNIST centres each digit's mass in a 20x20 box, so the outer pixels are nearly always
+    blank: reading the central 24x24 costs no accuracy and a third of the convolutions' work.
+    Pooling before the ReLU applies the ReLU to a quarter of the values; no batch norm, which
+    on the CPU costs about as much time as the convolutions it follows.
+    """
+
+    def __init__(self, crop_size: int = 24, c1: int = 24, c2: int = 32, hidden: int = 256,
+                 num_classes: int = 10):
+        super().__init__()
+        if crop_size not in (20, 22, 24, 26, 28):
+            raise ValueError(f"crop_size must be 20, 22, 24, 26 or 28 pixels, got {crop_size}")
+        side = ((crop_size - 4) // 2 - 2) // 2
+        self.margin = (28 - crop_size) // 2
+        self.features = nn.Sequential(
+            nn.Conv2d(1, c1, 5), nn.MaxPool2d(2), nn.ReLU(inplace=True),
+            nn.Conv2d(c1, c2, 3), nn.MaxPool2d(2), nn.ReLU(inplace=True),
+        )
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(c2 * side * side, hidden),
+                                  nn.ReLU(inplace=True), nn.Linear(hidden, num_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        m = self.margin
+        return self.head(self.features(x[:, :, m:28 - m, m:28 - m]))

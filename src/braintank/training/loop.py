@@ -35,7 +35,7 @@ from braintank.training.optim import (
     make_scheduler,
 )
 
-CONV_TYPES = {"small_cnn", "digit_cnn"}
+CONV_TYPES = {"small_cnn", "digit_cnn", "fast_cnn"}
 
 
 @dataclass
