@@ -18,6 +18,8 @@ from braintank.sheets.simulate_mishaps import cover_markers, desk_photo
 from braintank.sheets.template import render_array
 
 SPECIAL_KINDS = ("two", "dash", "crossed", "stray")
+# The truth as a CSV shaped like `braintank sheet read`'s, so the two line up row by row.
+TRUTH_COLUMNS = ("file", "page", "row", "col", "digit")
 
 
 @dataclass
@@ -343,6 +345,14 @@ def scan_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
     decoded = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
     return SimSheet(data=data.tobytes(), image=decoded, dpi=300.0, matrix=matrix, truth=truth,
                     kinds=kinds, sources=sources)
+
+
+def truth_rows(sheet: SimSheet, file: str, page: int = 1) -> list[dict[str, object]]:
+    """The true digit of every box, in row then column order, for a CSV of TRUTH_COLUMNS;
+    the digit is blank where nothing readable was written (an empty box or an odd mark)."""
+    return [{"file": file, "page": page, "row": row, "col": col,
+             "digit": "" if digit is None else str(digit)}
+            for (row, col), digit in sorted(sheet.truth.items())]
 
 
 def _photograph(page, layout, rng, covered, cover_style, desk, degrade_args):
