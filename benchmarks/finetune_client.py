@@ -31,7 +31,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "sheets")
 
 from other_writers import build_sets, optdigits_as_mnist, readings, scores  # noqa: E402
 from reviewer import review_with_truth  # noqa: E402
-from simulator import simulate_sheet  # noqa: E402
 
 from braintank.data.optdigits import load_optdigits  # noqa: E402
 from braintank.inference.classifier import DigitClassifier, default_model_path  # noqa: E402
@@ -39,6 +38,7 @@ from braintank.sheets.batch import read_batch  # noqa: E402
 from braintank.sheets.labeled import labeled_cells  # noqa: E402
 from braintank.sheets.layout import make_layout  # noqa: E402
 from braintank.sheets.reader import read_page  # noqa: E402
+from braintank.sheets.simulate import simulate_sheet  # noqa: E402
 from braintank.sheets.store import SheetStore  # noqa: E402
 from braintank.training.finetune import (  # noqa: E402
     finish_finetune,

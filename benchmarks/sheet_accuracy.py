@@ -8,7 +8,7 @@ the ratio shows what the paper-and-camera path costs.
     python benchmarks/sheet_accuracy.py --sheets 200 [--model PATH] [--json out.json]
 
 Noisy pages: `--noise 0 45 60` reads the same sheets once per noise level (8-bit sigma, added
-to the image before it is encoded; `--noise-kind` picks the kind, see tests/sheets/simulator.py)
+to the image before it is encoded; `--noise-kind` picks the kind, see braintank.sheets.simulate)
 and prints one summary per level, with the confident errors counted: cells marked `ok` whose
 digit is wrong, and empty cells read as a digit. `--dpi 300 --png` gives flat 300-dpi scans.
 
@@ -29,16 +29,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "sheets"))
-
-from mishaps import covered_markers  # noqa: E402
-from simulator import NOISE_KINDS, Noise, simulate_sheet  # noqa: E402
-
-from braintank.data import load_split  # noqa: E402
-from braintank.errors import BraintankError  # noqa: E402
-from braintank.inference.classifier import DigitClassifier  # noqa: E402
-from braintank.sheets.layout import make_layout  # noqa: E402
-from braintank.sheets.reader import read_page  # noqa: E402
+from braintank.data import load_split
+from braintank.errors import BraintankError
+from braintank.inference.classifier import DigitClassifier
+from braintank.sheets.layout import make_layout
+from braintank.sheets.reader import read_page
+from braintank.sheets.simulate import NOISE_KINDS, Noise, simulate_sheet
+from braintank.sheets.simulate_mishaps import covered_markers
 
 
 def score_sheet(sheet, reading, counts: Counter) -> None:

@@ -8,20 +8,17 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from braintank.cli.main import main as cli
+from braintank.data import load_split
+from braintank.sheets.simulate import simulate_sheet
+from braintank.sheets.template import write_template
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "sheets"))
-
-from simulator import simulate_sheet  # noqa: E402
-
-from braintank.cli.main import main as cli  # noqa: E402
-from braintank.data import load_split  # noqa: E402
-from braintank.sheets.template import write_template  # noqa: E402
 
 
 def main() -> None:

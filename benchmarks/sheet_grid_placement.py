@@ -13,21 +13,17 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 import cv2
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "sheets"))
-
-from mishaps import covered_markers  # noqa: E402
-from simulator import simulate_sheet  # noqa: E402
-
-from braintank.data import load_split  # noqa: E402
-from braintank.errors import BraintankError  # noqa: E402
-from braintank.sheets.gridfit import locate_by_grid  # noqa: E402
-from braintank.sheets.layout import make_layout  # noqa: E402
-from braintank.sheets.markers import detect_markers  # noqa: E402
+from braintank.data import load_split
+from braintank.errors import BraintankError
+from braintank.sheets.gridfit import locate_by_grid
+from braintank.sheets.layout import make_layout
+from braintank.sheets.markers import detect_markers
+from braintank.sheets.simulate import simulate_sheet
+from braintank.sheets.simulate_mishaps import covered_markers
 
 # A box corner further than this from the truth would risk the cell reader missing its frame.
 WRONG_PX = 4.0

@@ -17,20 +17,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "sheets"))
-
-from simulator import Noise, scan_sheet, simulate_sheet  # noqa: E402
-
-from braintank.data import load_split  # noqa: E402
-from braintank.errors import BraintankError  # noqa: E402
-from braintank.inference.classifier import DigitClassifier  # noqa: E402
-from braintank.sheets import noise, reader  # noqa: E402
-from braintank.sheets.layout import make_layout  # noqa: E402
+from braintank.data import load_split
+from braintank.errors import BraintankError
+from braintank.inference.classifier import DigitClassifier
+from braintank.sheets import noise, reader
+from braintank.sheets.layout import make_layout
+from braintank.sheets.simulate import Noise, scan_sheet, simulate_sheet
 
 SHARE_EDGES = (0.0, 0.04, 0.06, 0.08, 0.10, 0.12, 0.15, 0.20, 0.25, 0.30, np.inf)
 SIGMA_EDGES = (0.0, 4, 8, 12, 16, 20, 24, 28, 32, 40, 50, np.inf)

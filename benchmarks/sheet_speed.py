@@ -9,7 +9,6 @@ a breakdown by stage, on simulated photos written as JPEG files.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -18,15 +17,12 @@ import cv2
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "sheets"))
-
-from simulator import simulate_sheet  # noqa: E402
-
-from braintank.data import load_split  # noqa: E402
-from braintank.inference.classifier import DigitClassifier  # noqa: E402
-from braintank.inference.images import load_image  # noqa: E402
-from braintank.sheets import reader  # noqa: E402
-from braintank.sheets.layout import make_layout  # noqa: E402
+from braintank.data import load_split
+from braintank.inference.classifier import DigitClassifier
+from braintank.inference.images import load_image
+from braintank.sheets import reader
+from braintank.sheets.layout import make_layout
+from braintank.sheets.simulate import simulate_sheet
 
 
 def _timed(fn, *args):

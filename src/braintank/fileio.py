@@ -113,3 +113,17 @@ def refuse_overwriting_inputs(out: str | os.PathLike,
         if item is not None and same_file(out, item):
             raise BraintankError(f"{what} {out} is the same file as the input {item}; "
                                  f"refusing to overwrite it")
+
+
+def refuse_unwritable_place(out: str | os.PathLike, what: str) -> None:
+    """Raise BraintankError when the output `out` (named by option `what`) clearly cannot be
+    written: the nearest existing folder above it (atomic_open creates the missing ones) is
+    a file, or not writable. Called before long work, so the user does not wait for it."""
+    out = Path(out)
+    folder = Path(os.path.abspath(out)).parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise BraintankError(f"{what} {out}: cannot write it, {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise BraintankError(f"{what} {out}: cannot write it, folder {folder} is not writable")

@@ -4,13 +4,9 @@ simulated scans) instead of keeping a second copy of them."""
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 
 _SHEETS = Path(__file__).resolve().parents[1] / "sheets"
-if str(_SHEETS) not in sys.path:
-    sys.path.insert(0, str(_SHEETS))  # for `from simulator import simulate_sheet`
-
 # Loaded under its own name: pytest imports tests/sheets/conftest.py as plain `conftest`.
 _spec = importlib.util.spec_from_file_location("_sheet_fixtures", _SHEETS / "conftest.py")
 _sheet_fixtures = importlib.util.module_from_spec(_spec)

@@ -8,20 +8,16 @@ sent to review). A handful of pages, each read in about a second.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "sheets"))
-
-from simulator import Noise, scan_sheet  # noqa: E402
-
-from braintank.inference.images import to_grey  # noqa: E402
-from braintank.sheets.layout import make_layout  # noqa: E402
-from braintank.sheets.reader import read_page  # noqa: E402
+from braintank.inference.images import to_grey
+from braintank.sheets.layout import make_layout
+from braintank.sheets.reader import read_page
+from braintank.sheets.simulate import Noise, scan_sheet
 
 
 @pytest.fixture(scope="module")

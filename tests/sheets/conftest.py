@@ -49,9 +49,8 @@ def classifier():
 @pytest.fixture(scope="session")
 def scans(tmp_path_factory, mnist_test, layout):
     """Simulated photos on disk, with their truth: name -> SimSheet."""
-    from simulator import simulate_sheet
-
     from braintank.sheets.layout import make_layout
+    from braintank.sheets.simulate import simulate_sheet
 
     images, labels = mnist_test
     rng = np.random.default_rng(77)

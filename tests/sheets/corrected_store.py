@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 from reviewer import review_with_truth
-from simulator import simulate_sheet
 
 from braintank.sheets.batch import read_batch
 from braintank.sheets.layout import make_layout
+from braintank.sheets.simulate import simulate_sheet
 from braintank.sheets.store import SheetStore
 
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from simulator import simulate_sheet
 
 from braintank.errors import BraintankError
 from braintank.sheets.markers import detect_markers
 from braintank.sheets.reader import cut_cells, rectify, resolve_layout
 from braintank.sheets.rectify import page_homography
+from braintank.sheets.simulate import simulate_sheet
 
 
 def _location_error(sheet, layout) -> float:

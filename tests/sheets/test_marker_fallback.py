@@ -10,8 +10,6 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from mishaps import cover_markers, desk_photo
-from simulator import degrade, fill_page, simulate_sheet
 
 from braintank.errors import BraintankError
 from braintank.sheets import markers as markers_module
@@ -20,6 +18,8 @@ from braintank.sheets.gridfit import locate_by_grid
 from braintank.sheets.layout import code_boxes, make_layout
 from braintank.sheets.markers import detect_markers
 from braintank.sheets.reader import read_page
+from braintank.sheets.simulate import degrade, fill_page, simulate_sheet
+from braintank.sheets.simulate_mishaps import cover_markers, desk_photo
 
 
 def _location_error(sheet, matrix: np.ndarray, layout) -> float:

@@ -8,11 +8,11 @@ import sqlite3
 
 import numpy as np
 import pytest
-from simulator import simulate_sheet
 
 from braintank.sheets.batch import read_batch
 from braintank.sheets.labeled import labeled_cells
 from braintank.sheets.reader import CellReading, PageReading, read_page
+from braintank.sheets.simulate import simulate_sheet
 from braintank.sheets.store import SheetStore, StoreError, input_bytes
 
 

@@ -4,7 +4,6 @@ for the restart and browser tests, and one simulated sheet with cells the reader
 from __future__ import annotations
 
 import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +13,6 @@ from .browser import browser, page  # noqa: F401  (fixtures for the browser test
 from .helpers import Server, png_bytes
 
 _SHEETS = Path(__file__).resolve().parents[1] / "sheets"
-if str(_SHEETS) not in sys.path:
-    sys.path.insert(0, str(_SHEETS))  # for `from simulator import simulate_sheet`
 _spec = importlib.util.spec_from_file_location("_web_sheet_fixtures", _SHEETS / "conftest.py")
 _sheet_fixtures = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_sheet_fixtures)
@@ -60,9 +57,8 @@ def client(make_client):
 def flagged_sheet(mnist_test) -> bytes:
     """A simulated phone photo of a 4x5 sheet whose crossed-out and doubled digits the
     reader sends to review (PNG bytes)."""
-    from simulator import simulate_sheet
-
     from braintank.sheets.layout import make_layout
+    from braintank.sheets.simulate import simulate_sheet
 
     images, labels = mnist_test
     sheet = simulate_sheet(make_layout(4, 5, "Web test"), images, labels,

@@ -1,21 +1,26 @@
-"""`braintank sheet template|read|review|export`: the score-sheet workflow."""
+"""`braintank sheet template|simulate|read|review|export`: the score-sheet workflow."""
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
 DEFAULT_DB = "sheets.db"
+# `sheet simulate` writes the format its --out name promises: True for JPEG.
+SIMULATE_FORMATS = {".jpg": True, ".jpeg": True, ".png": False}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "sheet", help="printable score sheets: template, read scans, review, export",
         description="Print a template, read scans or photos of filled sheets into a results "
-                    "database, review doubtful cells, export the final CSV.")
+                    "database, review doubtful cells, export the final CSV; `simulate` makes "
+                    "a filled-in photo of a template, to try the reader without paper.")
     sub = p.add_subparsers(dest="sheet_command", metavar="STEP", required=True)
     _register_template(sub)
+    _register_simulate(sub)
     _register_read(sub)
     _register_review(sub)
     _register_export(sub)
@@ -33,6 +38,27 @@ def _register_template(sub) -> None:
     p.add_argument("--out", required=True, metavar="DIR",
                    help="folder for sheet.pdf (A4), sheet-letter.pdf, sheet.png, layout.json")
     p.set_defaults(func=run_template)
+
+
+def _register_simulate(sub) -> None:
+    p = sub.add_parser(
+        "simulate", help="make a filled-in photo of a template, to try the reader without paper",
+        description="Fill the template's boxes with handwritten digits (MNIST test digits; a "
+                    "few boxes left empty) and photograph the page as a phone would (turned, "
+                    "in perspective, uneven light, noise, JPEG), or scan it flat (--scan). "
+                    "For trying `braintank sheet read` without printing and writing a sheet.")
+    p.add_argument("--layout", required=True, metavar="JSON",
+                   help="layout.json of the template (from `braintank sheet template`)")
+    p.add_argument("--out", required=True, metavar="IMAGE",
+                   help="image to write: .jpg or .jpeg (JPEG) or .png (lossless)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="the same seed gives the same image, byte for byte (default 0)")
+    p.add_argument("--scan", action="store_true",
+                   help="a flat 300-dpi scan instead of a phone photo")
+    p.add_argument("--truth", metavar="CSV", help="also write the digits really written, as "
+                   "file,page,row,col,digit (blank: empty box), to compare with the read CSV")
+    p.add_argument("--data-dir", help="folder holding mnist/ (else $BRAINTANK_DATA, cache, ...)")
+    p.set_defaults(func=run_simulate)
 
 
 def _register_read(sub) -> None:
@@ -87,6 +113,62 @@ def run_template(args: argparse.Namespace) -> int:
                             args.col_labels)
     print(f"wrote {args.out}/sheet.pdf, sheet-letter.pdf, sheet.png, layout.json "
           f"(template {layout.layout_id}, {len(layout.cells)} boxes)")
+    return 0
+
+
+def _simulate_format(args: argparse.Namespace) -> bool:
+    """Check the outputs of `sheet simulate` before any work; True when --out is a JPEG."""
+    from braintank.errors import BraintankError
+    from braintank.fileio import refuse_overwriting_inputs, refuse_unwritable_place
+
+    refuse_overwriting_inputs(args.out, [args.layout], "--out")
+    if args.truth:
+        refuse_overwriting_inputs(args.truth, [args.layout, args.out], "--truth")
+    if args.seed < 0:
+        raise BraintankError(f"--seed must be 0 or more, got {args.seed}")
+    for option, path in (("--out", args.out), ("--truth", args.truth)):
+        if path is None:
+            continue
+        if Path(path).is_dir():
+            raise BraintankError(f"{option} {path} is a folder; give a file name")
+        refuse_unwritable_place(path, option)
+    suffix = Path(args.out).suffix.lower()
+    if suffix not in SIMULATE_FORMATS:
+        raise BraintankError(f"--out {args.out}: name a .jpg, .jpeg or .png file "
+                             f"(the image format follows the name)")
+    return SIMULATE_FORMATS[suffix]
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from braintank.csvfile import write_csv
+    from braintank.data import load_split
+    from braintank.fileio import atomic_write_bytes
+    from braintank.sheets.layout import load_layout
+    from braintank.sheets.simulate import TRUTH_COLUMNS, scan_sheet, simulate_sheet, truth_rows
+
+    jpeg = _simulate_format(args)
+    layout = load_layout(args.layout)
+    images, labels = load_split("mnist", "test", args.data_dir)
+    rng = np.random.default_rng(args.seed)
+    if args.scan:
+        # A page never lies quite straight on the glass.
+        sheet = scan_sheet(layout, images, labels, rng, angle=float(rng.uniform(-2, 2)),
+                           jpeg_quality=90 if jpeg else None)
+    else:
+        sheet = simulate_sheet(layout, images, labels, rng, jpeg=jpeg)
+    atomic_write_bytes(args.out, sheet.data)
+    if args.truth:
+        write_csv(args.truth, TRUTH_COLUMNS, truth_rows(sheet, args.out))
+    written = sum(digit is not None for digit in sheet.truth.values())
+    truth = f"; truth in {args.truth}" if args.truth else ""
+    print(f"wrote {args.out} (simulated {'scan' if args.scan else 'phone photo'}, "
+          f"{sheet.dpi:.0f} dpi, template {layout.layout_id}: {written} boxes written, "
+          f"{len(sheet.truth) - written} empty){truth}")
+    read = ["braintank", "sheet", "read", args.out, "--layout", args.layout, "--out",
+            "results.csv"]
+    print(f"read it: {shlex.join(read)}")
     return 0
 
 

@@ -1,6 +1,8 @@
-"""Sheet simulator: fill a template with MNIST test digits, then degrade it like a scan or photo.
+"""Sheet simulator: fill a template with MNIST digits, then degrade it like a scan or photo.
 
 Returns the image and the truth separately; the reader under test only ever gets the image.
+The tests, the benchmarks and `braintank sheet simulate` (trying the reader without paper)
+all use this one simulator.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ import cv2
 import numpy as np
 
 from braintank.sheets.layout import LINE_WIDTH, Layout
+from braintank.sheets.simulate_mishaps import cover_markers, desk_photo
 from braintank.sheets.template import render_array
 
 SPECIAL_KINDS = ("two", "dash", "crossed", "stray")
+# The truth as a CSV shaped like `braintank sheet read`'s, so the two line up row by row.
+TRUTH_COLUMNS = ("file", "page", "row", "col", "digit")
 
 
 @dataclass
@@ -304,7 +309,8 @@ def simulate_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
     """A filled, degraded page of `layout` with its truth (`order`, `pen_px`: see fill_page).
 
     `covered`: marker ids hidden under a thumb or a fold (`cover_style` 'thumb', 'fold' or
-    'mixed'); `desk`: photograph the page small on a cluttered desk instead (see mishaps.py).
+    'mixed'); `desk`: photograph the page small on a cluttered desk instead (see
+    simulate_mishaps.py).
     """
     page, truth, kinds, sources = fill_page(layout, digits, labels, rng, empty_rate,
                                             special_rate, order, pen_px)
@@ -341,10 +347,16 @@ def scan_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
                     kinds=kinds, sources=sources)
 
 
-def _photograph(page, layout, rng, covered, cover_style, desk, degrade_args):
-    """The phone mishaps of mishaps.py, or the plain `degrade`."""
-    from mishaps import cover_markers, desk_photo
+def truth_rows(sheet: SimSheet, file: str, page: int = 1) -> list[dict[str, object]]:
+    """The true digit of every box, in row then column order, for a CSV of TRUTH_COLUMNS;
+    the digit is blank where nothing readable was written (an empty box or an odd mark)."""
+    return [{"file": file, "page": page, "row": row, "col": col,
+             "digit": "" if digit is None else str(digit)}
+            for (row, col), digit in sorted(sheet.truth.items())]
 
+
+def _photograph(page, layout, rng, covered, cover_style, desk, degrade_args):
+    """The phone mishaps of simulate_mishaps.py, or the plain `degrade`."""
     if covered:
         cover_markers(page, covered, rng, layout, cover_style)
     if desk:

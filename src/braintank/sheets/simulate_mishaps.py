@@ -1,6 +1,6 @@
 """What phones do to a sheet, for the simulator: covered corner markers, a small page on a desk.
 
-Kept apart from simulator.py so its degradations and these stay easy to change separately.
+Kept apart from simulate.py so its degradations and these stay easy to change separately.
 Covering works on the clean 300-dpi page (before it is photographed); the desk replaces the
 usual photo with a 4000 x 3000 one in which the page is small and surrounded by clutter.
 """
@@ -218,7 +218,7 @@ def _scatter_words(desk: np.ndarray, rng) -> None:
 
 
 def _desk_lighting(h: int, w: int, rng) -> np.ndarray:
-    """Uneven light and a hard-edged shadow, as simulator._lighting, built at 1/16 size."""
+    """Uneven light and a hard-edged shadow, as simulate._lighting, built at 1/16 size."""
     sh, sw = h // 16, w // 16
     yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32)
     gx, gy = rng.uniform(-0.35, 0.35, 2)
