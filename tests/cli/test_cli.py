@@ -185,3 +185,17 @@ def test_calibrate_refits_the_threshold_on_the_validation_split(capsys, tiny_mod
     assert DigitClassifier.load(model).temperature_ == pytest.approx(before.temperature_)
     code, _, err = run(capsys, "calibrate", "--model", str(model), "--target", "1.5")
     assert_one_line_error(code, err, "--target must be in [0.5, 1)")
+
+
+def test_building_the_command_line_does_not_load_torch():
+    """`braintank --help` and every command's argument parsing start in well under a second
+    (torch alone takes seconds to import): settings and their defaults live in torch-free
+    modules (training.config, data.augment_names, training.defaults)."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from braintank.cli.main import build_parser; build_parser(); "
+            "print(sorted(m for m in ('torch', 'numpy', 'cv2') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert "torch" not in out, out

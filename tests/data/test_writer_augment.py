@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from braintank.data.augment import augment_batch, parse_augment
+from braintank.data.augment import augment_batch
+from braintank.data.augment_names import INK_NAMES, parse_augment
 from braintank.data.writer_augment import (
     INK_FAMILIES,
     blur,
@@ -139,3 +140,9 @@ def test_geometric_only_augmentation_is_unchanged_by_the_new_families(digits):
     torch.rand(len(x), generator=g)  # the share draw
     expected = _resample(x, affine_grid(x, AffineParams(), g), 0.0)
     assert torch.allclose(out, expected)
+
+
+def test_the_torch_free_family_names_match_the_ink_functions():
+    """augment_names lists the ink families so settings can be checked without torch; the
+    functions live in writer_augment.INK_FAMILIES, applied in that order."""
+    assert tuple(INK_FAMILIES) == INK_NAMES

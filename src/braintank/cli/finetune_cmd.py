@@ -11,7 +11,7 @@ RESUME_FIXED = ("store", "model", "epochs", "holdout", "seed")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from braintank.training.finetune import DEFAULT_EPOCHS
+    from braintank.training.defaults import FINETUNE_EPOCHS as DEFAULT_EPOCHS
 
     p = subparsers.add_parser(
         "finetune", help="train a model further on the digits people corrected in review",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from braintank.data.augment_names import GEOMETRIC, parse_augment
 from braintank.data.writer_augment import INK_FAMILIES, style_strokes
 
 
@@ -110,10 +111,6 @@ def elastic_distortion(x: torch.Tensor, alpha: float = 34.0, sigma: float = 4.0,
     return _resample(x, grid, fill)
 
 
-GEOMETRIC = ("affine", "aspect", "elastic")
-FAMILIES = GEOMETRIC + ("styles", *INK_FAMILIES)
-# Every family at once: what differs between writers and scanners (see writer_augment.py).
-ALIASES = {"writers": "affine+aspect+styles+thickness+resolution+blur+breaks+faint+blobs"}
 # The chance that an augmented image gets each ink family, and a 1 or 7 a style stroke: with
 # six families an image gets about two, so most still look like ordinary handwriting.
 INK_FAMILY_PROB = 1 / 3
@@ -122,19 +119,6 @@ STYLE_PROB = 0.5
 # its 1s are bars) and a stronger slant than ordinary rotation gives.
 ASPECT = AffineParams(degrees=0.0, translate=0.0, scale=(1.0, 1.0), shear=25.0)
 ASPECT_RANGE = (0.7, 1.6)
-
-
-def parse_augment(kind: str) -> tuple[str, ...]:
-    """The families named by `kind` ("none", an alias, or families joined by "+")."""
-    if kind == "none":
-        return ()
-    names = tuple(ALIASES.get(kind, kind).split("+"))
-    unknown = [n for n in names if n not in FAMILIES]
-    if unknown or len(set(names)) != len(names):
-        raise ValueError(f"unknown augmentation {kind!r}: use none, "
-                         f"{', '.join(ALIASES)}, or families joined by '+' "
-                         f"({', '.join(FAMILIES)})")
-    return names
 
 
 def _geometry(part: torch.Tensor, families: tuple[str, ...],

@@ -6,7 +6,7 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
-from braintank.data.augment import parse_augment
+from braintank.data.augment_names import parse_augment
 from braintank.errors import BraintankError
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "nadam", "adadelta",

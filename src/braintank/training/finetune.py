@@ -25,6 +25,7 @@ from braintank.data import load_split
 from braintank.errors import BraintankError
 from braintank.fileio import atomic_write_text
 from braintank.training.config import TrainConfig, validation_split
+from braintank.training.defaults import FINETUNE_EPOCHS
 from braintank.training.finetune_data import (
     SNAPSHOT_FILE,
     Corrections,
@@ -48,7 +49,7 @@ from braintank.training.review_calibration import (
 )
 
 FINETUNE_LR = 2e-4  # a tenth of the default recipe's peak: adapt, do not retrain
-DEFAULT_EPOCHS = 5
+DEFAULT_EPOCHS = FINETUNE_EPOCHS
 MODEL_FILE = "model.pt"
 SUMMARY_FILE = "summary.json"
 # What an interrupted finetune leaves in its folder (a restart may overwrite these).

@@ -26,10 +26,9 @@ from braintank.data.augment import augment_batch
 from braintank.data.views import VIEW_SCALES, view_stack
 from braintank.evaluation import fit_temperature, softmax
 from braintank.evaluation.calibration import choose_threshold_on, worst_view
+from braintank.training.defaults import REVIEW_TARGET_ACCURACY, SHIFT_TARGET_ACCURACY
 from braintank.training.evaluate import compute_logits
 
-REVIEW_TARGET_ACCURACY = 0.998
-SHIFT_TARGET_ACCURACY = 0.995  # the client's goal for accepted scores
 REVIEW_VIEWS = len(VIEW_SCALES)
 SHIFT_AUGMENT = "writers"
 SHIFT_SEED = 20261128  # fixed: every calibration of a model sees the same shifted digits
