@@ -14,6 +14,12 @@ Every recipe trains on all 60,000 training images with its own schedule; test ac
 measured every `--eval-every` optimizer steps with the clock stopped, on the plain model. A
 recipe that ends below 99% reports no time. `madds` is multiply-adds per image (forward).
 Usage: python benchmarks/time_to_99.py [--seeds 5] [--device cpu] [--threads N] [--recipes ...]
+
+`--milestones` instead trains a braintank preset (`--preset`, default cnn) with braintank's own
+training step (`Trainer.train_step`: bf16 autocast on CUDA, channels-last, device-side
+augmentation, `--compile` optional) on all 60,000 training images and reports the seconds to
+99.0%, 99.5% and 99.7% test accuracy, the accuracy after `--budget-seconds` and at the end:
+python benchmarks/time_to_99.py --milestones --device cuda --seeds 10 --eval-every 10
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import argparse
 import json
 import math
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,7 +42,11 @@ from braintank.data.augment import augment_batch
 from braintank.data.loader import TensorLoader
 from braintank.data.transforms import to_tensor
 from braintank.nets import build_model
+from braintank.training.accelerate import resolve_precision
+from braintank.training.config import COMPILE_MODES, PRECISIONS
+from braintank.training.data import RunData
 from braintank.training.evaluate import compute_logits
+from braintank.training.loop import Trainer
 from braintank.training.optim import make_optimizer, make_scheduler
 from braintank.training.presets import get_preset
 
@@ -198,6 +209,126 @@ def time_to_target(name: str, seed: int, data, eval_every: int, device) -> dict:
     return {"seconds": None, "steps": step, "accuracy": accuracy, "madds": madds}
 
 
+# ---- milestones with braintank's accelerated training step --------------------------------
+MILESTONES = (0.99, 0.995, 0.997)
+
+
+def synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def milestone_run(preset: str, seed: int, data, eval_every: int, device: torch.device,
+                  overrides: dict, budget_seconds: float = 10.0,
+                  max_steps: int | None = None) -> dict:
+    """`preset` trained as `braintank train` trains it (on every training image given), the
+    test accuracy read every `eval_every` steps with the clock stopped and the device
+    synchronised: seconds and steps to each milestone, the accuracy after `budget_seconds` of
+    training and at the end. `max_steps` cuts the run short (a warm-up)."""
+    x_train, y_train, x_test, y_test = data
+    cfg = get_preset(preset).config(seed=seed, val_size=0, **overrides)
+    run_data = RunData(x_train, y_train, x_train[:0], y_train[:0], (MEAN, STD))
+    with tempfile.TemporaryDirectory() as run_dir:  # never written: no fit(), no checkpoints
+        trainer = Trainer(cfg, run_dir, device, progress=False, data=run_data)
+    total = len(trainer.loader) * cfg.epochs if max_steps is None else max_steps
+    reached, clock, step, accuracy, at_budget = {}, 0.0, 0, 0.0, None
+    trainer.model.train()
+    synchronize(device)
+    start = time.perf_counter()
+    for _ in range(cfg.epochs):
+        for x, y in trainer.loader:
+            trainer.train_step(x, y)
+            step += 1
+            if step % eval_every and step != total:
+                continue
+            synchronize(device)
+            clock += time.perf_counter() - start
+            logits = compute_logits(trainer.model, trainer.eval_input(x_test))
+            accuracy = (logits.argmax(1) == y_test).float().mean().item()
+            if clock <= budget_seconds:
+                at_budget = accuracy
+            for milestone in MILESTONES:
+                if milestone not in reached and accuracy >= milestone:
+                    reached[milestone] = {"seconds": round(clock, 4), "steps": step}
+            if step == total:
+                break
+            start = time.perf_counter()
+        if step == total:
+            break
+    return {"seed": seed, "train_seconds": round(clock, 4), "steps": step,
+            "final_accuracy": accuracy, "accuracy_at_budget": at_budget,
+            "reached": {f"{100 * m:.1f}": reached.get(m) for m in MILESTONES}}
+
+
+def summarize_milestones(runs: list[dict]) -> dict:
+    """Per milestone: seeds reaching it and their mean seconds; mean final accuracy."""
+    summary = {}
+    for key in runs[0]["reached"]:
+        times = [r["reached"][key]["seconds"] for r in runs if r["reached"][key]]
+        summary[key] = {"reached": f"{len(times)}/{len(runs)}",
+                        "mean_seconds": round(statistics.mean(times), 4) if times else None}
+    summary["mean_final_accuracy"] = round(statistics.mean(r["final_accuracy"] for r in runs), 5)
+    budget = [r["accuracy_at_budget"] or 0.0 for r in runs]
+    summary["mean_accuracy_at_budget"] = round(statistics.mean(budget), 5)
+    summary["mean_train_seconds"] = round(statistics.mean(r["train_seconds"] for r in runs), 3)
+    return summary
+
+
+def milestone_report(preset: str, seeds: list[int], data, eval_every: int,
+                     device: torch.device, overrides: dict, budget_seconds: float = 10.0,
+                     warmup_steps: int = 60, deadline: float | None = None) -> dict:
+    """A warm-up run (compilation, cuDNN autotuning, CUDA graph capture), then one timed run
+    per seed; seeds not started by `deadline` (time.monotonic()) are left out."""
+    started = time.perf_counter()
+    milestone_run(preset, 10**6, data, eval_every, device, overrides, budget_seconds,
+                  max_steps=warmup_steps)
+    synchronize(device)
+    warmup = time.perf_counter() - started
+    runs = []
+    for seed in seeds:
+        if deadline is not None and time.monotonic() > deadline:
+            break
+        runs.append(milestone_run(preset, seed, data, eval_every, device, overrides,
+                                  budget_seconds))
+        print(preset, json.dumps(runs[-1]), flush=True)
+    return {"device": str(device),
+            "gpu": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
+            "torch": torch.__version__, "preset": preset,
+            "precision": resolve_precision(overrides.get("precision", "auto"), device),
+            "compile": overrides.get("compile", "none"), "eval_every": eval_every,
+            "budget_seconds": budget_seconds, "warmup_seconds": round(warmup, 2),
+            "runs": runs, "summary": summarize_milestones(runs) if runs else None}
+
+
+def add_milestone_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--milestones", action="store_true",
+                        help="seconds to 99.0/99.5/99.7%% and final accuracy of --preset "
+                             "with braintank's own training step (no baselines)")
+    parser.add_argument("--preset", default="cnn", help="braintank preset (default cnn)")
+    parser.add_argument("--precision", default="auto", choices=PRECISIONS,
+                        help="auto (default: bf16 on CUDA, fp32 elsewhere), fp32 or bf16")
+    parser.add_argument("--compile", default="none", choices=COMPILE_MODES,
+                        help="none (default), model or graphs (CUDA graphs on CUDA)")
+    parser.add_argument("--budget-seconds", type=float, default=10.0,
+                        help="also report the test accuracy after this much training")
+    parser.add_argument("--train-size", type=int, default=0,
+                        help="train on the first N images only (0 = all; for smoke tests)")
+    parser.add_argument("--epochs", type=int, help="override the preset's epochs")
+
+
+def milestone_overrides(args: argparse.Namespace) -> dict:
+    overrides = {"precision": args.precision, "compile": args.compile}
+    return overrides | ({"epochs": args.epochs} if args.epochs else {})
+
+
+def run_milestones(args: argparse.Namespace, data, device: torch.device) -> None:
+    if args.train_size:
+        data = (data[0][:args.train_size], data[1][:args.train_size], *data[2:])
+    report = milestone_report(args.preset, list(range(args.seeds)), data, args.eval_every,
+                              device, milestone_overrides(args), args.budget_seconds)
+    print(json.dumps(report))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5, help="runs per recipe (default 5)")
@@ -211,6 +342,7 @@ def main() -> None:
                         help=f"recipes to run (default: {BASELINE} {OURS})")
     parser.add_argument("--study", action="store_true",
                         help="add the ablations of `fast`: " + ", ".join(STUDY))
+    add_milestone_arguments(parser)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
@@ -218,6 +350,8 @@ def main() -> None:
     test_images, test_labels = load_split("mnist", "test")
     data = (to_tensor(images, MEAN, STD, device), torch.tensor(labels).to(device),
             to_tensor(test_images, MEAN, STD, device), torch.tensor(test_labels).to(device))
+    if args.milestones:
+        return run_milestones(args, data, device)
     names = list(dict.fromkeys(args.recipes + (STUDY if args.study else [])))
     runs = {name: [] for name in names}
     # seed by seed, every recipe in turn: a load change on a shared machine hits all of them

@@ -6,7 +6,7 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
-from braintank.training.config import OPTIMIZERS, SCHEDULES
+from braintank.training.config import COMPILE_MODES, OPTIMIZERS, PRECISIONS, SCHEDULES
 from braintank.training.presets import PRESETS
 
 MAX_THREADS = 1024  # torch would try to start any number asked for, and crash
@@ -28,6 +28,8 @@ OVERRIDES = {  # flag -> (config field, type, help)
                 "elastic, styles, thickness, resolution, blur, breaks, faint, blobs"),
     "augment_prob": ("augment_prob", float, "share of training images augmented (0-1)"),
     "dataset": ("dataset", str, "mnist or fashion-mnist"),
+    "precision": ("precision", str, f"{', '.join(PRECISIONS)}: of the training forward pass "
+                  "(default auto: bf16 autocast on CUDA, fp32 elsewhere)"),
 }
 
 
@@ -49,6 +51,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     for flag, (_, kind, text) in OVERRIDES.items():
         p.add_argument("--" + flag.replace("_", "-"), type=kind, help=text)
+    p.add_argument("--compile", nargs="?", const="model", metavar="MODE",
+                   help=f"torch.compile the training step: {', '.join(COMPILE_MODES)}; "
+                        "--compile alone = model; graphs also replays it as CUDA graphs "
+                        "and drops each epoch's last partial batch (needs g++ on the CPU)")
     p.set_defaults(func=run)
 
 
@@ -77,12 +83,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         overrides = {field: getattr(args, flag) for flag, (field, _, _) in OVERRIDES.items()
                      if getattr(args, flag) is not None}
+        if args.compile is not None:
+            overrides["compile"] = args.compile
         cfg = get_preset(args.model).config(seed=args.seed, **overrides)
         out = Path(args.out or f"runs/{args.model}-{datetime.now():%Y%m%d-%H%M%S}")
         trainer = start_run(cfg, out, device, args.data_dir, progress)
     trainer.fit()
     summary = finalize(trainer, args.data_dir)
     print(f"{summary['model']}: test accuracy {100 * summary['test_accuracy']:.2f}% after "
-          f"{summary['epochs_run']} epochs ({summary['train_seconds']} s on {device}); "
+          f"{summary['epochs_run']} epochs ({summary['train_seconds']} s on {device}, "
+          f"{summary['precision']}); "
           f"model saved to {trainer.run_dir / 'model.pt'}")
     return 0

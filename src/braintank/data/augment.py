@@ -6,7 +6,8 @@
 - `augment_batch`: the training loop's entry; besides the warps above it applies `aspect`
   (width against height, strong slant) and the pen, scanner and style families of
   `writer_augment.py`, named in one string such as "affine+thickness" or "writers".
-Random numbers come from a CPU `torch.Generator`, so runs are reproducible on any device.
+Random numbers come from a seeded `torch.Generator` and are drawn on its device: a CPU one
+gives the same numbers on any device, a CUDA one keeps the draws on the GPU.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from braintank.data.augment_names import GEOMETRIC, parse_augment
-from braintank.data.writer_augment import INK_FAMILIES, style_strokes
+from braintank.data.writer_augment import INK_FAMILIES, generator_device, style_strokes
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,8 @@ class AffineParams:
 
 
 def _uniform(n: int, lo: float, hi: float, generator: torch.Generator | None) -> torch.Tensor:
-    return torch.rand(n, generator=generator) * (hi - lo) + lo
+    return torch.rand(n, generator=generator, device=generator_device(generator)) \
+        * (hi - lo) + lo
 
 
 def _resample(x: torch.Tensor, grid: torch.Tensor, fill: float) -> torch.Tensor:
@@ -76,7 +78,8 @@ def elastic_offsets(x: torch.Tensor, alpha: float, sigma: float,
                     generator: torch.Generator | None) -> torch.Tensor:
     """[n, h, w, 2] displacements in grid units: smoothed uniform noise times alpha pixels."""
     n, _, h, w = x.shape
-    noise = torch.rand(n, 2, h, w, generator=generator) * 2 - 1
+    noise = torch.rand(n, 2, h, w, generator=generator, device=generator_device(generator)) \
+        * 2 - 1
     pixels = smooth(noise.to(x.device, x.dtype), sigma) * alpha
     return torch.stack([pixels[:, 0] * (2 / w), pixels[:, 1] * (2 / h)], dim=-1)
 
@@ -145,7 +148,8 @@ def _compose(grid: torch.Tensor, theta: torch.Tensor) -> torch.Tensor:
 
 
 def _some(n: int, prob: float, generator: torch.Generator | None) -> torch.Tensor:
-    return (torch.rand(n, generator=generator) < prob).nonzero().squeeze(1)
+    drawn = torch.rand(n, generator=generator, device=generator_device(generator))
+    return (drawn < prob).nonzero().squeeze(1)
 
 
 def _ink_families(ink: torch.Tensor, labels: torch.Tensor | None, families: tuple[str, ...],
@@ -182,7 +186,7 @@ def augment_batch(x: torch.Tensor, kind: str, generator: torch.Generator | None,
     families = parse_augment(kind)
     if not families or prob <= 0:
         return x
-    chosen = torch.rand(len(x), generator=generator) < prob
+    chosen = torch.rand(len(x), generator=generator, device=generator_device(generator)) < prob
     if not chosen.any():
         return x
     idx = chosen.nonzero().squeeze(1).to(x.device)

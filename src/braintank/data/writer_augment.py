@@ -3,7 +3,9 @@
 MNIST's 500 writers used similar pens, and NIST's scanner and normalisation made every digit
 alike in ways other people's digits are not. Each family below imitates one such difference;
 all work on ink images in [0, 1] (ink 1), shaped [N, 1, H, W], on any device, drawing their
-random numbers from a CPU `torch.Generator` so a seed reproduces a run.
+random numbers from a seeded `torch.Generator` so a seed reproduces a run. Draws are made on
+the generator's device (a CUDA generator keeps them on the GPU; a CPU one gives the same
+numbers whatever device the images are on).
 
 - `stroke_width`: thinner or thicker pens (grey-level erosion/dilation: min/max pooling).
 - `low_resolution`: digits scanned small — shrunk to 12-18 px, optionally thresholded to
@@ -28,9 +30,15 @@ import torch
 import torch.nn.functional as F
 
 
+def generator_device(generator: torch.Generator | None) -> torch.device:
+    """Where `generator` draws its numbers (torch's default generator: the CPU)."""
+    return generator.device if generator is not None else torch.device("cpu")
+
+
 def _uniform(n: int, lo: float, hi: float, generator: torch.Generator | None,
              like: torch.Tensor) -> torch.Tensor:
-    values = torch.rand(n, generator=generator) * (hi - lo) + lo
+    values = torch.rand(n, generator=generator, device=generator_device(generator)) \
+        * (hi - lo) + lo
     return values.to(like.device, like.dtype)
 
 
@@ -63,7 +71,8 @@ def erode(x: torch.Tensor, size: int = 2) -> torch.Tensor:
 
 def stroke_width(x: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
     """Each image drawn with a thinner pen, the same pen, a thicker or a much thicker one."""
-    choice = torch.randint(0, 4, (len(x),), generator=generator).to(x.device)
+    choice = torch.randint(0, 4, (len(x),), generator=generator,
+                           device=generator_device(generator)).to(x.device)
     out = x.clone()
     pens = {0: lambda v: torch.maximum(erode(v, 2), 0.35 * v),  # a thin pen still inks faintly
             2: lambda v: dilate(v, 2), 3: lambda v: dilate(v, 3)}
@@ -79,8 +88,9 @@ def low_resolution(x: torch.Tensor, generator: torch.Generator | None,
     """Shrink each image to a random size in `sizes`, threshold half of them, scale back up."""
     n, _, h, w = x.shape
     out = torch.empty_like(x)
-    side = torch.randint(sizes[0], sizes[1] + 1, (n,), generator=generator)
-    binary = torch.rand(n, generator=generator) < 0.5
+    on = generator_device(generator)
+    side = torch.randint(sizes[0], sizes[1] + 1, (n,), generator=generator, device=on)
+    binary = torch.rand(n, generator=generator, device=on) < 0.5
     for size in side.unique().tolist():  # one resize per size, not per image
         idx = (side == size).nonzero().squeeze(1)
         small = F.interpolate(x[idx.to(x.device)], size=(size, size), mode="area")
@@ -138,7 +148,8 @@ def broken_strokes(x: torch.Tensor, generator: torch.Generator | None) -> torch.
     for _ in range(2):
         dist, width = _random_lines(n, h, w, generator, x)
         gap = (dist.abs() - _per_image(width) / 2).clamp(0, 1)  # 0 on the line, 1 away
-        use = _per_image((torch.rand(n, generator=generator) < 0.7).to(x.device, x.dtype))
+        drawn = torch.rand(n, generator=generator, device=generator_device(generator))
+        use = _per_image((drawn < 0.7).to(x.device, x.dtype))
         out = out * (1 - use + use * gap)
     return out
 
@@ -155,7 +166,7 @@ def faint_strokes(x: torch.Tensor, generator: torch.Generator | None) -> torch.T
 def _ink_points(x: torch.Tensor, generator: torch.Generator | None) -> torch.Tensor:
     """One random pixel on each image's strokes, [n, 2] as (x, y) pixel centres."""
     n, _, h, w = x.shape
-    weights = (x.reshape(n, h * w) > 0.5).float().cpu() + 1e-6
+    weights = (x.reshape(n, h * w) > 0.5).float().to(generator_device(generator)) + 1e-6
     index = torch.multinomial(weights, 1, generator=generator).squeeze(1)
     points = torch.stack([index % w, index // w], dim=1).to(x.dtype) + 0.5
     return points.to(x.device)
@@ -221,7 +232,8 @@ def _one_styles(x: torch.Tensor, generator: torch.Generator | None) -> torch.Ten
     half = height * _uniform(n, 0.15, 0.3, generator, x)
     base = segments(foot - torch.stack([half, torch.zeros_like(half)], 1),
                     foot + torch.stack([half, torch.zeros_like(half)], 1), pen, h, w, x)
-    kind = torch.randint(0, 3, (n,), generator=generator).to(x.device)  # flag, base, both
+    kind = torch.randint(0, 3, (n,), generator=generator,  # flag, base, both
+                         device=generator_device(generator)).to(x.device)
     flag_on = _per_image((kind != 1).to(x.dtype))
     base_on = _per_image((kind != 0).to(x.dtype))
     strokes = torch.maximum(flag_on * segments(head, tip, pen, h, w, x), base_on * base)

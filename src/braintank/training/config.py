@@ -12,6 +12,11 @@ from braintank.errors import BraintankError
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "nadam", "adadelta",
               "rprop")
 SCHEDULES = ("none", "step", "onecycle", "cosine")
+PRECISIONS = ("auto", "fp32", "bf16")  # auto: bf16 on CUDA, fp32 elsewhere (accelerate.py)
+COMPILE_MODES = ("none", "model", "graphs")
+# Settings added after runs were first saved, with the value those older runs trained with:
+# a resumed old run goes on as it started.
+ADDED_SETTINGS = {"precision": "fp32", "compile": "none"}
 
 
 @dataclass
@@ -42,6 +47,8 @@ class TrainConfig:
     seed: int = 0
     split_seed: int | None = None  # seed of the validation hold-out; None = seed
     eval_batch_size: int = 1000
+    precision: str = "auto"  # of the training forward pass: auto, fp32 or bf16
+    compile: str = "none"  # torch.compile the training forward: none, model or graphs
 
     def validate(self) -> TrainConfig:
         """Raise a one-line BraintankError naming the first bad setting; returns self.
@@ -50,7 +57,9 @@ class TrainConfig:
         as ranges, and every float must be finite.
         """
         for label, value, allowed in (("optimizer", self.optimizer, OPTIMIZERS),
-                                      ("schedule", self.schedule, SCHEDULES)):
+                                      ("schedule", self.schedule, SCHEDULES),
+                                      ("precision", self.precision, PRECISIONS),
+                                      ("compile mode", self.compile, COMPILE_MODES)):
             if not isinstance(value, str) or value not in allowed:
                 raise BraintankError(f"unknown {label} {value!r} (known: {', '.join(allowed)})")
         try:

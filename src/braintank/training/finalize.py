@@ -64,6 +64,8 @@ def finalize(trainer: Trainer, data_dir: str | None = None) -> dict:
         "test_accuracy": test_acc,
         "calibration": calibration,
         "device": str(trainer.device),
+        "precision": trainer.accel.precision,
+        "compile": trainer.cfg.compile,
         "threads": torch.get_num_threads(),
         "train_seconds": round(sum(row.get("train_seconds", row["seconds"])
                                    for row in read_metrics(run_dir)), 2),

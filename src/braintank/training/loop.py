@@ -24,7 +24,8 @@ from braintank.data.loader import TensorLoader
 from braintank.errors import BraintankError
 from braintank.nets import build_model, count_parameters
 from braintank.training import checkpoint, runlog
-from braintank.training.config import TrainConfig
+from braintank.training.accelerate import Accelerator
+from braintank.training.config import ADDED_SETTINGS, TrainConfig
 from braintank.training.data import RunData, load_run_data
 from braintank.training.evaluate import compute_logits, loss_and_accuracy
 from braintank.training.optim import (
@@ -34,8 +35,6 @@ from braintank.training.optim import (
     make_optimizer,
     make_scheduler,
 )
-
-CONV_TYPES = {"small_cnn", "digit_cnn", "fast_cnn"}
 
 
 @dataclass
@@ -62,18 +61,21 @@ class Trainer:
         torch.manual_seed(cfg.seed)
         self.data: RunData = data if data is not None else \
             load_run_data(cfg, device, data_dir, split)
+        self.accel = Accelerator.for_run(cfg, device)
         self.model = build_model(cfg.arch).to(device)
         if initial_weights is not None:
             self.model.load_state_dict(initial_weights)
-        self.channels_last = cfg.arch.get("type") in CONV_TYPES and device.type == "cpu"
-        if self.channels_last:  # oneDNN's convolutions run markedly faster in NHWC
-            self.model = self.model.to(memory_format=torch.channels_last)
+        self.model = self.accel.prepare_model(self.model)
+        self.train_forward = self.accel.training_forward(self.model)
         self.shuffle_gen = torch.Generator().manual_seed(cfg.seed + 1)
-        self.augment_gen = torch.Generator().manual_seed(cfg.seed + 2)
+        self.augment_gen = self.accel.augment_generator(cfg.seed + 2)
         batch = len(self.data.y_train) if full_batch(cfg.optimizer) else cfg.batch_size
         self.loader = TensorLoader(self.data.x_train, self.data.y_train, batch, shuffle=True,
-                                   generator=self.shuffle_gen)
-        self.optimizer = make_optimizer(self.model.parameters(), cfg)
+                                   generator=self.shuffle_gen,
+                                   drop_last=self.accel.static_shapes
+                                   and len(self.data.y_train) >= batch)
+        self.optimizer = make_optimizer(self.model.parameters(), cfg,
+                                        fused=self.accel.fused_optimizer)
         self.scheduler = make_scheduler(self.optimizer, cfg, len(self.loader))
         self.state = RunState()
 
@@ -109,6 +111,7 @@ class Trainer:
             if self.scheduler and payload["scheduler"]:
                 self.scheduler.load_state_dict(payload["scheduler"])
             self.state = RunState(**payload["state"])
+            self.augment_gen = checkpoint.augment_generator_for(payload["rng"], self.augment_gen)
             checkpoint.restore_rng(payload["rng"], self.shuffle_gen, self.augment_gen)
         except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as exc:
             reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
@@ -119,47 +122,63 @@ class Trainer:
         if self.cfg.augment != "none":
             x = augment_batch(x, self.cfg.augment, self.augment_gen, self.data.background,
                               self.cfg.augment_prob, labels=y, ink=self.data.ink)
-        if self.channels_last:
-            x = x.contiguous(memory_format=torch.channels_last)
-        return x
+        return self.accel.memory_format(x)
 
     def _loss(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        logits = self.model(self._prepare(x, y))
-        return F.cross_entropy(logits, y, label_smoothing=self.cfg.label_smoothing), logits
+        x = self._prepare(x, y)
+        with self.accel.autocast():
+            logits = self.train_forward(x)
+            loss = F.cross_entropy(logits, y, label_smoothing=self.cfg.label_smoothing)
+        return loss, logits
 
-    def _check_finite(self, loss: torch.Tensor, step: int) -> None:
+    def _check_finite(self, loss: torch.Tensor, step: int, exact: bool = True) -> None:
+        """Stop a diverged run; `exact` False: the loss was read back only at `step`."""
         if torch.isfinite(loss):
             return
         last = self.run_dir / "last.pt"
         kept = (f"the last good checkpoint (after epoch {self.state.epoch}) is kept in {last}"
                 if self.state.epoch > 0 and last.is_file()
                 else "no checkpoint was written yet (nothing to resume)")
-        raise BraintankError(f"training diverged in epoch {self.state.epoch + 1}, step {step}: "
+        where = f"step {step}" if exact else f"by step {step}"
+        raise BraintankError(f"training diverged in epoch {self.state.epoch + 1}, {where}: "
                              f"loss is {loss.item()}; {kept} (try a lower --lr or --clip-grad)")
+
+    def train_step(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """One optimizer step on (x, y); its loss and correct count stay on the device."""
+        self.accel.step_begins()
+        self.optimizer.zero_grad(set_to_none=True)
+        if full_batch(self.cfg.optimizer):
+            loss, hits = self._accumulate_full_batch(x, y)
+        else:
+            loss, logits = self._loss(x, y)
+            loss.backward()
+            hits = (logits.argmax(1) == y).sum()
+        clip_gradients(self.model, self.cfg.clip_grad)
+        self.optimizer.step()
+        if self.scheduler:
+            self.scheduler.step()
+        return loss.detach(), hits
 
     def train_epoch(self) -> tuple[float, float]:
         self.model.train()
-        total_loss, correct, seen = 0.0, 0, 0
+        # Running sums stay on the device and are read back every `sync_every` steps (every
+        # step on the CPU): a read makes the host wait for the GPU to finish its queue. The
+        # sum is float64, as the Python float it replaced, so CPU metrics are unchanged.
+        total_loss = torch.zeros((), dtype=torch.float64, device=self.device)
+        correct = torch.zeros((), dtype=torch.long, device=self.device)
+        seen, every, last_step = 0, self.accel.sync_every, len(self.loader)
         bar = tqdm(self.loader, desc=f"epoch {self.state.epoch + 1}/{self.cfg.epochs}",
                    disable=not self.progress, leave=False, unit="batch")
         for step, (x, y) in enumerate(bar, 1):
-            self.optimizer.zero_grad(set_to_none=True)
-            if full_batch(self.cfg.optimizer):
-                loss, hits = self._accumulate_full_batch(x, y)
-            else:
-                loss, logits = self._loss(x, y)
-                self._check_finite(loss, step)
-                loss.backward()
-                hits = (logits.argmax(1) == y).sum().item()
-            clip_gradients(self.model, self.cfg.clip_grad)
-            self.optimizer.step()
-            if self.scheduler:
-                self.scheduler.step()
-            total_loss += loss.item() * len(y)
+            loss, hits = self.train_step(x, y)
+            total_loss += loss.double() * len(y)
             correct += hits
             seen += len(y)
-            bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{correct / seen:.4f}")
-        return total_loss / seen, correct / seen
+            if step % every == 0 or step == last_step:
+                self._check_finite(total_loss, step, exact=every == 1)
+                bar.set_postfix(loss=f"{total_loss.item() / seen:.4f}",
+                                acc=f"{correct.item() / seen:.4f}")
+        return total_loss.item() / seen, correct.item() / seen
 
     def _accumulate_full_batch(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, int]:
         """One gradient over the whole training set, in chunks that fit memory (Rprop)."""
@@ -181,8 +200,8 @@ class Trainer:
         return loss_and_accuracy(logits, self.data.y_val)
 
     def eval_input(self, x: torch.Tensor) -> torch.Tensor:
-        """x in the memory layout the model trains in (channels-last for CNNs on the CPU)."""
-        return x.contiguous(memory_format=torch.channels_last) if self.channels_last else x
+        """x in the memory layout the model trains in (channels-last for conv nets)."""
+        return self.accel.memory_format(x)
 
     # ---- the run -----------------------------------------------------------------------
     def fit(self, stop_after: int | None = None) -> RunState:
@@ -258,7 +277,7 @@ def resume_run(run_dir: str | Path, device: torch.device, data_dir: str | None =
     saved = modelfile.load(last)
     if saved.kind != "checkpoint":
         raise BraintankError(f"{last}: not a resumable checkpoint")
-    cfg = TrainConfig.from_dict(saved.config, source=str(last))
+    cfg = TrainConfig.from_dict({**ADDED_SETTINGS, **saved.config}, source=str(last))
     trainer = Trainer(cfg, run_dir, device, data_dir, progress, data=data)
     trainer.restore(saved)
     rows = [r for r in runlog.read_metrics(run_dir) if r["epoch"] <= trainer.state.epoch]

@@ -1,0 +1,259 @@
+"""The accelerated training step (issue 14, item 3): precision, memory format, compilation,
+deferred host reads and device generators, with CPU runs exactly what they were before."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch.overrides import TorchFunctionMode
+
+from braintank import modelfile
+from braintank.data.augment import augment_batch
+from braintank.data.loader import TensorLoader
+from braintank.errors import BraintankError
+from braintank.nets import build_model
+from braintank.training import checkpoint
+from braintank.training.accelerate import CUDA_SYNC_EVERY, Accelerator, check_compiler
+from braintank.training.config import TrainConfig
+from braintank.training.data import load_run_data
+from braintank.training.finalize import finalize
+from braintank.training.loop import resume_run, start_run
+from braintank.training.optim import make_optimizer, make_scheduler
+
+CPU = torch.device("cpu")
+ALL_FAMILIES = "affine+aspect+elastic+styles+thickness+resolution+blur+breaks+faint+blobs"
+
+
+def conv_config(**overrides) -> TrainConfig:
+    """A small batch-normalised conv net with dropout, writer augmentation and a per-step
+    schedule: every source of randomness and every layout choice the default recipe has."""
+    settings = dict(model="t", arch={"type": "digit_cnn", "width": 8, "hidden": 32,
+                                     "dropout": 0.3},
+                    batch_size=128, epochs=2, schedule="onecycle", augment="writers",
+                    augment_prob=0.5, label_smoothing=0.1, val_size=256, train_size=600, seed=3)
+    return TrainConfig(**{**settings, **overrides})
+
+
+def mlp_config(**overrides) -> TrainConfig:
+    settings = dict(model="t", arch={"type": "mlp", "hidden": [32], "dropout": 0.2},
+                    lr=3e-3, batch_size=100, epochs=2, schedule="onecycle", augment="affine",
+                    val_size=500, train_size=1050, seed=5)
+    return TrainConfig(**{**settings, **overrides})
+
+
+def loop_before_acceleration(cfg: TrainConfig) -> dict:
+    """The CPU training loop as it was before this change, written out step by step."""
+    torch.manual_seed(cfg.seed)
+    data = load_run_data(cfg, CPU)
+    model = build_model(cfg.arch).to(memory_format=torch.channels_last)
+    shuffle = torch.Generator().manual_seed(cfg.seed + 1)
+    augment = torch.Generator().manual_seed(cfg.seed + 2)
+    loader = TensorLoader(data.x_train, data.y_train, cfg.batch_size, shuffle=True,
+                          generator=shuffle)
+    optimizer = make_optimizer(model.parameters(), cfg)
+    scheduler = make_scheduler(optimizer, cfg, len(loader))
+    model.train()
+    for _ in range(cfg.epochs):
+        for x, y in loader:
+            optimizer.zero_grad(set_to_none=True)
+            x = augment_batch(x, cfg.augment, augment, data.background, cfg.augment_prob,
+                              labels=y, ink=data.ink).contiguous(memory_format=torch.channels_last)
+            F.cross_entropy(model(x), y, label_smoothing=cfg.label_smoothing).backward()
+            optimizer.step()
+            scheduler.step()
+    return model.state_dict()
+
+
+def weights_equal(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_cpu_fp32_run_is_bit_identical_to_the_loop_before(tmp_path, mnist_dir):
+    trainer = start_run(conv_config(), tmp_path, CPU, progress=False)
+    assert trainer.accel.precision == "fp32"  # "auto" on the CPU
+    assert Accelerator.for_run(conv_config(precision="fp32"), CPU) == trainer.accel
+    trainer.fit()
+    assert weights_equal(trainer.model.state_dict(), loop_before_acceleration(conv_config()))
+
+
+def test_bf16_autocast_trains_on_cpu_and_is_recorded(tmp_path, mnist_dir):
+    # an MLP: bf16 convolutions on a CPU without bf16 instructions take minutes
+    cfg = mlp_config(precision="bf16", train_size=2000, augment="none")
+    trainer = start_run(cfg, tmp_path, CPU, progress=False)
+    seen = []
+    first = next(m for m in trainer.model.modules() if isinstance(m, torch.nn.Linear))
+    first.register_forward_hook(lambda m, i, out: seen.append(out.dtype))
+    trainer.fit()
+    assert torch.bfloat16 in seen  # the training forward ran under autocast...
+    assert all(p.dtype == torch.float32 for p in trainer.model.parameters())  # ...weights fp32
+    rows = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert rows[-1]["val_acc"] > 0.8 and rows[-1]["train_loss"] < rows[0]["train_loss"]
+    summary = finalize(trainer)
+    assert summary["precision"] == "bf16" and summary["compile"] == "none"
+    assert json.loads((tmp_path / "config.json").read_text())["precision"] == "bf16"
+
+
+def test_memory_format_follows_the_network_and_device(tmp_path, mnist_dir):
+    trainer = start_run(conv_config(epochs=1), tmp_path / "conv", CPU, progress=False)
+    conv = trainer.model.features[0][0].weight
+    assert conv.is_contiguous(memory_format=torch.channels_last)
+    x, y = trainer.data.x_train[:8], trainer.data.y_train[:8]
+    assert trainer._prepare(x, y).is_contiguous(memory_format=torch.channels_last)
+    assert trainer.eval_input(x).is_contiguous(memory_format=torch.channels_last)
+    mlp = start_run(mlp_config(epochs=1), tmp_path / "mlp", CPU, progress=False)
+    assert not mlp.accel.channels_last and mlp.eval_input(x) is x
+
+
+def test_cuda_choices_without_a_gpu():
+    """The CUDA policy is plain logic: bf16, channels-last, fused Adam, deferred reads."""
+    cuda = Accelerator.for_run(conv_config(), torch.device("cuda"))
+    assert (cuda.precision, cuda.channels_last, cuda.fused_optimizer, cuda.sync_every) == \
+        ("bf16", True, True, CUDA_SYNC_EVERY)
+    assert Accelerator.for_run(conv_config(precision="fp32"), torch.device("cuda")).precision \
+        == "fp32"
+    assert not Accelerator.for_run(mlp_config(), torch.device("cuda")).channels_last
+    mps = Accelerator.for_run(conv_config(), torch.device("mps"))
+    assert (mps.precision, mps.channels_last, mps.sync_every) == ("fp32", False, 1)
+    assert dataclasses.replace(cuda, compile="graphs").static_shapes
+    assert not dataclasses.replace(cuda, compile="model").static_shapes
+
+
+def test_reading_the_loss_back_every_k_steps_changes_nothing(tmp_path, mnist_dir):
+    """What CUDA runs do (read every CUDA_SYNC_EVERY steps), exercised on the CPU."""
+    every_step = start_run(mlp_config(), tmp_path / "a", CPU, progress=False)
+    every_step.fit()
+    deferred = start_run(mlp_config(), tmp_path / "b", CPU, progress=False)
+    deferred.accel = dataclasses.replace(deferred.accel, sync_every=4)
+    deferred.fit()
+    assert weights_equal(every_step.model.state_dict(), deferred.model.state_dict())
+    assert (tmp_path / "a" / "metrics.jsonl").read_text().count('"train_loss"') == 2
+    rows = [[{k: v for k, v in json.loads(line).items() if "seconds" not in k}
+             for line in (tmp_path / run / "metrics.jsonl").read_text().splitlines()]
+            for run in "ab"]
+    assert rows[0] == rows[1]
+
+
+def test_divergence_found_at_a_deferred_read_keeps_the_checkpoint(tmp_path, mnist_dir):
+    trainer = start_run(mlp_config(schedule="none", augment="none"), tmp_path, CPU,
+                        progress=False)
+    trainer.fit(stop_after=1)
+    trainer.accel = dataclasses.replace(trainer.accel, sync_every=4)
+    with torch.no_grad():
+        trainer.model.layers[1].weight.fill_(float("nan"))
+    with pytest.raises(BraintankError, match=r"epoch 2, by step 4: loss is nan; the last good "
+                                             r"checkpoint \(after epoch 1\)"):
+        trainer.fit()
+    assert modelfile.load(tmp_path / "last.pt").payload["state"]["epoch"] == 1
+
+
+class DrawsOnGeneratorDevice(TorchFunctionMode):
+    """Records every random draw that is not made on its generator's device, and every copy
+    to the host: on CUDA the first fails and the second makes the host wait for the GPU."""
+
+    def __init__(self):
+        super().__init__()
+        self.draws, self.wrong = 0, []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        if func is torch.Tensor.cpu:
+            self.wrong.append("Tensor.cpu")
+        generator = kwargs.get("generator")
+        if generator is not None:
+            self.draws += 1
+            tensors = [a for a in args if isinstance(a, torch.Tensor)]
+            where = tensors[0].device if tensors else kwargs.get("device")
+            if where is None or torch.device(where) != generator.device:
+                self.wrong.append(getattr(func, "__name__", str(func)))
+        return func(*args, **kwargs)
+
+
+def test_augmentation_draws_on_the_generators_device():
+    x = torch.rand(64, 1, 28, 28)
+    y = torch.arange(64) % 10
+    generator = Accelerator.for_run(conv_config(), CPU).augment_generator(0)
+    with DrawsOnGeneratorDevice() as mode:
+        out = augment_batch(x, ALL_FAMILIES, generator, 0.0, 1.0, labels=y, ink=1.0)
+    assert mode.draws > 20 and mode.wrong == []
+    again = augment_batch(x, ALL_FAMILIES, torch.Generator().manual_seed(0), 0.0, 1.0,
+                          labels=y, ink=1.0)
+    assert torch.equal(out, again)  # the device generator on the CPU is the old CPU one
+
+
+def test_resume_keeps_the_generator_kind_it_saved():
+    cpu = torch.Generator()
+    assert checkpoint.augment_generator_for({}, cpu) is cpu  # saved before kinds were recorded
+    assert checkpoint.augment_generator_for({"augment_device": "cpu"}, cpu) is cpu
+    with pytest.raises(ValueError):
+        checkpoint.augment_generator_for({"augment_device": "tpu"}, cpu)
+    if not torch.cuda.is_available():
+        with pytest.raises(BraintankError, match="resume it with --device cuda"):
+            checkpoint.augment_generator_for({"augment_device": "cuda"}, cpu)
+
+
+def test_run_saved_before_precision_existed_resumes_in_fp32(tmp_path, mnist_dir):
+    trainer = start_run(mlp_config(epochs=2), tmp_path, CPU, progress=False)
+    trainer.fit(stop_after=1)
+    saved = modelfile.load(tmp_path / "last.pt").payload
+    old_config = {k: v for k, v in saved["config"].items() if k not in ("precision", "compile")}
+    old_rng = {k: v for k, v in saved["rng"].items() if k != "augment_device"}
+    modelfile.save(tmp_path / "last.pt", {**{k: v for k, v in saved.items()
+                                             if k not in ("format", "version")},
+                                          "config": old_config, "rng": old_rng})
+    resumed = resume_run(tmp_path, CPU, progress=False)
+    assert (resumed.cfg.precision, resumed.cfg.compile) == ("fp32", "none")
+    resumed.fit()
+    assert resumed.state.epoch == 2
+
+
+def test_fused_adam_takes_the_same_step():
+    torch.manual_seed(0)
+    weights = [torch.nn.Parameter(torch.randn(5, 3)) for _ in range(2)]
+    copies = [torch.nn.Parameter(w.detach().clone()) for w in weights]
+    cfg = mlp_config()
+    for params, fused in ((weights, False), (copies, True)):
+        optimizer = make_optimizer(params, cfg, fused=fused)
+        for step in range(3):
+            for p in params:
+                p.grad = torch.full_like(p, 0.1 * (step + 1))
+            optimizer.step()
+    assert make_optimizer(copies, cfg, fused=True).defaults["fused"]
+    for a, b in zip(weights, copies, strict=True):
+        torch.testing.assert_close(a, b)
+
+
+def _has_compiler() -> bool:
+    try:
+        check_compiler(CPU)
+    except BraintankError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _has_compiler(), reason="torch.compile's inductor needs a C++ "
+                    "compiler on the CPU; none found")
+def test_compiled_step_trains_like_the_eager_one(tmp_path, mnist_dir):
+    """compile "graphs" (on CUDA: CUDA graphs; on the CPU: the same compiled code without
+    them) drops each epoch's partial last batch and otherwise trains as the eager step."""
+    eager = start_run(mlp_config(), tmp_path / "eager", CPU, progress=False)
+    eager.fit()
+    compiled = start_run(mlp_config(compile="graphs"), tmp_path / "graphs", CPU,
+                         progress=False)
+    assert compiled.train_forward is not compiled.model
+    assert len(compiled.loader) == 1050 // 100  # one shape: the last 50 images wait
+    compiled.fit()
+    assert compiled.model.state_dict().keys() == eager.model.state_dict().keys()
+    assert abs(compiled.state.best_acc - eager.state.best_acc) < 0.05
+
+
+def test_compile_without_a_compiler_is_a_one_line_error(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    monkeypatch.delenv("CXX", raising=False)
+    with pytest.raises(BraintankError, match="--compile on the CPU needs a C.. compiler"):
+        Accelerator.for_run(mlp_config(compile="model"), CPU)
+    with pytest.raises(BraintankError, match="not mps"):
+        Accelerator.for_run(mlp_config(compile="model"), torch.device("mps"))
