@@ -147,6 +147,7 @@ def test_resumed_two_process_run_ends_with_the_uninterrupted_weights(tmp_path, m
     (["--nproc", "2", "--batch-size", "101"], "batch size 101 is not divisible by --nproc 2"),
     (["--nproc", "2", "--optimizer", "rprop"], "trains in one process; use --nproc 1"),
     (["--nproc", "2", "--engine", "numpy"], "--nproc trains with the torch engine"),
+    (["--nproc", "2", "--compile", "graphs"], "with --nproc use --compile model"),
 ])
 def test_settings_that_cannot_be_split_are_one_line_errors(capsys, tmp_path, argv, message):
     code = main(["train", "--model", "mlp-50", "--out", str(tmp_path / "run"), *argv])
