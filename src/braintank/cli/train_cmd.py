@@ -49,6 +49,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--data-dir", help="folder holding mnist/ (else $BRAINTANK_DATA, cache, ...)")
     p.add_argument("--threads", type=int, help="CPU threads for torch (default: all cores)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--nproc", type=int,
+                   help="train in N processes with DistributedDataParallel (gloo on the CPU, "
+                        "NCCL with one GPU each); each takes batch-size/N of every batch; "
+                        "under torchrun: its process count")
     for flag, (_, kind, text) in OVERRIDES.items():
         p.add_argument("--" + flag.replace("_", "-"), type=kind, help=text)
     p.add_argument("--compile", nargs="?", const="model", metavar="MODE",
@@ -63,35 +67,96 @@ def run(args: argparse.Namespace) -> int:
 
     from braintank.errors import BraintankError
     from braintank.training.device import resolve_device
+    from braintank.training.distributed import check_nproc, launched_by_torchrun
     from braintank.training.finalize import finalize
     from braintank.training.loop import resume_run, start_run
-    from braintank.training.presets import get_preset
 
     if args.threads is not None:
         if not 1 <= args.threads <= MAX_THREADS:
             raise BraintankError(f"--threads must be between 1 and {MAX_THREADS}, "
                                  f"got {args.threads}")
         torch.set_num_threads(args.threads)
+    if args.nproc is not None:
+        check_nproc(args.nproc)
     if args.engine == "numpy":
+        if (args.nproc or 1) > 1:
+            raise BraintankError("--nproc trains with the torch engine, not --engine numpy")
         from braintank.cli.scratch_train import run_scratch
 
         return run_scratch(args)
+    if (args.nproc or 1) > 1 or launched_by_torchrun():
+        return run_distributed(args)
     device = resolve_device(args.device)
     progress = not args.no_progress
     if args.resume:
         trainer = resume_run(args.resume, device, args.data_dir, progress)
     else:
-        overrides = {field: getattr(args, flag) for flag, (field, _, _) in OVERRIDES.items()
-                     if getattr(args, flag) is not None}
-        if args.compile is not None:
-            overrides["compile"] = args.compile
-        cfg = get_preset(args.model).config(seed=args.seed, **overrides)
-        out = Path(args.out or f"runs/{args.model}-{datetime.now():%Y%m%d-%H%M%S}")
-        trainer = start_run(cfg, out, device, args.data_dir, progress)
+        trainer = start_run(new_config(args), default_out(args), device, args.data_dir,
+                            progress)
     trainer.fit()
-    summary = finalize(trainer, args.data_dir)
-    print(f"{summary['model']}: test accuracy {100 * summary['test_accuracy']:.2f}% after "
-          f"{summary['epochs_run']} epochs ({summary['train_seconds']} s on {device}, "
-          f"{summary['precision']}); "
-          f"model saved to {trainer.run_dir / 'model.pt'}")
+    report(finalize(trainer, args.data_dir), trainer.run_dir)
     return 0
+
+
+def run_distributed(args: argparse.Namespace) -> int:
+    """`--nproc N` (N processes started here) or one rank of a torchrun launch."""
+    import json
+    import os
+
+    from braintank.errors import BraintankError
+    from braintank.training.distributed import (
+        check_shardable,
+        device_kind,
+        launched_by_torchrun,
+        rank_context_from_env,
+    )
+    from braintank.training.distributed_launch import LaunchPlan, spawn, train_rank
+    from braintank.training.loop import read_last_checkpoint
+
+    ctx = rank_context_from_env() if launched_by_torchrun() else None
+    if ctx and args.nproc not in (None, ctx.world_size):
+        raise BraintankError(f"--nproc {args.nproc} disagrees with torchrun's WORLD_SIZE "
+                             f"{ctx.world_size}: under torchrun leave --nproc out")
+    nproc = ctx.world_size if ctx else args.nproc
+    kind = device_kind(args.device, None if ctx else nproc)
+    if args.resume:
+        run_dir, config = Path(args.resume), None
+        _, cfg = read_last_checkpoint(run_dir)
+    else:
+        cfg = new_config(args)
+        run_dir, config = default_out(args), cfg.to_dict()
+    check_shardable(cfg, nproc)
+    threads = args.threads if ctx else args.threads or max(1, (os.cpu_count() or 1) // nproc)
+    plan = LaunchPlan(nproc, str(run_dir), config, kind, threads, args.data_dir,
+                      not args.no_progress, debug=args.debug)
+    if ctx:
+        summary = train_rank(ctx, plan)
+    else:
+        spawn(plan)
+        summary = json.loads((run_dir / "summary.json").read_text())
+    if summary:
+        report(summary, run_dir)
+    return 0
+
+
+def new_config(args: argparse.Namespace):
+    """The preset's settings with the command line's overrides (validated)."""
+    from braintank.training.presets import get_preset
+
+    overrides = {field: getattr(args, flag) for flag, (field, _, _) in OVERRIDES.items()
+                 if getattr(args, flag) is not None}
+    if args.compile is not None:
+        overrides["compile"] = args.compile
+    return get_preset(args.model).config(seed=args.seed, **overrides)
+
+
+def default_out(args: argparse.Namespace) -> Path:
+    return Path(args.out or f"runs/{args.model}-{datetime.now():%Y%m%d-%H%M%S}")
+
+
+def report(summary: dict, run_dir: Path) -> None:
+    processes = f", {summary['nproc']} processes" if summary.get("nproc", 1) > 1 else ""
+    print(f"{summary['model']}: test accuracy {100 * summary['test_accuracy']:.2f}% after "
+          f"{summary['epochs_run']} epochs ({summary['train_seconds']} s on "
+          f"{summary['device']}{processes}, {summary['precision']}); "
+          f"model saved to {run_dir / 'model.pt'}")

@@ -66,7 +66,8 @@ def finalize(trainer: Trainer, data_dir: str | None = None) -> dict:
         "device": str(trainer.device),
         "precision": trainer.accel.precision,
         "compile": trainer.cfg.compile,
-        "threads": torch.get_num_threads(),
+        "threads": torch.get_num_threads(),  # per process
+        "nproc": trainer.nproc,
         "train_seconds": round(sum(row.get("train_seconds", row["seconds"])
                                    for row in read_metrics(run_dir)), 2),
     }

@@ -48,6 +48,8 @@ class RunState:
 class Trainer:
     """Owns one run: data, model, optimizer, schedule, RNGs and the run folder."""
 
+    nproc = 1  # processes training the model together (distributed.DistributedTrainer: more)
+
     def __init__(self, cfg: TrainConfig, run_dir: str | Path, device: torch.device,
                  data_dir: str | None = None, progress: bool = True,
                  split: tuple | None = None, data: RunData | None = None,
@@ -229,13 +231,7 @@ class Trainer:
                    "lr": current_lr(self.optimizer),
                    "train_seconds": round(train_seconds, 3),
                    "seconds": round(time.perf_counter() - started, 3)}
-            if improved:
-                modelfile.save(self.run_dir / "best.pt", self.payload("model"))
-            modelfile.save(self.run_dir / "last.pt", self.payload("checkpoint"))
-            runlog.append_metrics(self.run_dir, row)
-            runlog.plot_learning_curves(runlog.read_metrics(self.run_dir),
-                                        self.run_dir / runlog.CURVES_FILE, self.cfg.model)
-            tqdm.write(self._epoch_line(row))
+            self.record_epoch(row, improved)
             if self.cfg.patience and self.state.stale >= self.cfg.patience:
                 tqdm.write(f"early stopping: no better validation accuracy for "
                            f"{self.cfg.patience} epochs (best {self.state.best_acc:.4f} at "
@@ -243,6 +239,16 @@ class Trainer:
                 self.cfg.epochs = self.state.epoch
                 break
         return self.state
+
+    def record_epoch(self, row: dict, improved: bool) -> None:
+        """Checkpoints, log, curves and the epoch line (in distributed runs: rank 0's job)."""
+        if improved:
+            modelfile.save(self.run_dir / "best.pt", self.payload("model"))
+        modelfile.save(self.run_dir / "last.pt", self.payload("checkpoint"))
+        runlog.append_metrics(self.run_dir, row)
+        runlog.plot_learning_curves(runlog.read_metrics(self.run_dir),
+                                    self.run_dir / runlog.CURVES_FILE, self.cfg.model)
+        tqdm.write(self._epoch_line(row))
 
     def _epoch_line(self, row: dict) -> str:
         val = f" val_loss {row['val_loss']:.4f} val_acc {row['val_acc']:.4f}" \
@@ -271,15 +277,26 @@ def resume_run(run_dir: str | Path, device: torch.device, data_dir: str | None =
     """Reopen a run folder at its last checkpoint; epochs logged after it are dropped.
     `data`: the tensors the run was started with, when they were not cfg's dataset split."""
     run_dir = Path(run_dir)
+    saved, cfg = read_last_checkpoint(run_dir)
+    trainer = Trainer(cfg, run_dir, device, data_dir, progress, data=data)
+    trainer.restore(saved)
+    drop_later_epochs(run_dir, trainer.state.epoch)
+    return trainer
+
+
+def read_last_checkpoint(run_dir: Path) -> tuple[modelfile.ModelFile, TrainConfig]:
+    """A run folder's last.pt and the config it was trained with (checked)."""
     last = run_dir / "last.pt"
     if not last.is_file():
         raise BraintankError(f"{run_dir}: no checkpoint (last.pt) to resume from")
     saved = modelfile.load(last)
     if saved.kind != "checkpoint":
         raise BraintankError(f"{last}: not a resumable checkpoint")
-    cfg = TrainConfig.from_dict({**ADDED_SETTINGS, **saved.config}, source=str(last))
-    trainer = Trainer(cfg, run_dir, device, data_dir, progress, data=data)
-    trainer.restore(saved)
-    rows = [r for r in runlog.read_metrics(run_dir) if r["epoch"] <= trainer.state.epoch]
-    runlog.write_metrics(run_dir, rows)
-    return trainer
+    return saved, TrainConfig.from_dict({**ADDED_SETTINGS, **saved.config},
+                                         source=str(last))
+
+
+def drop_later_epochs(run_dir: Path, epoch: int) -> None:
+    """Forget the log rows of epochs trained after the checkpoint a run resumes from."""
+    runlog.write_metrics(run_dir, [r for r in runlog.read_metrics(run_dir)
+                                   if r["epoch"] <= epoch])
