@@ -5,7 +5,7 @@ from __future__ import annotations
 from torch import nn
 
 from braintank.errors import BraintankError
-from braintank.nets.cnn import DigitCNN, SmallCNN
+from braintank.nets.cnn import DigitCNN, LiteCNN, SmallCNN
 from braintank.nets.ensemble import Ensemble
 from braintank.nets.mlp import MLP
 from braintank.nets.rnn import RowRNN
@@ -15,6 +15,7 @@ ARCHITECTURES: dict[str, type[nn.Module]] = {
     "mlp": MLP,
     "small_cnn": SmallCNN,
     "digit_cnn": DigitCNN,
+    "lite_cnn": LiteCNN,
     "row_rnn": RowRNN,
 }
 ENSEMBLE = "ensemble"  # {"type": "ensemble", "members": [spec, ...]}, built member by member

@@ -42,6 +42,8 @@ class TrainConfig:
     seed: int = 0
     split_seed: int | None = None  # seed of the validation hold-out; None = seed
     eval_batch_size: int = 1000
+    teacher: str = ""  # distil from this model file ("shipped": the package's); "" = off
+    distill_weight: float = 0.5  # share of the loss that follows the teacher's soft targets
 
     def validate(self) -> TrainConfig:
         """Raise a one-line BraintankError naming the first bad setting; returns self.
@@ -57,7 +59,7 @@ class TrainConfig:
             parse_augment(self.augment if isinstance(self.augment, str) else repr(self.augment))
         except ValueError as exc:
             raise BraintankError(str(exc)) from None
-        for name in ("model", "dataset", "normalize"):
+        for name in ("model", "dataset", "normalize", "teacher"):
             if not isinstance(getattr(self, name), str):
                 raise BraintankError(f"{name} must be a name, got {getattr(self, name)!r}")
         if not isinstance(self.arch, dict):
@@ -71,6 +73,7 @@ class TrainConfig:
         _check_number("label smoothing", self.label_smoothing, low=0, high=1,
                       high_inclusive=False)
         _check_number("augment probability", self.augment_prob, low=0, high=1)
+        _check_number("distill weight", self.distill_weight, low=0, high=1)
         if not isinstance(self.betas, tuple | list) or len(self.betas) != 2:
             raise BraintankError(f"betas must be two numbers in [0, 1), got {self.betas!r}")
         for beta in self.betas:

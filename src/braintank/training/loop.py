@@ -26,6 +26,7 @@ from braintank.nets import build_model, count_parameters
 from braintank.training import checkpoint, runlog
 from braintank.training.config import TrainConfig
 from braintank.training.data import RunData, load_run_data
+from braintank.training.distill import distillation_loss, load_teacher
 from braintank.training.evaluate import compute_logits, loss_and_accuracy
 from braintank.training.optim import (
     clip_gradients,
@@ -35,7 +36,7 @@ from braintank.training.optim import (
     make_scheduler,
 )
 
-CONV_TYPES = {"small_cnn", "digit_cnn"}
+CONV_TYPES = {"small_cnn", "digit_cnn", "lite_cnn"}
 
 
 @dataclass
@@ -65,6 +66,8 @@ class Trainer:
         self.model = build_model(cfg.arch).to(device)
         if initial_weights is not None:
             self.model.load_state_dict(initial_weights)
+        self.teacher = load_teacher(cfg.teacher, self.data.normalize, device) \
+            if cfg.teacher else None
         self.channels_last = cfg.arch.get("type") in CONV_TYPES and device.type == "cpu"
         if self.channels_last:  # oneDNN's convolutions run markedly faster in NHWC
             self.model = self.model.to(memory_format=torch.channels_last)
@@ -124,7 +127,13 @@ class Trainer:
         return x
 
     def _loss(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        logits = self.model(self._prepare(x, y))
+        x = self._prepare(x, y)
+        logits = self.model(x)
+        if self.teacher is not None:
+            with torch.no_grad():
+                teacher_logits = self.teacher(x)
+            return distillation_loss(logits, teacher_logits, y, self.cfg.distill_weight,
+                                     self.cfg.label_smoothing), logits
         return F.cross_entropy(logits, y, label_smoothing=self.cfg.label_smoothing), logits
 
     def _check_finite(self, loss: torch.Tensor, step: int) -> None:
