@@ -4,6 +4,7 @@ Side by side with the baseline every reader pays anyway (decoding the page image
 a breakdown by stage, on simulated photos written as JPEG files.
 
     python benchmarks/sheet_speed.py [--pages 6] [--threads 2] [--model PATH]
+                                     [--runtime torch|onnx|onnx-int8]
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "sheets")
 
 from simulator import simulate_sheet  # noqa: E402
 
+from braintank.cli.runtime import RUNTIME_CHOICES, load_classifier  # noqa: E402
 from braintank.data import load_split  # noqa: E402
-from braintank.inference.classifier import DigitClassifier  # noqa: E402
 from braintank.inference.images import load_image  # noqa: E402
 from braintank.sheets import reader  # noqa: E402
 from braintank.sheets.layout import make_layout  # noqa: E402
@@ -41,11 +42,13 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=6, help="pages to time")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads (torch, OpenCV)")
     parser.add_argument("--model", help="model file (default: the shipped model)")
+    parser.add_argument("--runtime", choices=RUNTIME_CHOICES, default="torch",
+                        help="engine running the network (default torch)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(args.threads)
     images, labels = load_split("mnist", "test")
-    clf = DigitClassifier.load(args.model)
+    clf = load_classifier(args.model, args.runtime)
     layout = make_layout(10, 10, "Speed")
     rng = np.random.default_rng(7)
     stages = {name: np.zeros(2) for name in ("decode (baseline)", "markers+warp+code",
@@ -69,7 +72,8 @@ def main() -> None:
     n = args.pages
     total = sum(stages.values()) / n
     base = stages["decode (baseline)"] / n
-    print(f"{args.threads} threads, {n} pages of 100 cells at 300 dpi (JPEG), model {clf.name}")
+    print(f"{args.threads} threads, {n} pages of 100 cells at 300 dpi (JPEG), model {clf.name}, "
+          f"runtime {args.runtime}")
     print(f"  {'stage':<22} {'wall s/page':>12} {'CPU s/page':>12}")
     for name, seconds in stages.items():
         print(f"  {name:<22} {seconds[0] / n:12.3f} {seconds[1] / n:12.3f}")
