@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 # Spelled out here (not imported from the classifier) so `braintank --help` loads no torch.
 RUNTIME_CHOICES = ("torch", "onnx", "onnx-int8")
@@ -21,14 +20,14 @@ def load_classifier(model: str | None, runtime: str = "torch", threshold: float 
                     data_dir: str | None = None):
     """`DigitClassifier.load`, first building the model's int8 copy when `runtime` is
     onnx-int8 and none was made from this model file yet."""
-    from braintank.inference.classifier import DigitClassifier, default_model_path
+    from braintank.inference.classifier import DigitClassifier, model_path
 
     if runtime == "onnx-int8":
         from braintank.cli.printable import printable
         from braintank.inference.quantize import current_int8, int8_path
         from braintank.training.int8 import build_int8
 
-        path = Path(model) if model is not None else default_model_path()
+        path = model_path(model)
         if path.is_file() and current_int8(path) is None:
             print(f"braintank: making the int8 model {printable(str(int8_path(path)))} "
                   "(once per model file)", file=sys.stderr)

@@ -49,7 +49,8 @@ def _register_read(sub) -> None:
     p.add_argument("--db", default=DEFAULT_DB, help=f"results database (default {DEFAULT_DB})")
     p.add_argument("--crops", metavar="DIR", help="folder for the cell crops (default: "
                    "<CSV name>-crops beside the CSV)")
-    p.add_argument("--model", help="braintank model file (default: the shipped model)")
+    p.add_argument("--model", help="braintank model file, or a shipped model: default (the "
+                   "default), student (distilled: faster, a little less sure)")
     p.add_argument("--threshold", type=float, help="confidence below which a digit goes to "
                    "review (default: the model's calibrated threshold)")
     add_runtime_argument(p)

@@ -31,9 +31,24 @@ RUNTIMES = ("torch", "onnx", "onnx-int8")
 DEFAULT_THRESHOLD = 0.9  # used only by models saved without calibration
 
 
-def default_model_path() -> Path:
-    """The model shipped inside the package (trained by `braintank train --model cnn`)."""
-    return Path(str(resources.files("braintank") / "models" / "default.pt"))
+# Models shipped inside the package, by name: "default" (`braintank train --model cnn`), and
+# "student", distilled from it with a ninth of its multiply-adds (`--model cnn-student`).
+SHIPPED_MODELS = ("default", "student")
+
+
+def default_model_path(name: str = "default") -> Path:
+    """The shipped model `name` (one of SHIPPED_MODELS)."""
+    return Path(str(resources.files("braintank") / "models" / f"{name}.pt"))
+
+
+def model_path(model: str | os.PathLike | None) -> Path:
+    """The file `model` names: a path; None is the default model, and a shipped model's name
+    is that model, unless a file of that name is in the working folder."""
+    if model is None:
+        return default_model_path()
+    if str(model) in SHIPPED_MODELS and not Path(model).exists():
+        return default_model_path(str(model))
+    return Path(model)
 
 
 @dataclass
@@ -75,7 +90,7 @@ class DigitClassifier:
     @classmethod
     def load(cls, path: str | os.PathLike | None = None, runtime: str = "torch",
              threshold: float | None = None, optimize: bool = True) -> DigitClassifier:
-        """Load a braintank model file (default: the shipped model).
+        """Load a braintank model file (default: the shipped model; see `model_path`).
 
         `optimize=False` keeps the network exactly as trained (no BN folding, NCHW memory):
         the same answers, slower; the baseline in benchmarks/inference_speed.py.
@@ -85,7 +100,7 @@ class DigitClassifier:
         """
         if runtime not in RUNTIMES:
             raise BraintankError(f"unknown runtime {runtime!r} (known: {', '.join(RUNTIMES)})")
-        path = Path(path) if path is not None else default_model_path()
+        path = model_path(path)
         saved = load_model_file(path)
         model = for_inference(saved.network) if optimize else saved.network
         calibration, session = saved.calibration, None
