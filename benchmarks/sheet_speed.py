@@ -4,6 +4,7 @@ Side by side with the baseline every reader pays anyway (decoding the page image
 a breakdown by stage, on simulated photos written as JPEG files.
 
     python benchmarks/sheet_speed.py [--pages 6] [--threads 2] [--model PATH]
+                                     [--runtime torch|onnx|onnx-int8]
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import cv2
 import numpy as np
 import torch
 
+from braintank.cli.runtime import RUNTIME_CHOICES, load_classifier
 from braintank.data import load_split
-from braintank.inference.classifier import DigitClassifier
 from braintank.inference.images import load_image
 from braintank.sheets import reader
 from braintank.sheets.layout import make_layout
@@ -37,11 +38,13 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=6, help="pages to time")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads (torch, OpenCV)")
     parser.add_argument("--model", help="model file (default: the shipped model)")
+    parser.add_argument("--runtime", choices=RUNTIME_CHOICES, default="torch",
+                        help="engine running the network (default torch)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(args.threads)
     images, labels = load_split("mnist", "test")
-    clf = DigitClassifier.load(args.model)
+    clf = load_classifier(args.model, args.runtime)
     layout = make_layout(10, 10, "Speed")
     rng = np.random.default_rng(7)
     stages = {name: np.zeros(2) for name in ("decode (baseline)", "markers+warp+code",
@@ -65,7 +68,8 @@ def main() -> None:
     n = args.pages
     total = sum(stages.values()) / n
     base = stages["decode (baseline)"] / n
-    print(f"{args.threads} threads, {n} pages of 100 cells at 300 dpi (JPEG), model {clf.name}")
+    print(f"{args.threads} threads, {n} pages of 100 cells at 300 dpi (JPEG), model {clf.name}, "
+          f"runtime {args.runtime}")
     print(f"  {'stage':<22} {'wall s/page':>12} {'CPU s/page':>12}")
     for name, seconds in stages.items():
         print(f"  {name:<22} {seconds[0] / n:12.3f} {seconds[1] / n:12.3f}")

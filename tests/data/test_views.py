@@ -34,3 +34,32 @@ def test_one_view_is_the_plain_image():
 def test_view_counts_are_checked(bad):
     with pytest.raises(ValueError):
         check_views(bad)
+
+
+def _grid_sample_views(x: np.ndarray, views: int) -> np.ndarray:
+    """The views as torch's bilinear resampling gives them (the first implementation)."""
+    import torch
+    import torch.nn.functional as F
+
+    t = torch.from_numpy(x)[:, None]
+    out = [t]
+    for scale in VIEW_SCALES[1:views]:
+        theta = torch.tensor([[1 / scale, 0.0, 0.0], [0.0, 1 / scale, 0.0]]).expand(len(t), 2, 3)
+        grid = F.affine_grid(theta, list(t.shape), align_corners=False)
+        out.append(F.grid_sample(t, grid, mode="bilinear", padding_mode="zeros",
+                                 align_corners=False))
+    return torch.cat(out)[:, 0].numpy()
+
+
+@pytest.mark.parametrize("shape", [(5, 28, 28), (3, 20, 33)])
+def test_views_equal_bilinear_resampling_with_zero_padding(shape):
+    x = np.random.default_rng(4).random(shape, dtype=np.float32)
+    stack = view_stack(x, len(VIEW_SCALES))
+    assert stack.dtype == np.float32 and stack.shape == (len(VIEW_SCALES) * shape[0], *shape[1:])
+    assert np.abs(stack - _grid_sample_views(x, len(VIEW_SCALES))).max() < 1e-5
+
+
+
+def test_no_images_give_no_views():
+    """torch's resampling refused an empty batch, so reading no digits raised."""
+    assert view_stack(np.zeros((0, 28, 28), np.float32), len(VIEW_SCALES)).shape == (0, 28, 28)

@@ -117,3 +117,19 @@ def test_export_without_database(tmp_path, capsys):
     assert main(["sheet", "export", "--db", str(tmp_path / "none.db"), "--out",
                  str(tmp_path / "x.csv")]) == 2
     assert "no results database" in capsys.readouterr().err
+
+
+def test_read_with_the_int8_runtime(tmp_path, scans, classifier):
+    """`sheet read --runtime onnx-int8` reads the page as the float model does."""
+    folder, sheets = scans
+    outs = {}
+    for runtime in ("torch", "onnx-int8"):
+        outs[runtime] = tmp_path / f"{runtime}.csv"
+        assert main(["sheet", "read", str(folder / "good1.jpg"), "--db",
+                     str(tmp_path / f"{runtime}.db"), "--out", str(outs[runtime]),
+                     "--model", str(model_path()), "--runtime", runtime]) == 0
+    rows = {runtime: _rows(path) for runtime, path in outs.items()}
+    _check_against_truth(rows["onnx-int8"], sheets["good1.jpg"])
+    same = sum(a["digit"] == b["digit"] and a["status"] == b["status"]
+               for a, b in zip(rows["torch"], rows["onnx-int8"], strict=True))
+    assert same >= 98, same  # 100 cells; a borderline confidence may cross the threshold

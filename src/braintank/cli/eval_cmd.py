@@ -6,17 +6,19 @@ import argparse
 import json
 from pathlib import Path
 
+from braintank.cli.runtime import add_runtime_argument
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("eval", help="evaluate a model: accuracy, per-class metrics, "
                                            "confusion matrix, calibration")
-    p.add_argument("--model", help="braintank model file (default: the shipped model)")
+    p.add_argument("--model", help="braintank model file, or a shipped model: default (the "
+                   "default), student (distilled: faster, a little less sure)")
     p.add_argument("--dataset", default="mnist", help="mnist (default) or fashion-mnist")
     p.add_argument("--split", default="test", choices=["train", "test"],
                    help="dataset split to evaluate on (default test)")
     p.add_argument("--data-dir", help="folder holding the dataset (or its parent)")
-    p.add_argument("--runtime", choices=["torch", "onnx"], default="torch",
-                   help="run the network with PyTorch (default) or ONNX Runtime")
+    add_runtime_argument(p)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--out", help="folder for report.json, confusion.png, reliability.png, "
                                  "coverage.png")
@@ -36,12 +38,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_eval(args: argparse.Namespace) -> int:
+    from braintank.cli.runtime import load_classifier
     from braintank.data import load_split
     from braintank.evaluation import classification_report, format_report
-    from braintank.inference.classifier import DigitClassifier
 
     images, labels = load_split(args.dataset, args.split, args.data_dir)
-    clf = DigitClassifier.load(args.model, runtime=args.runtime)
+    clf = load_classifier(args.model, args.runtime, data_dir=args.data_dir)
     probs, confidence = clf.read_batch28(images / 255.0)
     report = classification_report(labels, probs)
     accepted = confidence >= clf.threshold

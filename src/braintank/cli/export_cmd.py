@@ -7,7 +7,8 @@ import argparse
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("export", help="export a model to ONNX or TorchScript")
-    p.add_argument("--model", help="braintank model file (default: the shipped model)")
+    p.add_argument("--model", help="braintank model file, or a shipped model: default (the "
+                   "default), student (distilled: faster, a little less sure)")
     p.add_argument("--format", choices=["onnx", "torchscript"], default="onnx",
                    help="onnx (default) or torchscript")
     p.add_argument("--out", required=True, help="output file (.onnx or .pt)")

@@ -9,6 +9,7 @@ import warnings
 from pathlib import Path
 
 from braintank.cli.printable import printable
+from braintank.cli.runtime import add_runtime_argument
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,12 +18,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Read one handwritten digit per image (PNG, JPEG, BMP, TIFF; any size, "
                     "dark ink on light paper or the reverse).")
     p.add_argument("images", nargs="+", metavar="IMAGE", help="image files to read")
-    p.add_argument("--model", help="braintank model file (default: the shipped model)")
+    p.add_argument("--model", help="braintank model file, or a shipped model: default (the "
+                   "default), student (distilled: faster, a little less sure)")
     p.add_argument("--json", action="store_true",
                    help="one JSON object per image: file, digit, confidence, status, "
                         "probabilities")
-    p.add_argument("--runtime", choices=["torch", "onnx"], default="torch",
-                   help="run the network with PyTorch (default) or ONNX Runtime")
+    add_runtime_argument(p)
     p.add_argument("--threshold", type=float,
                    help="confidence below which a digit is sent to review (default: the "
                         "model's calibrated threshold)")
@@ -32,13 +33,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from braintank.cli.runtime import load_classifier
     from braintank.errors import BraintankError
-    from braintank.inference.classifier import DigitClassifier
 
     if args.threshold is not None and not 0 <= args.threshold <= 1:
         raise BraintankError(f"--threshold must be between 0 and 1, got {args.threshold}")
     show = _preview_folder(args.show) if args.show is not None else None
-    clf = DigitClassifier.load(args.model, runtime=args.runtime, threshold=args.threshold)
+    clf = load_classifier(args.model, args.runtime, args.threshold)
     failures = 0
     for path in args.images:
         try:  # one bad file must not stop the batch

@@ -9,9 +9,9 @@ view is always the image itself, so one view is the plain network.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
-import torch
-import torch.nn.functional as F
 
 # Scale of each view (1 = as prepared): 20 px digits seen at about 17.6 and 22.4 px.
 VIEW_SCALES = (1.0, 0.88, 1.12)
@@ -26,13 +26,36 @@ def check_views(views: int) -> int:
 
 
 def view_stack(x28: np.ndarray, views: int) -> np.ndarray:
-    """[views * N, 28, 28] float32: every image under each view, view by view."""
+    """[views * N, H, W] float32: every image under each view, view by view.
+
+    A view is bilinear resampling about the centre with zero padding (torch's `grid_sample`,
+    align_corners=False, to 1e-6). Scaling both axes alike is separable, so each view is two
+    small matrix products per image: no parallel work, which on a busy 2-core machine cost
+    more than the network itself (0.45 ms a digit in torch with 2 threads).
+    """
     check_views(views)
-    x = torch.from_numpy(np.ascontiguousarray(x28, dtype=np.float32))[:, None]
+    x = np.ascontiguousarray(x28, dtype=np.float32)
     out = [x]
     for scale in VIEW_SCALES[1:views]:
-        theta = torch.tensor([[1 / scale, 0.0, 0.0], [0.0, 1 / scale, 0.0]]).expand(len(x), 2, 3)
-        grid = F.affine_grid(theta, list(x.shape), align_corners=False)
-        out.append(F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros",
-                                 align_corners=False))
-    return torch.cat(out)[:, 0].numpy()
+        rows, cols = _axis_weights(scale, x.shape[-2]), _axis_weights(scale, x.shape[-1])
+        out.append(rows @ x @ cols.T)
+    return np.concatenate(out)
+
+
+@functools.lru_cache(maxsize=16)
+def _axis_weights(scale: float, size: int) -> np.ndarray:
+    """[size, size]: output pixel i along one axis as a mix of the input pixels it samples.
+
+    Pixel centres in grid_sample's [-1, 1] frame are (2i + 1) / size - 1; a view of scale s
+    reads the input at 1/s times that position, between two pixels (weights 1 - f and f),
+    and a pixel beyond the border reads as 0.
+    """
+    target = ((2 * np.arange(size) + 1) / size - 1) / scale
+    source = ((target + 1) * size - 1) / 2
+    low = np.floor(source).astype(int)
+    frac = source - low
+    weights = np.zeros((size, size))
+    for column, weight in ((low, 1 - frac), (low + 1, frac)):
+        inside = (column >= 0) & (column < size)
+        weights[np.arange(size)[inside], column[inside]] += weight[inside]
+    return weights.astype(np.float32)

@@ -20,18 +20,35 @@ import torch
 from braintank.data.views import check_views, view_stack
 from braintank.errors import BraintankError
 from braintank.evaluation.calibration import softmax, worst_view
+from braintank.inference.export import onnx_bytes, onnx_session
 from braintank.inference.images import load_image, to_grey
 from braintank.inference.optimize import for_inference, input_memory_format
 from braintank.inference.preprocess import to_mnist
+from braintank.inference.quantize import current_int8, int8_path
 from braintank.modelfile import load as load_model_file
 
-RUNTIMES = ("torch", "onnx")
+RUNTIMES = ("torch", "onnx", "onnx-int8")
 DEFAULT_THRESHOLD = 0.9  # used only by models saved without calibration
 
 
-def default_model_path() -> Path:
-    """The model shipped inside the package (trained by `braintank train --model cnn`)."""
-    return Path(str(resources.files("braintank") / "models" / "default.pt"))
+# Models shipped inside the package, by name: "default" (`braintank train --model cnn`), and
+# "student", distilled from it with a ninth of its multiply-adds (`--model cnn-student`).
+SHIPPED_MODELS = ("default", "student")
+
+
+def default_model_path(name: str = "default") -> Path:
+    """The shipped model `name` (one of SHIPPED_MODELS)."""
+    return Path(str(resources.files("braintank") / "models" / f"{name}.pt"))
+
+
+def model_path(model: str | os.PathLike | None) -> Path:
+    """The file `model` names: a path; None is the default model, and a shipped model's name
+    is that model, unless a file of that name is in the working folder."""
+    if model is None:
+        return default_model_path()
+    if str(model) in SHIPPED_MODELS and not Path(model).exists():
+        return default_model_path(str(model))
+    return Path(model)
 
 
 @dataclass
@@ -60,6 +77,7 @@ class DigitClassifier:
         self.name = name
         self.views = check_views(views)
         self._memory_format = input_memory_format(model)
+        self._session = None  # an ONNX Runtime session for runtimes "onnx" and "onnx-int8"
 
     @property
     def threshold_(self) -> float:
@@ -72,23 +90,35 @@ class DigitClassifier:
     @classmethod
     def load(cls, path: str | os.PathLike | None = None, runtime: str = "torch",
              threshold: float | None = None, optimize: bool = True) -> DigitClassifier:
-        """Load a braintank model file (default: the shipped model).
+        """Load a braintank model file (default: the shipped model; see `model_path`).
 
         `optimize=False` keeps the network exactly as trained (no BN folding, NCHW memory):
         the same answers, slower; the baseline in benchmarks/inference_speed.py.
+        runtime "onnx-int8" runs the model's int8 copy (`inference/quantize.py`) with the
+        calibration refitted for it; it must exist and match the model file
+        (`training.int8.build_int8`, which the CLI runs when needed).
         """
         if runtime not in RUNTIMES:
             raise BraintankError(f"unknown runtime {runtime!r} (known: {', '.join(RUNTIMES)})")
-        path = Path(path) if path is not None else default_model_path()
+        path = model_path(path)
         saved = load_model_file(path)
         model = for_inference(saved.network) if optimize else saved.network
-        calibration = saved.calibration
+        calibration, session = saved.calibration, None
+        if runtime == "onnx-int8":
+            int8 = current_int8(path)
+            if int8 is None:
+                raise BraintankError(f"{int8_path(path)}: no int8 model made from {path.name} "
+                                     "(build it with training.int8.build_int8, or run a "
+                                     "braintank command with --runtime onnx-int8)")
+            calibration = int8.calibration
+            session = onnx_session(int8.blob, str(int8_path(path)))
+        elif runtime == "onnx":
+            session = onnx_session(onnx_bytes(model), path.name)
         clf = cls(model, saved.normalize, calibration.get("temperature", 1.0),
                   threshold if threshold is not None
                   else calibration.get("threshold", DEFAULT_THRESHOLD),
                   runtime, path.name, calibration.get("views", 1))
-        if runtime == "onnx":
-            clf._session = _onnx_session(model)
+        clf._session = session
         return clf
 
     # ---- the network on prepared 28x28 images -------------------------------------------
@@ -98,7 +128,7 @@ class DigitClassifier:
         x = ((np.asarray(x28, dtype=np.float32) - mean) / std)[:, None]
         if len(x) == 0:
             return np.zeros((0, 10), dtype=np.float32)
-        if self.runtime == "onnx":
+        if self._session is not None:
             return self._session.run(None, {"x": np.ascontiguousarray(x)})[0]
         with torch.inference_mode():
             return self.model(torch.from_numpy(x).contiguous(memory_format=self._memory_format)
@@ -147,12 +177,3 @@ class DigitClassifier:
                                     [round(float(v), 6) for v in p])
         return results
 
-
-def _onnx_session(model: torch.nn.Module):
-    import onnxruntime as ort
-
-    from braintank.inference.export import onnx_bytes
-
-    options = ort.SessionOptions()
-    options.log_severity_level = 3
-    return ort.InferenceSession(onnx_bytes(model), options, providers=["CPUExecutionProvider"])

@@ -13,6 +13,7 @@ import warnings
 import torch
 from torch import nn
 
+from braintank.errors import BraintankError
 from braintank.fileio import atomic_write_bytes
 
 FORMATS = ("onnx", "torchscript")
@@ -30,6 +31,20 @@ def onnx_bytes(model: nn.Module) -> bytes:
                           dynamic_axes={"x": {0: "batch"}, "logits": {0: "batch"}},
                           dynamo=False)
     return buffer.getvalue()
+
+
+def onnx_session(blob: bytes, source: str = "model"):
+    """An ONNX Runtime CPU session for a serialised model; a damaged one is a one-line error."""
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.log_severity_level = 3
+    options.intra_op_num_threads = torch.get_num_threads()  # the threads torch is told to use
+    try:
+        return ort.InferenceSession(blob, options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # ORT raises its own exception types for bad graphs
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        raise BraintankError(f"{source}: not a usable ONNX model ({reason})") from None
 
 
 def torchscript_bytes(model: nn.Module) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from torch import nn
 
 from braintank.errors import BraintankError
-from braintank.nets.cnn import DigitCNN, FastCNN, SmallCNN
+from braintank.nets.cnn import DigitCNN, FastCNN, LiteCNN, SmallCNN
 from braintank.nets.ensemble import Ensemble
 from braintank.nets.mlp import MLP
 from braintank.nets.rnn import RowRNN
@@ -16,6 +16,7 @@ ARCHITECTURES: dict[str, type[nn.Module]] = {
     "small_cnn": SmallCNN,
     "digit_cnn": DigitCNN,
     "fast_cnn": FastCNN,
+    "lite_cnn": LiteCNN,
     "row_rnn": RowRNN,
 }
 ENSEMBLE = "ensemble"  # {"type": "ensemble", "members": [spec, ...]}, built member by member

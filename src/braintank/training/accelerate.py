@@ -29,7 +29,7 @@ from torch import nn
 from braintank.errors import BraintankError
 from braintank.training.config import TrainConfig
 
-CONV_TYPES = {"small_cnn", "digit_cnn", "fast_cnn"}
+CONV_TYPES = {"small_cnn", "digit_cnn", "fast_cnn", "lite_cnn"}
 CHANNELS_LAST_DEVICES = {"cpu", "cuda"}
 # Steps between reading the running loss back on CUDA: often enough for the progress bar and
 # to stop a diverged run soon, rarely enough that the GPU never waits for the host.

@@ -16,7 +16,7 @@ PRECISIONS = ("auto", "fp32", "bf16")  # auto: bf16 on CUDA, fp32 elsewhere (acc
 COMPILE_MODES = ("none", "model", "graphs")
 # Settings added after runs were first saved, with the value those older runs trained with:
 # a resumed old run goes on as it started.
-ADDED_SETTINGS = {"precision": "fp32", "compile": "none"}
+ADDED_SETTINGS = {"precision": "fp32", "compile": "none", "teacher": "", "distill_weight": 0.5}
 
 
 @dataclass
@@ -49,6 +49,8 @@ class TrainConfig:
     eval_batch_size: int = 1000
     precision: str = "auto"  # of the training forward pass: auto, fp32 or bf16
     compile: str = "none"  # torch.compile the training forward: none, model or graphs
+    teacher: str = ""  # distil from this model file ("shipped": the package's); "" = off
+    distill_weight: float = 0.5  # share of the loss that follows the teacher's soft targets
 
     def validate(self) -> TrainConfig:
         """Raise a one-line BraintankError naming the first bad setting; returns self.
@@ -66,7 +68,7 @@ class TrainConfig:
             parse_augment(self.augment if isinstance(self.augment, str) else repr(self.augment))
         except ValueError as exc:
             raise BraintankError(str(exc)) from None
-        for name in ("model", "dataset", "normalize"):
+        for name in ("model", "dataset", "normalize", "teacher"):
             if not isinstance(getattr(self, name), str):
                 raise BraintankError(f"{name} must be a name, got {getattr(self, name)!r}")
         if not isinstance(self.arch, dict):
@@ -80,6 +82,7 @@ class TrainConfig:
         _check_number("label smoothing", self.label_smoothing, low=0, high=1,
                       high_inclusive=False)
         _check_number("augment probability", self.augment_prob, low=0, high=1)
+        _check_number("distill weight", self.distill_weight, low=0, high=1)
         if not isinstance(self.betas, tuple | list) or len(self.betas) != 2:
             raise BraintankError(f"betas must be two numbers in [0, 1), got {self.betas!r}")
         for beta in self.betas:

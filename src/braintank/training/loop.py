@@ -27,6 +27,7 @@ from braintank.training import checkpoint, runlog
 from braintank.training.accelerate import Accelerator
 from braintank.training.config import ADDED_SETTINGS, TrainConfig
 from braintank.training.data import RunData, load_run_data
+from braintank.training.distill import distillation_loss, load_teacher
 from braintank.training.evaluate import compute_logits, loss_and_accuracy
 from braintank.training.optim import (
     clip_gradients,
@@ -69,6 +70,8 @@ class Trainer:
             self.model.load_state_dict(initial_weights)
         self.model = self.accel.prepare_model(self.model)
         self.train_forward = self.accel.training_forward(self.model)
+        self.teacher = load_teacher(cfg.teacher, self.data.normalize, device) \
+            if cfg.teacher else None
         self.shuffle_gen = torch.Generator().manual_seed(cfg.seed + 1)
         self.augment_gen = self.accel.augment_generator(cfg.seed + 2)
         batch = len(self.data.y_train) if full_batch(cfg.optimizer) else cfg.batch_size
@@ -130,7 +133,13 @@ class Trainer:
         x = self._prepare(x, y)
         with self.accel.autocast():
             logits = self.train_forward(x)
-            loss = F.cross_entropy(logits, y, label_smoothing=self.cfg.label_smoothing)
+            if self.teacher is not None:
+                with torch.no_grad():
+                    teacher_logits = self.teacher(x)
+                loss = distillation_loss(logits, teacher_logits, y, self.cfg.distill_weight,
+                                         self.cfg.label_smoothing)
+            else:
+                loss = F.cross_entropy(logits, y, label_smoothing=self.cfg.label_smoothing)
         return loss, logits
 
     def _check_finite(self, loss: torch.Tensor, step: int, exact: bool = True) -> None:

@@ -74,6 +74,16 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
             "optimizer": "adam", "lr": 0.01, "betas": (0.7, 0.9), "batch_size": 256,
             "epochs": 1, "schedule": "onecycle", "label_smoothing": 0.1,
             "normalize": "mnist", "val_size": 5000}),
+    # The fast-CPU student (`lite_cnn`, a ninth of `cnn`'s multiply-adds) learns from the
+    # shipped `cnn`'s soft targets under the same augmentation and validation split
+    # (benchmarks/README: distilled student).
+    Preset("cnn-student", "distilled from the shipped cnn: stride-2 stem conv net for fast CPU "
+           "reading (int8)",
+           {"arch": {"type": "lite_cnn", "width": 16, "hidden": 64, "dropout": 0.1},
+            "optimizer": "adam", "lr": 3e-3, "weight_decay": 0.0, "batch_size": 128,
+            "epochs": 15, "schedule": "onecycle", "augment": "writers", "augment_prob": 0.5,
+            "normalize": "mnist", "val_size": 5000, "teacher": "shipped",
+            "distill_weight": 0.7}),
 )}
 
 
