@@ -339,9 +339,9 @@ def main() -> None:
                         help="CPU threads for torch (default: all cores)")
     parser.add_argument("--recipes", nargs="+", default=[BASELINE, OURS],
                         choices=list(RECIPES),
-                        help=f"recipes to run (default: {BASELINE} {OURS})")
+                        help=f"recipes to run (default: {BASELINE} {OURS})".replace("%", "%%"))
     parser.add_argument("--study", action="store_true",
-                        help="add the ablations of `fast`: " + ", ".join(STUDY))
+                        help="add the ablations of `fast`: " + ", ".join(STUDY).replace("%", "%%"))
     add_milestone_arguments(parser)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
