@@ -16,7 +16,6 @@ from braintank.experiments.training import Curves, mnist, share_rng, train_epoch
 from braintank.scratch.data import MNIST_MEAN, MNIST_STD
 from braintank.scratch.model import mlp
 from braintank.scratch.optim import make_optimizer
-from braintank.scratch.trainer import loss_and_accuracy
 
 TITLE = "Data augmentation: none vs affine vs elastic distortions (Simard 2003)"
 KINDS = ("none", "affine", "elastic")
@@ -50,12 +49,7 @@ def train_with(kind: str, data: dict, hidden: int, epochs: int, progress: bool) 
     for _ in tqdm(range(epochs), desc=kind, unit="epoch", leave=False, disable=not progress):
         x = distorted(data["x_train"], kind, generator)
         train_epoch(model, optimizer, x, data["y_train"], BATCH, rng)
-        train_loss, train_acc = loss_and_accuracy(model, data["x_train"], data["y_train"])
-        test_loss, test_acc = loss_and_accuracy(model, data["x_test"], data["y_test"])
-        curves.train_loss.append(train_loss)
-        curves.train_acc.append(train_acc)
-        curves.test_loss.append(test_loss)
-        curves.test_acc.append(test_acc)
+        curves.record_epoch(model, data)
     return curves
 
 

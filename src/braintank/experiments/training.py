@@ -60,6 +60,16 @@ class Curves:
     def as_dict(self) -> dict:
         return dict(vars(self))
 
+    def record_epoch(self, model: Sequential, data: dict) -> None:
+        """Append the loss and accuracy of `model` on the training and test sets."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            train_loss, train_acc = loss_and_accuracy(model, data["x_train"], data["y_train"])
+            test_loss, test_acc = loss_and_accuracy(model, data["x_test"], data["y_test"])
+        self.train_loss.append(train_loss)
+        self.train_acc.append(train_acc)
+        self.test_loss.append(test_loss)
+        self.test_acc.append(test_acc)
+
 
 def share_rng(model: Sequential, rng: np.random.Generator) -> None:
     """One generator for shuffling and dropout masks, so a run replays from its seed."""
@@ -111,13 +121,7 @@ def fit(model: Sequential, optimizer: Optimizer, data: dict[str, np.ndarray], ep
                            curves.test_acc):
                 series.append(float("nan"))
             break
-        with np.errstate(over="ignore", invalid="ignore"):
-            train_loss, train_acc = loss_and_accuracy(model, data["x_train"], data["y_train"])
-            test_loss, test_acc = loss_and_accuracy(model, data["x_test"], data["y_test"])
-        curves.train_loss.append(train_loss)
-        curves.train_acc.append(train_acc)
-        curves.test_loss.append(test_loss)
-        curves.test_acc.append(test_acc)
+        curves.record_epoch(model, data)
         if "x_val" in data:
             curves.val_loss.append(loss_and_accuracy(model, data["x_val"], data["y_val"])[0])
         if stop is not None and stop(curves):
