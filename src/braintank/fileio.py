@@ -127,3 +127,27 @@ def refuse_unwritable_place(out: str | os.PathLike, what: str) -> None:
         raise BraintankError(f"{what} {out}: cannot write it, {folder} is not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise BraintankError(f"{what} {out}: cannot write it, folder {folder} is not writable")
+
+
+def make_folder(folder: str | os.PathLike, what: str, create: bool = True) -> Path:
+    """The output folder named by option `what`, created with its parents if missing (or,
+    with create=False, only checked: a command that must not leave a folder behind when a
+    later check fails makes it itself); a one-line BraintankError when it is a file or cannot
+    be made. Called before long work."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise BraintankError(f"{what} {folder}: exists and is not a folder")
+    if not create:
+        above = Path(os.path.abspath(folder))
+        while not above.exists() and above != above.parent:
+            above = above.parent
+        if not above.is_dir():
+            raise BraintankError(f"{what} {folder}: cannot make the folder "
+                                 f"({above} is not a folder)")
+        return folder
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BraintankError(f"{what} {folder}: cannot make the folder "
+                             f"({exc.strerror or exc})") from None
+    return folder

@@ -9,11 +9,12 @@ def test_list_names_one_a_line(capsys):
     assert "gradient-descent" in names
 
 
-def test_unknown_name_is_one_line_error(tmp_path, capsys):
-    assert main(["experiment", "no-such", "--out", str(tmp_path)]) == 2
+def test_unknown_name_is_one_line_error_and_makes_no_folder(tmp_path, capsys):
+    assert main(["experiment", "no-such", "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("braintank: error: unknown experiment 'no-such'")
     assert err.count("\n") == 1
+    assert not (tmp_path / "out").exists()
 
 
 def test_out_that_is_a_file_is_refused(tmp_path, capsys):

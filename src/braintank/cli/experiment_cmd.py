@@ -29,8 +29,9 @@ def run(args: argparse.Namespace) -> int:
 
     from braintank.errors import BraintankError
     from braintank.experiments import available, run_and_write
+    from braintank.experiments.registry import check_experiment
     from braintank.experiments.report import write_html_report
-    from braintank.experiments.result import prepare_out_dir
+    from braintank.fileio import make_folder
 
     if args.list:
         print("\n".join(available()))
@@ -41,10 +42,12 @@ def run(args: argparse.Namespace) -> int:
         raise BraintankError("experiment: --out DIR is required")
     progress = not args.no_progress
     if args.name != "all":
+        check_experiment(args.name, args.engine)
+    out = make_folder(args.out, "--out")  # a bad folder is refused before the work
+    if args.name != "all":
         folder = run_and_write(args.name, args.out, args.quick, args.engine, progress)
         print(f"{args.name}: wrote {folder / 'summary.md'}")
         return 0
-    out = prepare_out_dir(args.out)
     folders = []
     for name in available():
         folders.append(run_and_write(name, out / name, args.quick, args.engine, progress))

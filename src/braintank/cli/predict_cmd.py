@@ -60,17 +60,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _preview_folder(show: str) -> Path:
     """The --show folder, made now: a bad one is refused before any image is read."""
-    from braintank.errors import BraintankError
+    from braintank.fileio import make_folder
 
-    folder = Path(show)
-    if folder.exists() and not folder.is_dir():
-        raise BraintankError(f"--show {printable(show)}: exists and is not a folder")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BraintankError(f"--show {printable(show)}: cannot make the folder "
-                             f"({exc.strerror or exc})") from None
-    return folder
+    return make_folder(show, "--show")
 
 
 def _prepare(path: str):

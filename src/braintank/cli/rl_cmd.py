@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from braintank.errors import BraintankError
+from braintank.fileio import make_folder
 
 TRAINABLE = ("mc-blackjack", "q-learning", "sarsa", "cliff", "dqn", "reinforce", "a2c")
 
@@ -65,9 +66,6 @@ def run_train(args: argparse.Namespace) -> int:
     for value, option in ((args.steps, "--steps"), (args.runs, "--runs"),
                           (args.max_minutes, "--max-minutes")):
         _positive(value, option)
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise BraintankError(f"--out {out} exists and is not a folder")
     module = algorithm_module("q-learning" if args.algo == "cliff" else args.algo)
     overrides = {"seed": args.seed, "steps": args.steps, "runs": args.runs,
                  "max_minutes": args.max_minutes, "env": args.env}
@@ -78,6 +76,7 @@ def run_train(args: argparse.Namespace) -> int:
     if hasattr(module, "ENVS") and "env" in overrides and overrides["env"] not in module.ENVS:
         raise BraintankError(f"algorithm {args.algo} does not run on environment "
                              f"{overrides['env']!r}; choose one of: {', '.join(module.ENVS)}")
+    out = make_folder(args.out, "--out", create=False)  # made once the environment works
     if args.resume and (out / "agent.json").is_file():
         cfg = _resumed_config(module, out, overrides)
     elif hasattr(module, "config_for"):

@@ -35,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from braintank.errors import BraintankError
+    from braintank.fileio import make_folder
     from braintank.web.app import create_app
     from braintank.web.config import WebConfig, is_loopback, resolve_token
     from braintank.web.security import LOOPBACK_NAMES
@@ -48,8 +49,7 @@ def run(args: argparse.Namespace) -> int:
     if db.is_dir():
         raise BraintankError(f"--db {args.db}: is a folder, not a results database")
     uploads = Path(args.uploads) if args.uploads else db.with_name(db.stem + "-uploads")
-    if uploads.exists() and not uploads.is_dir():
-        raise BraintankError(f"--uploads {uploads}: exists and is not a folder")
+    make_folder(uploads, "--uploads")
     config = WebConfig(db=db.resolve(), uploads=uploads.resolve(),
                        model=Path(args.model) if args.model else None, token=token,
                        max_upload_bytes=int(args.max_upload_mb * 1_000_000),

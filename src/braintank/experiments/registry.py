@@ -42,9 +42,9 @@ def _module(name: str):
     return importlib.import_module(f"braintank.experiments.{EXPERIMENTS[name]}")
 
 
-def run_experiment(name: str, quick: bool = False, engine: str = "numpy",
-                   progress: bool = False) -> ExperimentResult:
-    """Run one experiment and return its result (nothing written)."""
+def check_experiment(name: str, engine: str = "numpy"):
+    """The module of experiment `name`; a one-line error if it or `engine` is unknown, or the
+    experiment does not run on that engine. Nothing is run."""
     if engine not in ENGINES:
         raise BraintankError(f"--engine {engine!r}: unknown (known: {', '.join(ENGINES)})")
     module = _module(name)
@@ -52,6 +52,13 @@ def run_experiment(name: str, quick: bool = False, engine: str = "numpy",
     if engine not in engines:
         raise BraintankError(f"experiment {name!r} runs on --engine {', '.join(engines)} only "
                              f"(got {engine})")
+    return module
+
+
+def run_experiment(name: str, quick: bool = False, engine: str = "numpy",
+                   progress: bool = False) -> ExperimentResult:
+    """Run one experiment and return its result (nothing written)."""
+    module = check_experiment(name, engine)
     started = time.perf_counter()
     result = module.run(quick=quick, engine=engine, progress=progress)
     result.seconds = time.perf_counter() - started

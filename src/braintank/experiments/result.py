@@ -12,8 +12,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from braintank.errors import BraintankError
-from braintank.fileio import atomic_write_bytes, atomic_write_text
+from braintank.fileio import atomic_write_bytes, atomic_write_text, make_folder
 
 
 @dataclass
@@ -76,21 +75,9 @@ def figure_png(fig) -> bytes:
     return buffer.getvalue()
 
 
-def prepare_out_dir(out: str | Path) -> Path:
-    """The output folder, created if needed; a one-line error if it is a file or not writable."""
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise BraintankError(f"--out {out}: exists and is not a folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BraintankError(f"--out {out}: cannot create folder ({exc.strerror})") from None
-    return out
-
-
 def write_result(result: ExperimentResult, out: str | Path) -> Path:
     """Write result.json, summary.md and the PNGs into `out`; returns the folder."""
-    out = prepare_out_dir(out)
+    out = make_folder(out, "--out")
     figure_files = []
     for stem, fig in result.figures.items():
         atomic_write_bytes(out / f"{stem}.png", figure_png(fig))
