@@ -11,6 +11,7 @@ from braintank.data.augment_names import INK_NAMES, parse_augment
 from braintank.data.writer_augment import (
     INK_FAMILIES,
     blur,
+    box_fill,
     dilate,
     erode,
     low_resolution,
@@ -57,6 +58,32 @@ def test_stroke_width_changes_ink_amount_both_ways(digits):
     out = stroke_width(x, torch.Generator().manual_seed(0))
     ratio = out.sum(dim=(1, 2, 3)) / x.sum(dim=(1, 2, 3))
     assert (ratio < 0.9).any() and (ratio > 1.2).any() and torch.isclose(ratio, torch.ones(1)).any()
+
+
+def _ink_box(image: torch.Tensor) -> tuple[int, int]:
+    rows, cols = (image[0] > 0.5).any(dim=1), (image[0] > 0.5).any(dim=0)
+    return int(rows.sum()), int(cols.sum())
+
+
+def test_box_fill_turns_a_narrow_stroke_into_a_square_bar_with_sharp_edges():
+    x = torch.zeros(2, 1, 28, 28)
+    x[0, 0, 4:24, 12:15] = 1.0  # a 1: 20 rows, 3 columns
+    x[1, 0, 4:24, 4:24] = 1.0  # already square
+    out = box_fill(x, torch.Generator().manual_seed(0), way=(1.0, 1.0))
+    height, width = _ink_box(out[0])
+    assert height == 20 and 18 <= width <= 22  # the whole way to a square, centred on the stem
+    assert _ink_box(out[1]) == (20, 20)
+    grey = ((out > 0.1) & (out < 0.9)).sum(dim=(1, 2, 3))
+    assert int(grey[0]) <= 2 * 20  # the stretch's smear is sharpened back to about a pixel
+
+
+def test_box_fill_stretches_part_of_the_way_and_leaves_blank_images_blank():
+    x = torch.zeros(3, 1, 28, 28)
+    x[:2, 0, 4:24, 12:15] = 1.0
+    out = box_fill(x, torch.Generator().manual_seed(0), way=(0.5, 0.5))
+    width = _ink_box(out[0])[1]
+    assert 6 <= width <= 10  # sqrt(20 / 3) of the width: half the way in log scale
+    assert float(out[2].abs().sum()) == 0.0
 
 
 def test_low_resolution_loses_detail_but_keeps_the_digit(digits):

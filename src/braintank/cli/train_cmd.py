@@ -6,6 +6,7 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
+from braintank.data.augment_names import FAMILIES
 from braintank.training.config import COMPILE_MODES, OPTIMIZERS, PRECISIONS, SCHEDULES
 from braintank.training.presets import PRESETS
 
@@ -24,8 +25,8 @@ OVERRIDES = {  # flag -> (config field, type, help)
     "train_size": ("train_size", int, "train on only this many images (0 = all)"),
     "split_seed": ("split_seed", int, "seed of the validation hold-out (default: --seed); "
                    "give ensemble members the same one"),
-    "augment": ("augment", str, "none, writers, or families joined by +: affine, aspect, "
-                "elastic, styles, thickness, resolution, blur, breaks, faint, blobs"),
+    "augment": ("augment", str, "none, writers, or families joined by +: "
+                + ", ".join(FAMILIES)),
     "augment_prob": ("augment_prob", float, "share of training images augmented (0-1)"),
     "dataset": ("dataset", str, "mnist or fashion-mnist"),
     "precision": ("precision", str, f"{', '.join(PRECISIONS)}: of the training forward pass "

@@ -155,7 +155,7 @@ def _some(n: int, prob: float, generator: torch.Generator | None) -> torch.Tenso
 def _ink_families(ink: torch.Tensor, labels: torch.Tensor | None, families: tuple[str, ...],
                   generator: torch.Generator | None, before_geometry: bool) -> torch.Tensor:
     """Apply the ink families (pen ones before the geometric warp, scanner ones after)."""
-    pen = ("styles", "thickness")
+    pen = ("styles", "thickness", "boxfill")
     for name in families:
         if name in GEOMETRIC or (name in pen) != before_geometry:
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 GEOMETRIC = ("affine", "aspect", "elastic")
 # writer_augment.INK_FAMILIES holds their functions, in this order
-INK_NAMES = ("thickness", "resolution", "blur", "breaks", "faint", "blobs")
+INK_NAMES = ("thickness", "boxfill", "resolution", "blur", "breaks", "faint", "blobs")
 FAMILIES = GEOMETRIC + ("styles", *INK_NAMES)
 # Every family at once: what differs between writers and scanners (see writer_augment.py).
 ALIASES = {"writers": "affine+aspect+styles+thickness+resolution+blur+breaks+faint+blobs"}

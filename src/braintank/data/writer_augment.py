@@ -8,6 +8,9 @@ the generator's device (a CUDA generator keeps them on the GPU; a CPU one gives 
 numbers whatever device the images are on).
 
 - `stroke_width`: thinner or thicker pens (grey-level erosion/dilation: min/max pooling).
+- `box_fill`: digitizers that size-normalise each digit to fill its box in both directions
+  (the optdigits bitmaps, USPS, Semeion): narrow digits turn wide and their strokes thick,
+  a 1 becomes a bar as wide as it is tall.
 - `low_resolution`: digits scanned small — shrunk to 12-18 px, optionally thresholded to
   black and white (NIST's binarisation), and scaled back up.
 - `blur`: out-of-focus photos and soft pencils; the core ink is brought back to full strength,
@@ -81,6 +84,41 @@ def stroke_width(x: torch.Tensor, generator: torch.Generator | None) -> torch.Te
         if len(idx):
             out[idx] = pen(x[idx])
     return out
+
+
+def _ink_extent(x: torch.Tensor, dim: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Outer edges of the first and last row (dim 2) or column (dim 3) of each image's strong
+    ink, in [-1, 1] grid units (align_corners=False); an image without ink gets the frame."""
+    strong = x[:, 0] > 0.5
+    line = strong.any(dim=1 if dim == 3 else 2).to(x.dtype)  # [n, size]
+    size = line.shape[1]
+    first = line.argmax(dim=1)
+    last = size - 1 - line.flip(1).argmax(dim=1)
+    empty = line.sum(dim=1) == 0
+    first = torch.where(empty, torch.zeros_like(first), first)
+    last = torch.where(empty, torch.full_like(last, size - 1), last)
+    return 2 * first.to(x.dtype) / size - 1, 2 * (last + 1).to(x.dtype) / size - 1
+
+
+def box_fill(x: torch.Tensor, generator: torch.Generator | None,
+             way: tuple[float, float] = (0.5, 1.0), most: float = 8.0) -> torch.Tensor:
+    """Stretch each image's ink box towards a square about its centre, a random part of the
+    way (in log scale; at most `most` times, so a one-pixel stroke does not fill the frame),
+    then sharpen the edges the stretch smeared, as the digitizer's binarisation leaves them."""
+    n, _, h, w = x.shape
+    (x0, x1), (y0, y1) = _ink_extent(x, 3), _ink_extent(x, 2)
+    width, height = (x1 - x0).clamp_min(2 / w), (y1 - y0).clamp_min(2 / h)
+    longer = torch.maximum(width, height)
+    part = _uniform(n, *way, generator, x)
+    sx = (longer / width).clamp(max=most) ** part
+    sy = (longer / height).clamp(max=most) ** part
+    cx, cy, zero = (x0 + x1) / 2, (y0 + y1) / 2, torch.zeros_like(sx)
+    theta = torch.stack([torch.stack([1 / sx, zero, cx * (1 - 1 / sx)], dim=1),
+                         torch.stack([zero, 1 / sy, cy * (1 - 1 / sy)], dim=1)], dim=1)
+    grid = F.affine_grid(theta, list(x.shape), align_corners=False)
+    out = F.grid_sample(x, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    sharpen = _per_image(torch.maximum(sx, sy))
+    return ((out - 0.5) * sharpen + 0.5).clamp(0, 1)
 
 
 def low_resolution(x: torch.Tensor, generator: torch.Generator | None,
@@ -272,6 +310,7 @@ def style_strokes(x: torch.Tensor, labels: torch.Tensor,
 # scanner (resolution, blur), then damage to the ink.
 INK_FAMILIES = {
     "thickness": stroke_width,
+    "boxfill": box_fill,
     "resolution": low_resolution,
     "blur": blur,
     "breaks": broken_strokes,
