@@ -8,7 +8,7 @@ GEOMETRIC = ("affine", "aspect", "elastic")
 INK_NAMES = ("thickness", "boxfill", "resolution", "blur", "breaks", "faint", "blobs")
 FAMILIES = GEOMETRIC + ("styles", *INK_NAMES)
 # Every family at once: what differs between writers and scanners (see writer_augment.py).
-ALIASES = {"writers": "affine+aspect+styles+thickness+resolution+blur+breaks+faint+blobs"}
+ALIASES = {"writers": "affine+aspect+styles+thickness+boxfill+resolution+blur+breaks+faint+blobs"}
 
 
 def parse_augment(kind: str) -> tuple[str, ...]:

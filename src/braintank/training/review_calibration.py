@@ -7,8 +7,9 @@ number has to keep every promise at once:
 
 - clean validation digits (MNIST, the writers the network learnt from): 99.8% right;
 - the same digits under the writer/scanner augmentation ("shifted validation": thicker and
-  thinner pens, low resolution, blur, broken strokes, other slants and styles), standing in
-  for people and scanners the network never saw: at least the client's 99.5%.
+  thinner pens, digits stretched to fill their box, low resolution, blur, broken strokes,
+  other slants and styles), standing in for people and scanners the network never saw: at
+  least the client's 99.5%.
 
 Temperature scaling fitted on clean validation alone is over-confident on other writers;
 the shifted set makes the threshold pay for that. Other callers (finetune) add their own
