@@ -24,12 +24,8 @@ def load_classifier(model: str | None, runtime: str = "torch", threshold: float 
 
     if runtime == "onnx-int8":
         from braintank.cli.printable import printable
-        from braintank.inference.quantize import current_int8, int8_path
-        from braintank.training.int8 import build_int8
+        from braintank.training.int8 import ensure_int8
 
-        path = model_path(model)
-        if path.is_file() and current_int8(path) is None:
-            print(f"braintank: making the int8 model {printable(str(int8_path(path)))} "
-                  "(once per model file)", file=sys.stderr)
-            build_int8(path, data_dir)
+        ensure_int8(model_path(model), data_dir,
+                    say=lambda line: print(f"braintank: {printable(line)}", file=sys.stderr))
     return DigitClassifier.load(model, runtime=runtime, threshold=threshold)

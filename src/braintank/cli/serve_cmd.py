@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from braintank.cli.runtime import add_runtime_argument
 from braintank.cli.sheet_cmd import DEFAULT_DB
 
 
@@ -24,6 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--uploads", metavar="DIR", help="folder for uploaded scans (default: "
                    "<db name>-uploads beside the database)")
     p.add_argument("--model", help="braintank model file (default: the shipped model)")
+    add_runtime_argument(p)
     p.add_argument("--token", help=f"access token asked of every request (default: "
                    f"${TOKEN_ENV}); required when --host is not a loopback address")
     p.add_argument("--max-upload-mb", type=float, default=DEFAULT_MAX_UPLOAD_MB,
@@ -52,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
     make_folder(uploads, "--uploads")
     config = WebConfig(db=db.resolve(), uploads=uploads.resolve(),
                        model=Path(args.model) if args.model else None, token=token,
+                       runtime=args.runtime,
                        max_upload_bytes=int(args.max_upload_mb * 1_000_000),
                        allowed_hosts=LOOPBACK_NAMES if is_loopback(args.host) else None)
     app = create_app(config)

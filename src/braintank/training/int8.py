@@ -10,6 +10,7 @@ model's own validation split, clean and shifted, the same views and accuracy tar
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from braintank.inference.quantize import (
     Int8Model,
     SessionNetwork,
     calibration_inputs,
+    current_int8,
     file_sha256,
     int8_path,
     quantize_network,
@@ -73,3 +75,15 @@ def build_int8(model_path: str | os.PathLike, data_dir: str | None = None,
         raise BraintankError(f"{out}: cannot write the int8 model "
                              f"({exc.strerror or exc})") from None
     return out
+
+
+def ensure_int8(model_path: str | os.PathLike, data_dir: str | None = None,
+                say: Callable[[str], None] | None = None) -> Path:
+    """The int8 copy of the model file at `model_path`, built first (with `say` told, since
+    it takes seconds) when there is none or the model file changed since it was made."""
+    model_path = Path(model_path)
+    if model_path.is_file() and current_int8(model_path) is None:
+        if say is not None:
+            say(f"making the int8 model {int8_path(model_path)} (once per model file)")
+        build_int8(model_path, data_dir)
+    return int8_path(model_path)

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from braintank import __version__
 from braintank.errors import BraintankError
-from braintank.inference.classifier import DigitClassifier, default_model_path
+from braintank.inference.classifier import default_model_path
 from braintank.sheets.store import SheetStore, StoreError
 from braintank.web import (
     finetune_api,
@@ -90,7 +90,7 @@ def _add_pages(app: FastAPI) -> None:
 def create_app(config: WebConfig) -> FastAPI:
     """The app for `config`; loads the model and opens (creating) the store at once, so a
     bad --model or --db fails before the server listens."""
-    classifier = DigitClassifier.load(config.model)
+    classifier = models_api.load_for_serving(config.model, config.runtime)
     with SheetStore(config.db, wal=True):
         pass
     worker = ReadingWorker(config, classifier)

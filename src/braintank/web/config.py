@@ -28,6 +28,7 @@ class WebConfig:
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_MB * 1_000_000
     allowed_hosts: tuple[str, ...] | None = None  # Host names served (None: any)
     runs: Path | None = None      # finetune runs (None: <db name>-runs beside the database)
+    runtime: str = "torch"        # what runs the network: torch, onnx or onnx-int8
 
 
 def is_loopback(host: str) -> bool:

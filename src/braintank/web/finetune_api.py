@@ -20,11 +20,10 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from braintank.inference.classifier import DigitClassifier
 from braintank.sheets.labeled import labeled_cells
 from braintank.sheets.store import SheetStore
 from braintank.training.finetune_data import check_enough
-from braintank.web.models_api import current_model, describe_model
+from braintank.web.models_api import current_model, describe_model, load_for_serving
 
 router = APIRouter()
 HOLDOUT = 0.25  # finetune's default share of the corrections kept to recalibrate on
@@ -124,7 +123,7 @@ async def switch_model(request: Request) -> dict:
         raise HTTPException(409, "no finished finetune to switch to (state: "
                                  f"{latest['state']})")
     path = Path(latest["model"])
-    classifier = await run_in_threadpool(DigitClassifier.load, path)
+    classifier = await run_in_threadpool(load_for_serving, path, state.config.runtime)
     facts = await run_in_threadpool(describe_model, path)
     state.classifier = state.worker.classifier = classifier
     state.model_facts, state.model_path = facts, path

@@ -1,10 +1,14 @@
-"""GET /api/model: which model reads, and what was measured of it when it was made."""
+"""GET /api/model: which model reads, on which runtime, and what was measured of it when it
+was made; loading a model to serve."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from fastapi import APIRouter, Request
 
-from braintank.inference.classifier import default_model_path
+from braintank.inference.classifier import DigitClassifier, default_model_path, model_path
 from braintank.modelfile import load as load_model_file
 
 router = APIRouter()
@@ -30,5 +34,18 @@ def model(request: Request) -> dict:
 
 
 def current_model(state) -> dict:
-    """The facts of the model in use (app.state), with the review threshold it applies."""
-    return {**state.model_facts, "threshold_in_use": state.classifier.threshold}
+    """The facts of the model in use (app.state), with the runtime and the review threshold
+    it applies (an int8 copy has its own)."""
+    return {**state.model_facts, "runtime": state.classifier.runtime,
+            "threshold_in_use": state.classifier.threshold}
+
+
+def load_for_serving(model: Path | None, runtime: str) -> DigitClassifier:
+    """The classifier for `model` (None: the shipped one) on `runtime`, its int8 copy built
+    first when that runtime needs one and it is missing or stale."""
+    if runtime == "onnx-int8":
+        from braintank.training.int8 import ensure_int8  # ONNX quantization: only when asked
+
+        ensure_int8(model_path(model), say=lambda line: print(f"braintank serve: {line}",
+                                                              file=sys.stderr, flush=True))
+    return DigitClassifier.load(model, runtime=runtime)
