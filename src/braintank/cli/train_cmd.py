@@ -21,6 +21,8 @@ OVERRIDES = {  # flag -> (config field, type, help)
     "weight_decay": ("weight_decay", float, "L2 weight decay (decoupled for adam)"),
     "clip_grad": ("clip_grad", float, "clip the gradient norm to this value (0 = off)"),
     "patience": ("patience", int, "early stopping: epochs without better validation accuracy"),
+    "keep": ("keep", str, "which weights model.pt holds: best (the epoch best on validation) "
+             "or last (the final epoch)"),
     "val_size": ("val_size", int, "training images held out for validation"),
     "train_size": ("train_size", int, "train on only this many images (0 = all)"),
     "split_seed": ("split_seed", int, "seed of the validation hold-out (default: --seed); "

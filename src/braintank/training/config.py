@@ -14,9 +14,11 @@ OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "nada
 SCHEDULES = ("none", "step", "onecycle", "cosine")
 PRECISIONS = ("auto", "fp32", "bf16")  # auto: bf16 on CUDA, fp32 elsewhere (accelerate.py)
 COMPILE_MODES = ("none", "model", "graphs")
+KEEPS = ("best", "last")  # which epoch's weights model.pt holds
 # Settings added after runs were first saved, with the value those older runs trained with:
 # a resumed old run goes on as it started.
-ADDED_SETTINGS = {"precision": "fp32", "compile": "none", "teacher": "", "distill_weight": 0.5}
+ADDED_SETTINGS = {"precision": "fp32", "compile": "none", "teacher": "", "distill_weight": 0.5,
+                  "keep": "best"}
 
 
 @dataclass
@@ -44,6 +46,7 @@ class TrainConfig:
     val_size: int = 5000
     train_size: int = 0  # use only this many training images (0 = all); for quick runs
     patience: int = 0  # early stopping on validation accuracy; 0 = off
+    keep: str = "best"  # model.pt: the epoch best on validation ("best") or the final one
     seed: int = 0
     split_seed: int | None = None  # seed of the validation hold-out; None = seed
     eval_batch_size: int = 1000
@@ -61,7 +64,8 @@ class TrainConfig:
         for label, value, allowed in (("optimizer", self.optimizer, OPTIMIZERS),
                                       ("schedule", self.schedule, SCHEDULES),
                                       ("precision", self.precision, PRECISIONS),
-                                      ("compile mode", self.compile, COMPILE_MODES)):
+                                      ("compile mode", self.compile, COMPILE_MODES),
+                                      ("keep", self.keep, KEEPS)):
             if not isinstance(value, str) or value not in allowed:
                 raise BraintankError(f"unknown {label} {value!r} (known: {', '.join(allowed)})")
         try:

@@ -1,4 +1,8 @@
-"""The end of a run: best weights, calibration on the validation split, a test score, model.pt.
+"""The end of a run: kept weights, calibration on the validation split, a test score, model.pt.
+
+The weights kept are those of the epoch best on validation (`keep="best"`) or of the last
+epoch (`keep="last"`: for a schedule that anneals the rate to zero, whose final weights are
+the result; a mid-run epoch can win on validation by a few digits and read test worse).
 
 Temperature scaling fits one scalar T on validation logits so that softmax(z / T) is
 calibrated; the review threshold is the lowest confidence at which validation digits, clean
@@ -39,8 +43,8 @@ def finalize(trainer: Trainer, data_dir: str | None = None) -> dict:
     a stop reports all its training, not only the last session's.
     """
     run_dir = trainer.run_dir
-    best = modelfile.load(run_dir / "best.pt")
-    trainer.model.load_state_dict(best.network.state_dict())
+    kept = modelfile.load(run_dir / ("best.pt" if trainer.cfg.keep == "best" else "last.pt"))
+    trainer.model.load_state_dict(kept.network.state_dict())
     calibration = None
     mean, std = trainer.data.normalize
     if len(trainer.data.y_val):
@@ -59,6 +63,7 @@ def finalize(trainer: Trainer, data_dir: str | None = None) -> dict:
         "model": trainer.cfg.model,
         "epochs_run": trainer.state.epoch,
         "best_epoch": trainer.state.best_epoch,
+        "kept": trainer.cfg.keep,
         "best_val_acc": trainer.state.best_acc,
         "test_loss": test_loss,
         "test_accuracy": test_acc,
