@@ -115,14 +115,19 @@ def refuse_overwriting_inputs(out: str | os.PathLike,
                                  f"refusing to overwrite it")
 
 
+def _nearest_existing(path: Path) -> Path:
+    """`path` or the closest of its parents that exists (the root at worst)."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
 def refuse_unwritable_place(out: str | os.PathLike, what: str) -> None:
     """Raise BraintankError when the output `out` (named by option `what`) clearly cannot be
     written: the nearest existing folder above it (atomic_open creates the missing ones) is
     a file, or not writable. Called before long work, so the user does not wait for it."""
     out = Path(out)
-    folder = Path(os.path.abspath(out)).parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
+    folder = _nearest_existing(Path(os.path.abspath(out)).parent)
     if not folder.is_dir():
         raise BraintankError(f"{what} {out}: cannot write it, {folder} is not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
@@ -138,9 +143,7 @@ def make_folder(folder: str | os.PathLike, what: str, create: bool = True) -> Pa
     if folder.exists() and not folder.is_dir():
         raise BraintankError(f"{what} {folder}: exists and is not a folder")
     if not create:
-        above = Path(os.path.abspath(folder))
-        while not above.exists() and above != above.parent:
-            above = above.parent
+        above = _nearest_existing(Path(os.path.abspath(folder)))
         if not above.is_dir():
             raise BraintankError(f"{what} {folder}: cannot make the folder "
                                  f"({above} is not a folder)")

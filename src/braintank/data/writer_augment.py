@@ -86,27 +86,17 @@ def stroke_width(x: torch.Tensor, generator: torch.Generator | None) -> torch.Te
     return out
 
 
-def _ink_extent(x: torch.Tensor, dim: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Outer edges of the first and last row (dim 2) or column (dim 3) of each image's strong
-    ink, in [-1, 1] grid units (align_corners=False); an image without ink gets the frame."""
-    strong = x[:, 0] > 0.5
-    line = strong.any(dim=1 if dim == 3 else 2).to(x.dtype)  # [n, size]
-    size = line.shape[1]
-    first = line.argmax(dim=1)
-    last = size - 1 - line.flip(1).argmax(dim=1)
-    empty = line.sum(dim=1) == 0
-    first = torch.where(empty, torch.zeros_like(first), first)
-    last = torch.where(empty, torch.full_like(last, size - 1), last)
-    return 2 * first.to(x.dtype) / size - 1, 2 * (last + 1).to(x.dtype) / size - 1
-
-
 def box_fill(x: torch.Tensor, generator: torch.Generator | None,
              way: tuple[float, float] = (0.5, 1.0), most: float = 8.0) -> torch.Tensor:
     """Stretch each image's ink box towards a square about its centre, a random part of the
     way (in log scale; at most `most` times, so a one-pixel stroke does not fill the frame),
     then sharpen the edges the stretch smeared, as the digitizer's binarisation leaves them."""
     n, _, h, w = x.shape
-    (x0, x1), (y0, y1) = _ink_extent(x, 3), _ink_extent(x, 2)
+    # outer edges of the strong ink, in [-1, 1] grid units (align_corners=False); an image
+    # without ink spans the frame
+    (top, bottom), (left, right) = _ink_rows(x), _ink_rows(x.transpose(2, 3))
+    x0, x1 = 2 * left.to(x.dtype) / w - 1, 2 * (right + 1).to(x.dtype) / w - 1
+    y0, y1 = 2 * top.to(x.dtype) / h - 1, 2 * (bottom + 1).to(x.dtype) / h - 1
     width, height = (x1 - x0).clamp_min(2 / w), (y1 - y0).clamp_min(2 / h)
     longer = torch.maximum(width, height)
     part = _uniform(n, *way, generator, x)
@@ -249,7 +239,7 @@ def _row_anchor(x: torch.Tensor, row: torch.Tensor) -> torch.Tensor:
 
 
 def _ink_rows(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """First and last row holding strong ink, per image."""
+    """First and last row holding strong ink, per image (0 and the last row when none)."""
     rows = (x[:, 0] > 0.5).any(dim=2)  # [n, h]
     h = rows.shape[1]
     top = rows.float().argmax(dim=1)
