@@ -83,6 +83,8 @@ class FastCNN(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         m = self.margin
         return self.head(self.features(x[:, :, m:28 - m, m:28 - m]))
+
+
 class LiteCNN(nn.Module):
     """A small student for fast CPU reading, distilled from DigitCNN (preset `cnn-student`).
 

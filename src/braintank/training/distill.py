@@ -8,7 +8,6 @@ student, so the soft targets follow the writer/scanner augmentation.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import torch
@@ -17,6 +16,7 @@ from torch import nn
 
 from braintank import modelfile
 from braintank.errors import BraintankError
+from braintank.inference.classifier import default_model_path
 from braintank.inference.optimize import for_inference
 
 SHIPPED_TEACHER = "shipped"  # config value naming the model inside the package
@@ -24,9 +24,7 @@ DISTILL_TEMPERATURE = 4.0
 
 
 def teacher_path(teacher: str) -> Path:
-    if teacher == SHIPPED_TEACHER:
-        return Path(str(resources.files("braintank") / "models" / "default.pt"))
-    return Path(teacher)
+    return default_model_path() if teacher == SHIPPED_TEACHER else Path(teacher)
 
 
 def load_teacher(teacher: str, normalize: tuple[float, float],
