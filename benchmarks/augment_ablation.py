@@ -20,7 +20,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from other_writers import optdigits_as_mnist, scores  # noqa: E402
+from other_writers import as_mnist, scores  # noqa: E402
 
 from braintank.data.optdigits import load_optdigits  # noqa: E402
 from braintank.inference.classifier import DigitClassifier  # noqa: E402
@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     sets = {}
     for split in ("cv", "tra"):
         data = load_optdigits(split)
-        sets[split] = (optdigits_as_mnist(data.bitmaps), data.labels)
+        sets[split] = (as_mnist(data.bitmaps), data.labels)
     results = {}
     print("| augmentation | MNIST val | MNIST test | cv raw | cv accepted | cv acc. among "
           "accepted | tra raw | train s |")

@@ -29,7 +29,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "sheets"))
 
-from other_writers import build_sets, optdigits_as_mnist, readings, scores  # noqa: E402
+from other_writers import as_mnist, build_sets, readings, scores  # noqa: E402
 from reviewer import review_with_truth  # noqa: E402
 
 from braintank.data.optdigits import load_optdigits  # noqa: E402
@@ -51,7 +51,7 @@ from braintank.training.finetune_data import Corrections  # noqa: E402
 def tra_halves(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(28x28 uint8 digits of all of `tra`, labels, first-half indices, second-half indices)."""
     tra = load_optdigits("tra")
-    digits = np.rint(optdigits_as_mnist(tra.bitmaps) * 255).astype(np.uint8)
+    digits = np.rint(as_mnist(tra.bitmaps) * 255).astype(np.uint8)
     order = np.random.default_rng(seed).permutation(len(tra.labels))
     half = len(order) // 2
     return digits, tra.labels, order[:half], order[half:]

@@ -1,4 +1,4 @@
-"""How well a model reads people who are not MNIST's writers: optdigits beside MNIST test.
+"""How well a model reads people who are not MNIST's writers: optdigits and mfeat beside MNIST.
 
 For each model file, on each set: raw accuracy, the share of digits accepted (confidence at
 or above the model's review threshold), accuracy among the accepted, and ECE. optdigits is read
@@ -6,9 +6,10 @@ two ways: its 32x32 bitmaps converted the MNIST way (`to_mnist`: crop, longer si
 centre of mass at the centre), and the same digits drawn as dark ink on paper (a photo-like
 page: uneven light, sensor noise) and read through `DigitClassifier.predict` — the path
 `braintank predict` takes. `windep` (13 writers) is the held-back test: nothing is trained or
-calibrated on it.
+calibrated on it. `mfeat` (2,000 digits by Dutch writers, grey levels 0-6) is read the same
+two ways; it is a development set.
 
-    python benchmarks/other_writers.py [MODEL ...] [--sets windep,cv] [--json out.json]
+    python benchmarks/other_writers.py [MODEL ...] [--sets windep,cv,mfeat] [--json out.json]
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from braintank.data import load_split
+from braintank.data.mfeat import load_mfeat
 from braintank.data.optdigits import load_optdigits
 from braintank.data.render import render_digit
 from braintank.evaluation.metrics import expected_calibration_error
@@ -31,20 +33,22 @@ from braintank.inference.preprocess import to_mnist_batch
 PAD = 8  # the bitmaps' ink touches their border; to_mnist fits the paper on the image border
 
 
-def optdigits_as_mnist(bitmaps: np.ndarray) -> np.ndarray:
-    """[N, 28, 28] inputs made from [N, 32, 32] binary bitmaps by the one preprocessing path."""
+def as_mnist(bitmaps: np.ndarray) -> np.ndarray:
+    """[N, 28, 28] inputs made from [N, H, W] ink images (1 = ink) by the one preprocessing
+    path."""
     padded = np.pad(bitmaps.astype(np.float32), ((0, 0), (PAD, PAD), (PAD, PAD)))
     batch, _ = to_mnist_batch(list(padded))
     return batch
 
 
-def optdigits_on_paper(bitmaps: np.ndarray, seed: int = 0) -> list[np.ndarray]:
-    """Each bitmap drawn as dark ink on paper, varied in size, position, light and noise."""
+def on_paper(bitmaps: np.ndarray, seed: int = 0) -> list[np.ndarray]:
+    """Each ink image (1 = ink) drawn as dark ink on paper, varied in size, position, light
+    and noise."""
     rng = np.random.default_rng(seed)
     pages = []
     for index, bitmap in enumerate(bitmaps):
         pages.append(render_digit(
-            bitmap * np.uint8(255), invert=True, canvas=(240, 240),
+            bitmap * 255.0, invert=True, canvas=(240, 240),
             scale=float(rng.uniform(3.0, 6.0)),
             offset=(int(rng.integers(-30, 31)), int(rng.integers(-30, 31))),
             gradient=float(rng.uniform(0.0, 0.3)), noise=float(rng.uniform(0.01, 0.03)),
@@ -89,17 +93,22 @@ def build_sets(names: list[str]) -> dict[str, tuple[object, np.ndarray]]:
     images, labels = load_split("mnist", "test", allow_download=False)
     sets["mnist test"] = (images.astype(np.float32) / 255.0, labels)
     for name in names:
-        data = load_optdigits(name)
-        sets[f"optdigits {name}, MNIST way"] = (optdigits_as_mnist(data.bitmaps), data.labels)
-        sets[f"optdigits {name}, ink on paper"] = (optdigits_on_paper(data.bitmaps), data.labels)
+        if name == "mfeat":
+            data = load_mfeat()
+            ink, labels = data.as_ink(), data.labels
+        else:
+            data = load_optdigits(name)
+            ink, labels, name = data.bitmaps.astype(np.float32), data.labels, f"optdigits {name}"
+        sets[f"{name}, MNIST way"] = (as_mnist(ink), labels)
+        sets[f"{name}, ink on paper"] = (on_paper(ink), labels)
     return sets
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="*", help="model files (default: the shipped model)")
-    parser.add_argument("--sets", default="windep", help="optdigits splits, comma-separated "
-                        "(tra, cv, windep; default windep)")
+    parser.add_argument("--sets", default="windep", help="comma-separated: optdigits splits "
+                        "tra, cv, windep and/or mfeat (default windep)")
     parser.add_argument("--json", help="write all numbers to this JSON file")
     args = parser.parse_args(argv)
     started = time.perf_counter()

@@ -39,3 +39,26 @@ def tiny_model(tmp_path_factory, mnist_dir) -> Path:
     trainer.fit()
     finalize(trainer)
     return run_dir / "model.pt"
+
+
+@pytest.fixture()
+def serve_folder():
+    """Start a real HTTP server on localhost for a folder: `url = serve_folder(root)`.
+    Every server started is shut down after the test."""
+    import functools
+    import http.server
+    import threading
+
+    servers = []
+
+    def start(root: Path) -> str:
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+        handler.log_message = lambda *args: None
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()

@@ -51,7 +51,8 @@ def test_predict_json_lines(capsys, tiny_model, digit_files, tmp_path):
     rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == len(paths) + 1
     for row in rows:
-        assert set(row) == {"file", "digit", "confidence", "status", "probabilities"}
+        assert set(row) == {"file", "digit", "confidence", "status", "probabilities",
+                            "reason"}
         assert len(row["probabilities"]) == 10
     assert rows[-1]["status"] == "empty" and rows[-1]["digit"] is None
     for row in rows[:-1]:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
 import shutil
-import threading
 
 import numpy as np
 import pytest
@@ -68,19 +65,14 @@ def test_offline_message_says_where_to_put_files(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def local_mirror(tmp_path, mnist_dir):
+def local_mirror(tmp_path, mnist_dir, serve_folder):
     """A real HTTP server on localhost: /good/ serves MNIST, /bad/ a corrupted copy."""
     root = tmp_path / "www"
     shutil.copytree(mnist_dir, root / "good")
     (root / "bad").mkdir()
     for stem in MNIST.sha256:
         (root / "bad" / f"{stem}.gz").write_bytes(gzip.compress(b"\0\0\x08\x01garbage"))
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    return serve_folder(root)
 
 
 def test_download_skips_bad_mirrors_and_verifies(tmp_path, local_mirror):

@@ -7,10 +7,7 @@ against the -b 16 fixture, then makes .Z copies of the real optdigits files for 
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
-import threading
 import zipfile
 from pathlib import Path
 
@@ -127,7 +124,7 @@ def z_files(mnist_dir) -> dict[str, bytes]:
 
 
 @pytest.fixture()
-def mirror(tmp_path, z_files):
+def mirror(tmp_path, z_files, serve_folder):
     root = tmp_path / "www"
     (root / "folder").mkdir(parents=True)
     (root / "bad").mkdir()
@@ -140,12 +137,7 @@ def mirror(tmp_path, z_files):
         for split, data in z_files.items():
             archive.writestr(f"{file_stem(split)}.Z", data)
         archive.writestr("optdigits.tra", "8x8 features, not used")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    return serve_folder(root)
 
 
 @pytest.mark.parametrize("good", ["uci.zip", "folder/"])

@@ -3,14 +3,11 @@
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 import zlib
 from pathlib import Path
 
@@ -84,19 +81,14 @@ def test_a_gzip_bomb_in_a_dataset_folder_is_stopped_without_using_its_size(tmp_p
 
 
 @pytest.fixture
-def bomb_mirror(tmp_path):
+def bomb_mirror(tmp_path, serve_folder):
     """A real HTTP server on localhost serving a gzip bomb under every dataset file name."""
     root = tmp_path / "www"
     root.mkdir()
     write_gzip_bomb(root / "bomb.gz", 64 << 20)
     for stem in MNIST.sha256:
         os.link(root / "bomb.gz", root / f"{stem}.gz")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *args: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    return serve_folder(root) + "/"
 
 
 def test_a_mirror_serving_a_bomb_is_refused_at_the_expected_size(tmp_path, bomb_mirror):

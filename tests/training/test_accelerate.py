@@ -102,7 +102,7 @@ def test_memory_format_follows_the_network_and_device(tmp_path, mnist_dir):
     conv = trainer.model.features[0][0].weight
     assert conv.is_contiguous(memory_format=torch.channels_last)
     x, y = trainer.data.x_train[:8], trainer.data.y_train[:8]
-    assert trainer._prepare(x, y).is_contiguous(memory_format=torch.channels_last)
+    assert trainer._prepare(x, y)[0].is_contiguous(memory_format=torch.channels_last)
     assert trainer.eval_input(x).is_contiguous(memory_format=torch.channels_last)
     mlp = start_run(mlp_config(epochs=1), tmp_path / "mlp", CPU, progress=False)
     assert not mlp.accel.channels_last and mlp.eval_input(x) is x

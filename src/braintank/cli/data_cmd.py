@@ -13,7 +13,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        ("verify", "check a dataset's files: format, sizes and SHA-256")):
         q = sub.add_parser(name, help=text)
         q.add_argument("--dataset", default="mnist",
-                       help="mnist (default), fashion-mnist or optdigits (other writers)")
+                       help="mnist (default), fashion-mnist, optdigits (other writers) or "
+                            "mfeat (Dutch writers)")
         q.add_argument("--data-dir", help="folder holding the dataset (or its parent)")
         q.set_defaults(func=run)
     q = sub.add_parser("samples", help="write MNIST test digits as photo-like PNG files")
@@ -59,6 +60,26 @@ def run_optdigits(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_mfeat(args: argparse.Namespace) -> int:
+    """mfeat-pix: one text file of 2,000 digits in 16x15 grey levels, its own reader."""
+    import numpy as np
+
+    from braintank.data.mfeat import download_mfeat, find_file, load_mfeat
+
+    if find_file(args.data_dir) is None and args.data_command != "verify":
+        download_mfeat(args.data_dir)
+    data = load_mfeat(args.data_dir)
+    line = f"mfeat: {len(data.labels)} digits 16x15, grey levels 0-6"
+    if args.data_command == "info":
+        counts = " ".join(str(c) for c in np.bincount(data.labels, minlength=10))
+        line += f", ink share {data.as_ink().mean():.4f}, label counts {counts}"
+    if args.data_command == "verify":
+        line += " - OK (SHA-256 verified)"
+    print(line)
+    print(f"found in {find_file(args.data_dir).parent}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -69,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.dataset == "optdigits":
         return run_optdigits(args)
+    if args.dataset == "mfeat":
+        return run_mfeat(args)
     if args.data_command == "download":
         folder = find_complete(args.dataset, candidate_dirs(args.dataset, args.data_dir))
         if folder is None:

@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "default), student (distilled: faster, a little less sure)")
     p.add_argument("--json", action="store_true",
                    help="one JSON object per image: file, digit, confidence, status, "
-                        "probabilities")
+                        "probabilities, reason (why it goes to review)")
     add_runtime_argument(p)
     p.add_argument("--threshold", type=float,
                    help="confidence below which a digit is sent to review (default: the "
@@ -49,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
                 print(json.dumps(result.to_dict()))
             else:
                 digit = "-" if result.digit is None else result.digit
-                print(f"{printable(path)}\t{digit}\t{result.confidence:.4f}\t{result.status}")
+                reason = f"\t{printable(result.reason)}" if result.reason else ""
+                print(f"{printable(path)}\t{digit}\t{result.confidence:.4f}\t{result.status}"
+                      f"{reason}")
             if show is not None and prepared.image is not None:
                 _write_preview(prepared.image, show, path)
         except BraintankError as exc:

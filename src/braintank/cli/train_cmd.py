@@ -30,6 +30,10 @@ OVERRIDES = {  # flag -> (config field, type, help)
     "augment": ("augment", str, "none, writers, or families joined by +: "
                 + ", ".join(FAMILIES)),
     "augment_prob": ("augment_prob", float, "share of training images augmented (0-1)"),
+    "synth": ("synth", float, "share of each batch replaced by stroke-drawn digits in writing "
+              "conventions MNIST lacks (0-1)"),
+    "outliers": ("outliers", float, "marks that are not one digit (\"10\", struck-out digits, "
+                 "scribbles, letters) added to each batch, as a share of its size"),
     "dataset": ("dataset", str, "mnist or fashion-mnist"),
     "precision": ("precision", str, f"{', '.join(PRECISIONS)}: of the training forward pass "
                   "(default auto: bf16 autocast on CUDA, fp32 elsewhere)"),

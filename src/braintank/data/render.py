@@ -30,13 +30,14 @@ def render_digit(digit28: np.ndarray, *, invert: bool = True, canvas: tuple[int,
     chalk-on-blackboard. `gradient` darkens one corner by that fraction of the brightness.
     """
     coverage = np.asarray(digit28, dtype=np.float32) / 255.0
-    size = max(1, round(coverage.shape[0] * scale))
-    coverage = np.clip(cv2.resize(coverage, (size, size), interpolation=cv2.INTER_LINEAR), 0, 1)
+    tall = max(1, round(coverage.shape[0] * scale))
+    wide = max(1, round(coverage.shape[1] * scale))
+    coverage = np.clip(cv2.resize(coverage, (wide, tall), interpolation=cv2.INTER_LINEAR), 0, 1)
     height, width = canvas
-    top = min(max((height - size) // 2 + offset[0], 0), height - size)
-    left = min(max((width - size) // 2 + offset[1], 0), width - size)
+    top = min(max((height - tall) // 2 + offset[0], 0), height - tall)
+    left = min(max((width - wide) // 2 + offset[1], 0), width - wide)
     page = np.zeros((height, width), dtype=np.float32)
-    page[top:top + size, left:left + size] = coverage
+    page[top:top + tall, left:left + wide] = coverage
     background, foreground = (paper, ink) if invert else (1.0 - paper, 1.0 - ink)
     picture = background + (foreground - background) * page
     ramp = (np.arange(height)[:, None] / height + np.arange(width)[None, :] / width) / 2

@@ -20,8 +20,10 @@ import torch
 from braintank.data.views import check_views, view_stack
 from braintank.errors import BraintankError
 from braintank.evaluation.calibration import softmax, worst_view
+from braintank.inference.decision import EMPTY, decide
 from braintank.inference.export import onnx_bytes, onnx_session
 from braintank.inference.images import load_image, to_grey
+from braintank.inference.marks import shape_doubt
 from braintank.inference.optimize import for_inference, input_memory_format
 from braintank.inference.preprocess import to_mnist
 from braintank.inference.quantize import current_int8, int8_path
@@ -58,6 +60,7 @@ class Prediction:
     confidence: float
     status: str  # "ok" | "review" | "empty"
     probabilities: list[float]
+    reason: str = ""  # why a reading goes to review ("" for ok and empty)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -163,17 +166,17 @@ class DigitClassifier:
         return self.predict_prepared(names, prepared)
 
     def predict_prepared(self, names: list[str], prepared: list) -> list[Prediction]:
-        """Predictions for images already through `to_mnist` (reused by the sheet reader)."""
+        """Predictions for images already through `to_mnist` (the draw page and API too):
+        the review decision (`inference.decision`) with the shape rules of
+        `inference.marks`."""
         written = [i for i, p in enumerate(prepared) if not p.empty]
         probs, confidences = self.read_batch28(np.stack([prepared[i].image for i in written])) \
             if written else (np.zeros((0, 10)), np.zeros(0))
-        results = [Prediction(name, None, 0.0, "empty", [0.0] * 10) for name in names]
+        results = [Prediction(name, None, 0.0, EMPTY, [0.0] * 10) for name in names]
         for row, i in enumerate(written):
             p = probs[row]
-            digit = int(p.argmax())
             confidence = float(confidences[row])
-            status = "ok" if confidence >= self.threshold else "review"
-            results[i] = Prediction(names[i], digit, confidence, status,
-                                    [round(float(v), 6) for v in p])
+            status, reason = decide(p, confidence, self.threshold, shape_doubt(prepared[i].parts))
+            results[i] = Prediction(names[i], int(p.argmax()), confidence, status,
+                                    [round(float(v), 6) for v in p], reason)
         return results
-

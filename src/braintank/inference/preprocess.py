@@ -58,6 +58,9 @@ class Preprocessed:
     components: how many connected ink parts made up the digit.
     contrast: stroke contrast above the background, in input grey units [0, 1].
     noise: robust standard deviation of the (lightly blurred) background, same units.
+    parts: each ink part of the digit as (left, top, right, bottom, mass), in input pixels
+        (right/bottom exclusive; mass: its summed contrast), for the shape rules of
+        `inference.marks`.
     """
 
     image: np.ndarray | None
@@ -67,6 +70,7 @@ class Preprocessed:
     components: int
     contrast: float
     noise: float
+    parts: tuple[tuple[int, int, int, int, float], ...] = ()
 
 
 def to_mnist(grey: np.ndarray) -> Preprocessed:
@@ -78,7 +82,7 @@ def to_mnist(grey: np.ndarray) -> Preprocessed:
     if inverted:
         residual, blurred = -residual, -blurred
     noise = _noise_sigma(blurred)
-    labels, keep, peak = _digit_components(blurred, noise)
+    labels, keep, peak, parts = _digit_components(blurred, noise)
     if not keep:
         return Preprocessed(None, True, inverted, None, 0, 0.0, noise)
     chosen = np.zeros(labels.max() + 1, dtype=bool)
@@ -89,8 +93,20 @@ def to_mnist(grey: np.ndarray) -> Preprocessed:
     bbox = _ink_bbox(ink, max(3.0 * _noise_sigma(residual) / level, _BBOX_FRACTION))
     if bbox is None:
         return Preprocessed(None, True, inverted, None, 0, level, noise)
-    image = _centre(_fit_box(ink[bbox[0]:bbox[2], bbox[1]:bbox[3]]))
-    return Preprocessed(image, False, inverted, bbox, len(keep), level, noise)
+    image = _frame(ink, bbox)
+    return Preprocessed(image, False, inverted, bbox, len(keep), level, noise, parts)
+
+
+def frame_ink(ink: np.ndarray) -> np.ndarray | None:
+    """MNIST's last step alone, for clean ink images (ink 1 on 0, no paper to remove): the
+    ink's box scaled so its longer side is 20 px, centre of mass at (14, 14); None if blank."""
+    ink = np.asarray(ink, dtype=np.float32)
+    bbox = _ink_bbox(ink, _BBOX_FRACTION)
+    return None if bbox is None else _frame(ink, bbox)
+
+
+def _frame(ink: np.ndarray, bbox: tuple[int, int, int, int]) -> np.ndarray:
+    return _centre(_fit_box(ink[bbox[0]:bbox[2], bbox[1]:bbox[3]]))
 
 
 def to_mnist_batch(images: Sequence[np.ndarray]) -> tuple[np.ndarray, list[Preprocessed]]:
@@ -223,12 +239,14 @@ def _noise_sigma(ink_positive: np.ndarray) -> float:
     return max(_median(-negative) / 0.6745, _NOISE_FLOOR)
 
 
-def _digit_components(blurred: np.ndarray, noise: float) -> tuple[np.ndarray, list[int], float]:
-    """(labels, ids of the components that form the digit, main stroke peak contrast)."""
+def _digit_components(blurred: np.ndarray, noise: float
+                      ) -> tuple[np.ndarray, list[int], float, tuple]:
+    """(labels, ids of the components that form the digit, main stroke peak contrast, and
+    each such component as (left, top, right, bottom, mass))."""
     mask = (blurred > max(_LOW_SIGMAS * noise, _LOW_FLOOR)).astype(np.uint8)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if count <= 1:
-        return labels, [], 0.0
+        return labels, [], 0.0, ()
     inked = labels > 0
     mass = np.bincount(labels[inked], weights=blurred[inked], minlength=count)
     extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
@@ -242,7 +260,7 @@ def _digit_components(blurred: np.ndarray, noise: float) -> tuple[np.ndarray, li
         if peak >= significant:
             main, main_peak = int(part), peak
     if main == 0:
-        return labels, [], 0.0
+        return labels, [], 0.0, ()
     keep = [main]
     for part in np.flatnonzero(mass >= _SPECK_MASS * mass[main]):
         if part in (0, main):
@@ -251,7 +269,9 @@ def _digit_components(blurred: np.ndarray, noise: float) -> tuple[np.ndarray, li
         if (mass[part] >= needed * mass[main]
                 and _peak(blurred, labels, stats[part], part) >= _PART_CONTRAST * main_peak):
             keep.append(int(part))
-    return labels, keep, main_peak
+    parts = tuple((int(stats[k, 0]), int(stats[k, 1]), int(stats[k, 0] + stats[k, 2]),
+                   int(stats[k, 1] + stats[k, 3]), float(mass[k])) for k in keep)
+    return labels, keep, main_peak, parts
 
 
 def _is_dot(values: np.ndarray, labels: np.ndarray, box: np.ndarray, part: int) -> bool:

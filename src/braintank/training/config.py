@@ -18,7 +18,7 @@ KEEPS = ("best", "last")  # which epoch's weights model.pt holds
 # Settings added after runs were first saved, with the value those older runs trained with:
 # a resumed old run goes on as it started.
 ADDED_SETTINGS = {"precision": "fp32", "compile": "none", "teacher": "", "distill_weight": 0.5,
-                  "keep": "best"}
+                  "keep": "best", "synth": 0.0, "outliers": 0.0, "outlier_weight": 0.5}
 
 
 @dataclass
@@ -54,6 +54,9 @@ class TrainConfig:
     compile: str = "none"  # torch.compile the training forward: none, model or graphs
     teacher: str = ""  # distil from this model file ("shipped": the package's); "" = off
     distill_weight: float = 0.5  # share of the loss that follows the teacher's soft targets
+    synth: float = 0.0  # share of each batch replaced by stroke-drawn digits (other conventions)
+    outliers: float = 0.0  # non-digit marks added to each batch, as a share of its size
+    outlier_weight: float = 0.5  # weight of their loss (towards all ten digits alike)
 
     def validate(self) -> TrainConfig:
         """Raise a one-line BraintankError naming the first bad setting; returns self.
@@ -87,6 +90,9 @@ class TrainConfig:
                       high_inclusive=False)
         _check_number("augment probability", self.augment_prob, low=0, high=1)
         _check_number("distill weight", self.distill_weight, low=0, high=1)
+        _check_number("synth share", self.synth, low=0, high=1, high_inclusive=False)
+        _check_number("outliers share", self.outliers, low=0, high=1)
+        _check_number("outlier weight", self.outlier_weight, low=0, high=10)
         if not isinstance(self.betas, tuple | list) or len(self.betas) != 2:
             raise BraintankError(f"betas must be two numbers in [0, 1), got {self.betas!r}")
         for beta in self.betas:

@@ -36,6 +36,7 @@ from braintank.training.optim import (
     make_optimizer,
     make_scheduler,
 )
+from braintank.training.synthetic import NOT_A_DIGIT, SyntheticMix, outlier_loss
 
 
 @dataclass
@@ -72,6 +73,7 @@ class Trainer:
         self.train_forward = self.accel.training_forward(self.model)
         self.teacher = load_teacher(cfg.teacher, self.data.normalize, device) \
             if cfg.teacher else None
+        self.mix = SyntheticMix(cfg, self.data.x_train, self.data.normalize)
         self.shuffle_gen = torch.Generator().manual_seed(cfg.seed + 1)
         self.augment_gen = self.accel.augment_generator(cfg.seed + 2)
         batch = len(self.data.y_train) if full_batch(cfg.optimizer) else cfg.batch_size
@@ -123,16 +125,25 @@ class Trainer:
             raise BraintankError(f"{saved.path}: damaged training state ({reason})") from None
 
     # ---- one epoch ---------------------------------------------------------------------
-    def _prepare(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    def _prepare(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The batch as the network trains on it: synthetic digits and marks mixed in, then
+        augmented, in the model's memory layout."""
+        x, y = self.mix.mix(x, y, self.augment_gen)
         if self.cfg.augment != "none":
             x = augment_batch(x, self.cfg.augment, self.augment_gen, self.data.background,
                               self.cfg.augment_prob, labels=y, ink=self.data.ink)
-        return self.accel.memory_format(x)
+        return self.accel.memory_format(x), y
 
     def _loss(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        x = self._prepare(x, y)
+        """(loss, digits read right) for a batch of the loader; marks that are not a digit
+        (label NOT_A_DIGIT) add the outlier loss."""
+        x, y = self._prepare(x, y)
+        marks = y == NOT_A_DIGIT
+        has_marks = bool(marks.any())
         with self.accel.autocast():
             logits = self.train_forward(x)
+            if has_marks:
+                mark_logits, logits, x, y = logits[marks], logits[~marks], x[~marks], y[~marks]
             if self.teacher is not None:
                 with torch.no_grad():
                     teacher_logits = self.teacher(x)
@@ -140,7 +151,9 @@ class Trainer:
                                          self.cfg.label_smoothing)
             else:
                 loss = F.cross_entropy(logits, y, label_smoothing=self.cfg.label_smoothing)
-        return loss, logits
+            if has_marks:
+                loss = loss + self.cfg.outlier_weight * outlier_loss(mark_logits)
+        return loss, (logits.argmax(1) == y).sum()
 
     def _check_finite(self, loss: torch.Tensor, step: int, exact: bool = True) -> None:
         """Stop a diverged run; `exact` False: the loss was read back only at `step`."""
@@ -161,9 +174,8 @@ class Trainer:
         if full_batch(self.cfg.optimizer):
             loss, hits = self._accumulate_full_batch(x, y)
         else:
-            loss, logits = self._loss(x, y)
+            loss, hits = self._loss(x, y)
             loss.backward()
-            hits = (logits.argmax(1) == y).sum()
         clip_gradients(self.model, self.cfg.clip_grad)
         self.optimizer.step()
         if self.scheduler:
@@ -172,6 +184,7 @@ class Trainer:
 
     def train_epoch(self) -> tuple[float, float]:
         self.model.train()
+        self.mix.start_epoch(self.state.epoch)
         # Running sums stay on the device and are read back every `sync_every` steps (every
         # step on the CPU): a read makes the host wait for the GPU to finish its queue. The
         # sum is float64, as the Python float it replaced, so CPU metrics are unchanged.
@@ -196,11 +209,12 @@ class Trainer:
         total, hits, n = torch.zeros((), device=self.device), 0, len(y)
         chunk = self.cfg.eval_batch_size
         for i in range(0, n, chunk):
-            loss, logits = self._loss(x[i:i + chunk], y[i:i + chunk])
+            size = len(y[i:i + chunk])
+            loss, right = self._loss(x[i:i + chunk], y[i:i + chunk])
             self._check_finite(loss, 1)
-            (loss * len(logits) / n).backward()
-            total += loss.detach() * len(logits) / n
-            hits += (logits.argmax(1) == y[i:i + chunk]).sum().item()
+            (loss * size / n).backward()
+            total += loss.detach() * size / n
+            hits += right.item()
         return total, hits
 
     def validate(self) -> tuple[float, float]:
