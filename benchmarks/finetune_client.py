@@ -1,17 +1,20 @@
 """Learning from corrections, measured on a simulated client: optdigits `tra` (30 writers who
-are not MNIST's) split in two seeded halves.
+are not MNIST's) or `mfeat` (Dutch writers) split in two seeded halves.
 
 This season: the first half is written into simulated sheets (photographed like
 `sheet_accuracy.py`'s: rotation, perspective, light, blur, noise, JPEG), read by the real
 reader into a real store, and reviewed by a simulated person who answers every written cell
 with the truth (as `braintank sheet review --all`: Enter on a right guess, the digit on a
-wrong one). `finetune` learns from that store. Next week: the second half, written the same
-way, is read with the old and with the new model. Reported before/after: on next week's
+wrong one), or with `--flagged-only` only the cells the reader sent to review. `finetune`
+learns from that store. Next week: the second half, written the same way, is read with the
+old and with the new model. Reported before/after: on next week's
 sheets (raw accuracy, share sent to review, accuracy among `ok`), on the held-out share of
-this season's corrections, on MNIST test, and on optdigits `windep` (13 other writers; used
-for nothing but this report), both the MNIST way and as ink on paper through `predict`.
+this season's corrections, on MNIST test, on optdigits `windep` (13 other writers; used
+for nothing but this report) and on all of mfeat, the MNIST way and as ink on paper through
+`predict`. Batch norm keeps the base model's statistics (`--moving-norm`: the old way).
 
-    python benchmarks/finetune_client.py [--model M] [--epochs 5] [--seed 0] [--json out.json]
+    python benchmarks/finetune_client.py [--writers tra|mfeat] [--flagged-only] [--model M]
+        [--epochs 5] [--seed 0] [--moving-norm] [--json out.json]
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "sheets")
 from other_writers import as_mnist, build_sets, readings, scores  # noqa: E402
 from reviewer import review_with_truth  # noqa: E402
 
+from braintank.data.mfeat import load_mfeat  # noqa: E402
 from braintank.data.optdigits import load_optdigits  # noqa: E402
 from braintank.inference.classifier import DigitClassifier, default_model_path  # noqa: E402
 from braintank.sheets.batch import read_batch  # noqa: E402
@@ -48,13 +52,20 @@ from braintank.training.finetune import (  # noqa: E402
 from braintank.training.finetune_data import Corrections  # noqa: E402
 
 
-def tra_halves(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(28x28 uint8 digits of all of `tra`, labels, first-half indices, second-half indices)."""
-    tra = load_optdigits("tra")
-    digits = np.rint(as_mnist(tra.bitmaps) * 255).astype(np.uint8)
-    order = np.random.default_rng(seed).permutation(len(tra.labels))
+def writer_halves(writers: str, seed: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(28x28 uint8 digits of all of optdigits `tra` or `mfeat`, labels, first-half indices,
+    second-half indices)."""
+    if writers == "mfeat":
+        data = load_mfeat()
+        ink, labels = data.as_ink(), data.labels
+    else:
+        data = load_optdigits("tra")
+        ink, labels = data.bitmaps.astype(np.float32), data.labels
+    digits = np.rint(as_mnist(ink) * 255).astype(np.uint8)
+    order = np.random.default_rng(seed).permutation(len(labels))
     half = len(order) // 2
-    return digits, tra.labels, order[:half], order[half:]
+    return digits, labels, order[:half], order[half:]
 
 
 def write_sheets(digits, labels, indices, rng) -> list:
@@ -68,8 +79,9 @@ def write_sheets(digits, labels, indices, rng) -> list:
         sheets.append(sheet)
 
 
-def season_store(sheets, folder: Path, classifier) -> Path:
-    """This season: scans read into a store, every written cell reviewed with the truth."""
+def season_store(sheets, folder: Path, classifier, include_all: bool) -> Path:
+    """This season: scans read into a store, every written cell (or every flagged one)
+    reviewed with the truth."""
     truths = {}
     for number, sheet in enumerate(sheets):
         scan = folder / f"season-{number:03d}.jpg"
@@ -78,7 +90,7 @@ def season_store(sheets, folder: Path, classifier) -> Path:
     db = folder / "sheets.db"
     with SheetStore(db) as store:
         read_batch(sorted(map(Path, truths)), store, classifier, log=lambda _m: None)
-        review_with_truth(store, truths)
+        review_with_truth(store, truths, include_all)
     return db
 
 
@@ -109,13 +121,14 @@ def heldout_row(scores_: dict) -> dict:
             "accepted_accuracy": None if acc is None else 100 * acc}
 
 
-def finetune(db: Path, base: str, run: Path, epochs: int, seed: int) -> dict:
+def finetune(db: Path, base: str, run: Path, epochs: int, seed: int, frozen_norm: bool
+             ) -> dict:
     with SheetStore.open_readonly(db) as store:
         found = labeled_cells(store)
     notes = {"labeled": len(found.labels), "unused": found.unused(),
              "conflicts": len(found.conflicts)}
     plan = plan_finetune(Corrections(found.images, found.labels, str(db), notes), run, base,
-                         epochs=epochs, seed=seed)
+                         epochs=epochs, seed=seed, frozen_norm=frozen_norm)
     trainer = start_finetune(plan, torch.device("cpu"), progress=False)
     trainer.fit()
     return finish_finetune(trainer)
@@ -141,6 +154,12 @@ def print_table(rows: dict[str, tuple[dict, dict]]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=str(default_model_path()), help="base model")
+    parser.add_argument("--writers", choices=("tra", "mfeat"), default="tra",
+                        help="the client's writers: optdigits tra (default) or mfeat")
+    parser.add_argument("--flagged-only", action="store_true",
+                        help="the person answers only the cells sent to review")
+    parser.add_argument("--moving-norm", action="store_true",
+                        help="let batch norm statistics move during the finetune (the old way)")
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2)
@@ -153,30 +172,32 @@ def main(argv: list[str] | None = None) -> int:
     clock = {}
 
     started = time.perf_counter()
-    digits, labels, this_season, next_week = tra_halves(args.seed)
+    digits, labels, this_season, next_week = writer_halves(args.writers, args.seed)
     rng = np.random.default_rng(args.seed + 1)
     season_sheets = write_sheets(digits, labels, this_season, rng)
     week_sheets = write_sheets(digits, labels, next_week, rng)
     old = DigitClassifier.load(args.model)
-    db = season_store(season_sheets, work, old)
+    db = season_store(season_sheets, work, old, not args.flagged_only)
     clock["season: simulate, read, review"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    summary = finetune(db, args.model, work / "run", args.epochs, args.seed)
+    summary = finetune(db, args.model, work / "run", args.epochs, args.seed,
+                       not args.moving_norm)
     clock["finetune"] = time.perf_counter() - started
     new = DigitClassifier.load(work / "run" / "model.pt")
 
     started = time.perf_counter()
-    rows = {f"next week's sheets (tra 2nd half, {len(week_sheets)} sheets)":
+    rows = {f"next week's sheets ({args.writers} 2nd half, {len(week_sheets)} sheets)":
             (read_next_week(week_sheets, old), read_next_week(week_sheets, new)),
-            "held-out corrections (tra 1st half)":
+            f"held-out corrections ({args.writers} 1st half)":
             (heldout_row(summary["before"]["heldout"]), heldout_row(summary["after"]["heldout"]))}
-    for name, (inputs, truth) in build_sets(["windep"]).items():
+    for name, (inputs, truth) in build_sets(["windep", "mfeat"]).items():
         rows[name] = tuple(scores(*readings(clf, inputs), truth, clf.threshold)
                            for clf in (old, new))
     clock["evaluate"] = time.perf_counter() - started
 
-    print(f"this season: {len(season_sheets)} sheets, {len(this_season)} tra digits; "
+    print(f"this season: {len(season_sheets)} sheets, {len(this_season)} {args.writers} "
+          "digits; "
           f"store: {summary['corrections']}; trained on {summary['train_corrections']} "
           f"(x{summary['copies_per_epoch']}) + {summary['mnist_replay']} MNIST replayed, "
           f"{summary['epochs']} epochs; held out {summary['heldout_corrections']}; review "

@@ -19,10 +19,12 @@ def answer(truth: int | None, guess: int | None) -> str:
     return "" if truth == guess else str(truth)
 
 
-def review_with_truth(store: SheetStore, truths: dict[str, Truth]) -> dict[str, int]:
-    """Review every written cell of `store`; `truths` maps a scan's path to its truth."""
-    items = pending(store, include_all=True)
+def review_with_truth(store: SheetStore, truths: dict[str, Truth],
+                      include_all: bool = True) -> dict[str, int]:
+    """Review every written cell of `store` (`include_all` False: only the cells the reader
+    sent to review); `truths` maps a scan's path to its truth."""
+    items = pending(store, include_all=include_all)
     lines = [answer(truths[str(Path(item["file"]))][(item["row"], item["col"])], item["guess"])
              for item in items]
     return run_review(store, io.StringIO("".join(f"{line}\n" for line in lines)),
-                      io.StringIO(), include_all=True)
+                      io.StringIO(), include_all=include_all)

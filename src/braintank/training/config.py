@@ -18,7 +18,8 @@ KEEPS = ("best", "last")  # which epoch's weights model.pt holds
 # Settings added after runs were first saved, with the value those older runs trained with:
 # a resumed old run goes on as it started.
 ADDED_SETTINGS = {"precision": "fp32", "compile": "none", "teacher": "", "distill_weight": 0.5,
-                  "keep": "best", "synth": 0.0, "outliers": 0.0, "outlier_weight": 0.5}
+                  "keep": "best", "synth": 0.0, "outliers": 0.0, "outlier_weight": 0.5,
+                  "frozen_norm": False}
 
 
 @dataclass
@@ -57,6 +58,7 @@ class TrainConfig:
     synth: float = 0.0  # share of each batch replaced by stroke-drawn digits (other conventions)
     outliers: float = 0.0  # non-digit marks added to each batch, as a share of its size
     outlier_weight: float = 0.5  # weight of their loss (towards all ten digits alike)
+    frozen_norm: bool = False  # batch norm keeps its running statistics (finetune: MNIST's)
 
     def validate(self) -> TrainConfig:
         """Raise a one-line BraintankError naming the first bad setting; returns self.
@@ -75,6 +77,8 @@ class TrainConfig:
             parse_augment(self.augment if isinstance(self.augment, str) else repr(self.augment))
         except ValueError as exc:
             raise BraintankError(str(exc)) from None
+        if not isinstance(self.frozen_norm, bool):
+            raise BraintankError(f"frozen_norm must be true or false, got {self.frozen_norm!r}")
         for name in ("model", "dataset", "normalize", "teacher"):
             if not isinstance(getattr(self, name), str):
                 raise BraintankError(f"{name} must be a name, got {getattr(self, name)!r}")

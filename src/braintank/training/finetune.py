@@ -74,14 +74,16 @@ def load_base(path: str | Path) -> modelfile.ModelFile:
     return saved
 
 
-def finetune_config(base: modelfile.ModelFile, epochs: int, seed: int, lr: float) -> TrainConfig:
+def finetune_config(base: modelfile.ModelFile, epochs: int, seed: int, lr: float,
+                    frozen_norm: bool = True) -> TrainConfig:
     """The base model's settings (network, normalization, augmentation, batch, validation
-    split) with the finetune's optimizer, schedule, length and seed."""
+    split) with the finetune's optimizer, schedule, length and seed; batch norm keeps the
+    base model's statistics unless `frozen_norm` is False."""
     cfg = TrainConfig.from_dict(base.config, source=str(base.path)).validate()
     name = cfg.model if cfg.model.endswith("+finetune") else f"{cfg.model}+finetune"
     return dataclasses.replace(cfg, model=name, optimizer="adam", lr=lr, schedule="cosine",
                                epochs=epochs, seed=seed, split_seed=cfg.validation_seed,
-                               train_size=0, patience=0).validate()
+                               train_size=0, patience=0, frozen_norm=frozen_norm).validate()
 
 
 def check_new_out(out: Path) -> None:
@@ -127,7 +129,7 @@ class FinetunePlan:
 def plan_finetune(corrections: Corrections, out: str | Path, model_path: str | Path,
                   epochs: int = DEFAULT_EPOCHS, holdout: float = 0.25, seed: int = 0,
                   data_dir: str | None = None, replay: int | None = None,
-                  lr: float = FINETUNE_LR) -> FinetunePlan:
+                  lr: float = FINETUNE_LR, frozen_norm: bool = True) -> FinetunePlan:
     """Every check (a refusal leaves nothing written), the split, the replay draw and the
     base model's numbers. `replay` overrides the number of MNIST images replayed."""
     out = Path(out)
@@ -135,7 +137,7 @@ def plan_finetune(corrections: Corrections, out: str | Path, model_path: str | P
     check_holdout(holdout)
     check_enough(len(corrections.labels), holdout, corrections.source)
     base = load_base(model_path)
-    cfg = finetune_config(base, epochs, seed, lr)
+    cfg = finetune_config(base, epochs, seed, lr, frozen_norm)
     train_idx, heldout_idx = split_corrections(len(corrections.labels), holdout, seed)
     mnist_labels = load_split(cfg.dataset, "train", data_dir)[1]
     replay_index, copies = replay_plan(len(mnist_labels), cfg.val_size, cfg.validation_seed,

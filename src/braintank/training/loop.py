@@ -184,6 +184,8 @@ class Trainer:
 
     def train_epoch(self) -> tuple[float, float]:
         self.model.train()
+        if self.cfg.frozen_norm:
+            freeze_norm_statistics(self.model)
         self.mix.start_epoch(self.state.epoch)
         # Running sums stay on the device and are read back every `sync_every` steps (every
         # step on the CPU): a read makes the host wait for the GPU to finish its queue. The
@@ -279,6 +281,18 @@ class Trainer:
         return (f"epoch {row['epoch']:>3}/{self.cfg.epochs} train_loss {row['train_loss']:.4f} "
                 f"train_acc {row['train_acc']:.4f}{val} lr {row['lr']:.2e} "
                 f"{row['seconds']:.1f}s")
+
+
+def freeze_norm_statistics(model: torch.nn.Module) -> None:
+    """Batch norm layers normalise with their running statistics and stop updating them.
+
+    A finetune's batches hold a quarter of the client's digits: batch statistics drawn from
+    them, written into the running averages over a few dozen steps, move the normalisation
+    every MNIST digit is read with. Their scale and shift still learn.
+    """
+    for module in model.modules():
+        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            module.eval()
 
 
 def start_run(cfg: TrainConfig, run_dir: str | Path, device: torch.device,

@@ -72,9 +72,12 @@ async function predict() {
     form.append("images", blob, "drawing.png");
     const result = (await api("/api/predict?show=true", {method: "POST", body: form}))
       .predictions[0];
-    document.getElementById("digit").textContent = result.digit === null ? "-" : result.digit;
+    // A mark sent to review shows no digit: a guess in large type reads as an answer.
+    document.getElementById("digit").textContent =
+      result.status === "ok" ? result.digit : result.status === "review" ? "?" : "-";
+    const why = result.reason ? `: ${result.reason}` : "";
     document.getElementById("status").textContent = result.status === "empty" ? "nothing drawn"
-      : `${(100 * result.confidence).toFixed(1)}% sure (${result.status})`;
+      : `${(100 * result.confidence).toFixed(1)}% sure (${result.status}${why})`;
     result.probabilities.forEach((p, d) => show(d, p, d === result.digit));
     showSeen(result.input28);
     showError(errorBox, null);
