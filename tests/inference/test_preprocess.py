@@ -9,13 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from braintank.data.mnist_frame import BOX, CENTRE, SIZE
 from braintank.data.render import render_digit, render_digit_file
 from braintank.errors import BraintankError
 from braintank.inference.images import load_image
 from braintank.inference.preprocess import (
-    BOX,
-    CENTRE,
-    SIZE,
     save_preview,
     to_mnist,
     to_mnist_batch,

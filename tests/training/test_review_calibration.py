@@ -7,9 +7,12 @@ import pytest
 
 from braintank.evaluation.calibration import choose_threshold, choose_threshold_on, worst_view
 from braintank.training.review_calibration import (
+    MARK_SHARE,
+    NOT_A_DIGIT,
     HeldOut,
     calibrate_review,
     shifted,
+    validation_sets,
     view_logits,
     view_probabilities,
 )
@@ -45,6 +48,27 @@ def test_shifted_digits_are_reproducible_and_differ(validation):
     a, b = shifted(images[:50], labels[:50]), shifted(images[:50], labels[:50])
     assert np.array_equal(a, b) and a.shape == (50, 28, 28)
     assert a.min() >= 0 and a.max() <= 1 and not np.allclose(a, images[:50])
+
+
+def test_the_shifted_set_mixes_in_marks_that_are_never_right(tiny_model, validation):
+    """2% non-digit marks ride with the shifted digits: an accepted mark counts as an error,
+    so a threshold that lets marks through cannot meet the shifted set's target."""
+    from braintank import modelfile
+
+    images, labels = validation
+    clean, shifted_set = validation_sets(images[:1000], labels[:1000])
+    marks = shifted_set.labels == NOT_A_DIGIT
+    assert marks.sum() == round(MARK_SHARE * 1000) and len(clean.labels) == 1000
+    assert np.array_equal(shifted_set.labels[~marks], labels[:1000])
+    assert (shifted_set.images[marks].max(axis=(1, 2)) > 0.5).all()
+    saved = modelfile.load(tiny_model)
+    calibration = calibrate_review(saved.network, saved.normalize, [clean, shifted_set], views=1)
+    logits = view_logits(saved.network, saved.normalize, shifted_set.images[marks], 1)
+    _, confidence = worst_view(view_probabilities(logits, calibration["temperature"]))
+    accepted_marks = int((confidence >= calibration["threshold"]).sum())
+    fared = calibration["sets"]["shifted validation"]
+    accepted = round(fared["coverage"] * len(shifted_set.labels))
+    assert accepted_marks <= (1 - fared["accepted_accuracy"]) * accepted + 1e-9
 
 
 def test_threshold_keeps_every_sets_promise(tiny_model, validation):

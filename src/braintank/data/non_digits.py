@@ -20,6 +20,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
+from braintank.data.mnist_frame import SIZE, frame_ink
 from braintank.data.stroke_digits import (
     Rng,
     Stroke,
@@ -31,7 +32,6 @@ from braintank.data.stroke_digits import (
     path,
     render,
 )
-from braintank.inference.preprocess import SIZE, frame_ink
 
 # Letters as pen strokes in the unit box (x 0..0.6 wide, y 0..1 down), capitals and the
 # lower-case letters that cannot pass for a digit.

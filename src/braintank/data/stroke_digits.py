@@ -20,7 +20,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from braintank.inference.preprocess import SIZE, frame_ink
+from braintank.data.mnist_frame import SIZE, frame_ink
 
 Stroke = np.ndarray  # [K, 2] points (x, y) in the unit box
 Rng = np.random.Generator

@@ -10,7 +10,6 @@ to 1 while keeping anti-aliased grey edges, then crops, scales and centres.
 from __future__ import annotations
 
 import functools
-import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,13 +18,10 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from braintank.data.mnist_frame import BBOX_FRACTION, SIZE, frame_box, ink_bbox
 from braintank.errors import BraintankError
 from braintank.fileio import atomic_open
 from braintank.inference.images import to_grey
-
-SIZE = 28          # MNIST frame
-BOX = 20           # MNIST scales the longer side of the digit's bounding box to this
-CENTRE = 14.0      # measured on MNIST test: mean centre of mass is (13.99, 14.01), std 0.29
 
 _STAT_SAMPLES = 16384      # noise statistics use at most about this many pixels
 _FIT_SIDE = 32             # background surface is fitted on an image no larger than this
@@ -42,7 +38,6 @@ _DOT_FILL = 0.6            # ... filled: a disc fills 0.785 of its box, a "0" ri
 _SPECK_MASS = 0.04         # parts with under 4 % of the main stroke's ink are specks ...
 _FAR_MASS = 0.25           # ... and far-off parts need a quarter of it to count as the digit
 _PART_CONTRAST = 0.25      # a digit part is at least this fraction of the main stroke's contrast
-_BBOX_FRACTION = 0.1       # the digit box ends where ink falls below this (see to_mnist)
 _CORE_FRACTION = 0.5       # stroke cores: pixels above half the strongest ink ...
 _LEVEL_QUANTILE = 0.5      # ... whose median contrast is taken as full ink (1.0)
 
@@ -90,23 +85,11 @@ def to_mnist(grey: np.ndarray) -> Preprocessed:
     region = chosen[labels]
     level = _stroke_level(residual[region], peak)
     ink = np.clip(residual / level, 0.0, 1.0) * region
-    bbox = _ink_bbox(ink, max(3.0 * _noise_sigma(residual) / level, _BBOX_FRACTION))
+    bbox = ink_bbox(ink, max(3.0 * _noise_sigma(residual) / level, BBOX_FRACTION))
     if bbox is None:
         return Preprocessed(None, True, inverted, None, 0, level, noise)
-    image = _frame(ink, bbox)
+    image = frame_box(ink, bbox)
     return Preprocessed(image, False, inverted, bbox, len(keep), level, noise, parts)
-
-
-def frame_ink(ink: np.ndarray) -> np.ndarray | None:
-    """MNIST's last step alone, for clean ink images (ink 1 on 0, no paper to remove): the
-    ink's box scaled so its longer side is 20 px, centre of mass at (14, 14); None if blank."""
-    ink = np.asarray(ink, dtype=np.float32)
-    bbox = _ink_bbox(ink, _BBOX_FRACTION)
-    return None if bbox is None else _frame(ink, bbox)
-
-
-def _frame(ink: np.ndarray, bbox: tuple[int, int, int, int]) -> np.ndarray:
-    return _centre(_fit_box(ink[bbox[0]:bbox[2], bbox[1]:bbox[3]]))
 
 
 def to_mnist_batch(images: Sequence[np.ndarray]) -> tuple[np.ndarray, list[Preprocessed]]:
@@ -325,39 +308,3 @@ def _stroke_level(values: np.ndarray, peak: float) -> float:
     if strong.size == 0:
         return peak
     return max(_quantile(strong, _LEVEL_QUANTILE), 0.5 * peak)
-
-
-def _ink_bbox(ink: np.ndarray, threshold: float) -> tuple[int, int, int, int] | None:
-    inked = ink > threshold
-    rows, cols = np.flatnonzero(inked.any(axis=1)), np.flatnonzero(inked.any(axis=0))
-    if rows.size == 0:
-        return None
-    return int(rows[0]), int(cols[0]), int(rows[-1]) + 1, int(cols[-1]) + 1
-
-
-def _fit_box(crop: np.ndarray) -> np.ndarray:
-    """Scale so the longer side is BOX px, keeping aspect; area filter when shrinking, as MNIST."""
-    height, width = crop.shape
-    longer = max(height, width)
-    if longer == BOX:
-        return crop
-    size = (max(1, round(width * BOX / longer)), max(1, round(height * BOX / longer)))
-    method = cv2.INTER_AREA if longer > BOX else cv2.INTER_LINEAR
-    return np.clip(cv2.resize(crop, size, interpolation=method), 0.0, 1.0)
-
-
-def _centre(patch: np.ndarray) -> np.ndarray:
-    """Place the patch in 28x28 with its centre of mass at (14, 14), shifting by whole pixels.
-
-    Unlike MNIST, which let ~1 % of digits run into the frame edge, the shift is clamped so no
-    ink is cut off.
-    """
-    height, width = patch.shape
-    total = max(float(patch.sum()), 1e-12)
-    cy = float(patch.sum(axis=1) @ np.arange(height)) / total
-    cx = float(patch.sum(axis=0) @ np.arange(width)) / total
-    top = min(max(math.floor(CENTRE - cy + 0.5), 0), SIZE - height)
-    left = min(max(math.floor(CENTRE - cx + 0.5), 0), SIZE - width)
-    frame = np.zeros((SIZE, SIZE), dtype=np.float32)
-    frame[top:top + height, left:left + width] = patch
-    return frame
