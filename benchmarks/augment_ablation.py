@@ -1,9 +1,13 @@
-"""Which augmentation families make an MNIST-trained network read other writers better?
+"""Which augmentation families and drawn data make an MNIST-trained network read other
+writers better?
 
 Trains the default `cnn` recipe once per variant (same seed, same validation split, same
-number of epochs) and reads optdigits `cv` and `tra` — 30 writers who are not MNIST's — with
-each result; `windep` is never looked at here. Runs are kept in --out; a finished variant is
-not trained again, an interrupted one resumes.
+number of epochs) and reads optdigits `cv` and `tra` — 30 writers who are not MNIST's — and
+mfeat (Dutch writers) with each result; `windep` is never looked at here. A variant names
+augmentation families joined by "+", and may add `synth` (stroke-drawn digits in other
+conventions, the share SYNTH of each batch) and `outliers` (non-digit marks, OUTLIERS of each
+batch's size); without them it trains on MNIST alone. Runs are kept in --out; a finished
+variant is not trained again, an interrupted one resumes.
 
     python benchmarks/augment_ablation.py --epochs 5 --out runs/ablation [--variants a,b]
         [--train-size 20000]
@@ -22,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from other_writers import as_mnist, scores  # noqa: E402
 
+from braintank.data.mfeat import load_mfeat  # noqa: E402
 from braintank.data.optdigits import load_optdigits  # noqa: E402
 from braintank.inference.classifier import DigitClassifier  # noqa: E402
 from braintank.training.finalize import finalize  # noqa: E402
@@ -36,7 +41,19 @@ VARIANTS = (
     "affine+breaks+faint+blobs",
     "affine+styles",
     "writers",                     # all of them
+    "writers+synth",               # + digits drawn in conventions MNIST lacks
+    "writers+outliers",            # + marks that are not digits (outlier exposure)
+    "writers+synth+outliers",
 )
+DRAWN = {"synth": 0.2, "outliers": 0.1}  # what the `cnn` preset uses
+
+
+def variant_settings(variant: str) -> dict:
+    """The config a variant name stands for: its augmentation and drawn data."""
+    names = variant.split("+")
+    families = [n for n in names if n not in DRAWN]
+    return {"augment": "+".join(families) or "none",
+            **{key: (share if key in names else 0.0) for key, share in DRAWN.items()}}
 
 
 def train_variant(variant: str, out: Path, epochs: int, seed: int, train_size: int) -> Path:
@@ -47,7 +64,7 @@ def train_variant(variant: str, out: Path, epochs: int, seed: int, train_size: i
     if (run_dir / "last.pt").is_file():
         trainer = resume_run(run_dir, torch.device("cpu"), progress=False)
     else:
-        cfg = get_preset("cnn").config(augment=variant, epochs=epochs, seed=seed,
+        cfg = get_preset("cnn").config(**variant_settings(variant), epochs=epochs, seed=seed,
                                        train_size=train_size)
         trainer = start_run(cfg, run_dir, torch.device("cpu"), progress=False)
     trainer.fit()
@@ -82,18 +99,22 @@ def main(argv: list[str] | None = None) -> int:
     for split in ("cv", "tra"):
         data = load_optdigits(split)
         sets[split] = (as_mnist(data.bitmaps), data.labels)
+    mfeat = load_mfeat()
+    sets["mfeat"] = (as_mnist(mfeat.as_ink()), mfeat.labels)
     results = {}
-    print("| augmentation | MNIST val | MNIST test | cv raw | cv accepted | cv acc. among "
-          "accepted | tra raw | train s |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| variant | MNIST val | MNIST test | cv raw | cv accepted | cv acc. among "
+          "accepted | tra raw | mfeat raw | mfeat accepted | mfeat acc. among accepted "
+          "| train s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for variant in args.variants.split(","):
         model = train_variant(variant, out, args.epochs, args.seed, args.train_size)
         row = results[variant] = evaluate(model, sets)
-        cv, tra = row["cv"], row["tra"]
+        cv, tra, mf = row["cv"], row["tra"], row["mfeat"]
         print(f"| {variant} | {row['val']:.2f}% | {row['test']:.2f}% | "
               f"{cv['raw_accuracy']:.2f}% | {cv['accepted']:.2f}% | "
               f"{cv['accepted_accuracy']:.2f}% | {tra['raw_accuracy']:.2f}% | "
-              f"{row['seconds']} |", flush=True)
+              f"{mf['raw_accuracy']:.2f}% | {mf['accepted']:.2f}% | "
+              f"{mf['accepted_accuracy']:.2f}% | {row['seconds']} |", flush=True)
         (out / "ablation.json").write_text(json.dumps(results, indent=1))
     return 0
 

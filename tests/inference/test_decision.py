@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from braintank.inference.decision import NOT_A_DIGIT, OK, REVIEW, decide
+from braintank.inference.decision import NOT_A_DIGIT_REASON, OK, REVIEW, decide
 
 
 def probs(**mass) -> np.ndarray:
@@ -29,7 +29,7 @@ def test_below_threshold_names_the_two_digits_or_says_not_a_digit():
     status, reason = decide(probs(d4=0.6, d9=0.35), 0.55, 0.8)
     assert status == REVIEW and "4 or 9" in reason and "0.55" in reason
     status, reason = decide(probs(d4=0.3, d9=0.2), 0.3, 0.8)
-    assert (status, reason) == (REVIEW, NOT_A_DIGIT)
+    assert (status, reason) == (REVIEW, NOT_A_DIGIT_REASON)
 
 
 def test_threshold_is_inclusive():

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from braintank.data.non_digits import NOT_A_DIGIT
 from braintank.evaluation.calibration import choose_threshold, choose_threshold_on, worst_view
 from braintank.training.review_calibration import (
     MARK_SHARE,
-    NOT_A_DIGIT,
     HeldOut,
     calibrate_review,
     shifted,

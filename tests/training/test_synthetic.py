@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 import torch
 
+from braintank.data.non_digits import NOT_A_DIGIT
 from braintank.data.stroke_digits import draw_digits
 from braintank.errors import BraintankError
 from braintank.training.config import TrainConfig
 from braintank.training.loop import resume_run, start_run
-from braintank.training.synthetic import NOT_A_DIGIT, SyntheticMix, outlier_loss
+from braintank.training.synthetic import SyntheticMix, outlier_loss
 
 CPU = torch.device("cpu")
 
@@ -33,7 +34,8 @@ def test_mix_replaces_a_share_and_appends_marks_labelled_not_a_digit():
     mix = SyntheticMix(cfg, x, (0.0, 1.0))
     mix.start_epoch(0)
     gen = torch.Generator().manual_seed(0)
-    mx, my = mix.mix(x, y, gen)
+    mx, my, marks = mix.mix(x, y, gen)
+    assert marks == 8
     assert mx.shape == (72, 1, 28, 28) and my.shape == (72,)
     assert torch.equal(my[:48], y[:48]) and torch.equal(mx[:48], x[:48])
     assert ((my[48:64] >= 0) & (my[48:64] <= 9)).all()
@@ -51,7 +53,7 @@ def test_inactive_mix_returns_the_batch_itself():
     x, y = torch.zeros(8, 1, 28, 28), torch.arange(8)
     mix = SyntheticMix(TrainConfig(), x, (0.0, 1.0))
     mix.start_epoch(0)
-    assert mix.mix(x, y, None)[0] is x
+    assert mix.mix(x, y, None)[0] is x and mix.mix(x, y, None)[2] == 0
 
 
 @pytest.mark.parametrize(("name", "value"), [("synth", 1.0), ("synth", -0.1),

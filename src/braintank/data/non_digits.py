@@ -33,6 +33,8 @@ from braintank.data.stroke_digits import (
     render,
 )
 
+NOT_A_DIGIT = -1  # the label a mark carries wherever digits carry 0-9
+
 # Letters as pen strokes in the unit box (x 0..0.6 wide, y 0..1 down), capitals and the
 # lower-case letters that cannot pass for a digit.
 _LETTERS: dict[str, list[Stroke]] = {

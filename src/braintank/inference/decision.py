@@ -16,7 +16,7 @@ OK, REVIEW, EMPTY = "ok", "review", "empty"
 # When the two likeliest digits together hold less than this, the network sees no digit:
 # trained on non-digit marks towards all ten alike, it spreads its belief over many.
 NOT_A_DIGIT_MASS = 0.7
-NOT_A_DIGIT = "not a digit?"
+NOT_A_DIGIT_REASON = "not a digit?"
 
 
 def unsure_reason(probabilities: np.ndarray, confidence: float, threshold: float) -> str:
@@ -24,7 +24,7 @@ def unsure_reason(probabilities: np.ndarray, confidence: float, threshold: float
     order = np.argsort(probabilities)[::-1]
     first, second = int(order[0]), int(order[1])
     if probabilities[first] + probabilities[second] < NOT_A_DIGIT_MASS:
-        return NOT_A_DIGIT
+        return NOT_A_DIGIT_REASON
     return (f"unsure: {first} or {second}? (confidence {confidence:.2f}, "
             f"needs {threshold:.2f})")
 

@@ -36,7 +36,7 @@ from braintank.training.optim import (
     make_optimizer,
     make_scheduler,
 )
-from braintank.training.synthetic import NOT_A_DIGIT, SyntheticMix, outlier_loss
+from braintank.training.synthetic import SyntheticMix, outlier_loss
 
 
 @dataclass
@@ -125,25 +125,25 @@ class Trainer:
             raise BraintankError(f"{saved.path}: damaged training state ({reason})") from None
 
     # ---- one epoch ---------------------------------------------------------------------
-    def _prepare(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """The batch as the network trains on it: synthetic digits and marks mixed in, then
-        augmented, in the model's memory layout."""
-        x, y = self.mix.mix(x, y, self.augment_gen)
+    def _prepare(self, x: torch.Tensor, y: torch.Tensor
+                 ) -> tuple[torch.Tensor, torch.Tensor, int]:
+        """The batch as the network trains on it: synthetic digits and marks mixed in (the
+        marks last; how many), then augmented, in the model's memory layout."""
+        x, y, marks = self.mix.mix(x, y, self.augment_gen)
         if self.cfg.augment != "none":
             x = augment_batch(x, self.cfg.augment, self.augment_gen, self.data.background,
                               self.cfg.augment_prob, labels=y, ink=self.data.ink)
-        return self.accel.memory_format(x), y
+        return self.accel.memory_format(x), y, marks
 
     def _loss(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(loss, digits read right) for a batch of the loader; marks that are not a digit
-        (label NOT_A_DIGIT) add the outlier loss."""
-        x, y = self._prepare(x, y)
-        marks = y == NOT_A_DIGIT
-        has_marks = bool(marks.any())
+        """(loss, digits read right) for a batch of the loader; the marks that are not a
+        digit add the outlier loss."""
+        x, y, marks = self._prepare(x, y)
         with self.accel.autocast():
             logits = self.train_forward(x)
-            if has_marks:
-                mark_logits, logits, x, y = logits[marks], logits[~marks], x[~marks], y[~marks]
+            if marks:
+                mark_logits, logits, x, y = logits[-marks:], logits[:-marks], x[:-marks], \
+                    y[:-marks]
             if self.teacher is not None:
                 with torch.no_grad():
                     teacher_logits = self.teacher(x)
@@ -151,7 +151,7 @@ class Trainer:
                                          self.cfg.label_smoothing)
             else:
                 loss = F.cross_entropy(logits, y, label_smoothing=self.cfg.label_smoothing)
-            if has_marks:
+            if marks:
                 loss = loss + self.cfg.outlier_weight * outlier_loss(mark_logits)
         return loss, (logits.argmax(1) == y).sum()
 

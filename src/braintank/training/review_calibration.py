@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from braintank.data.augment import augment_batch
-from braintank.data.non_digits import draw_marks
+from braintank.data.non_digits import NOT_A_DIGIT, draw_marks
 from braintank.data.views import VIEW_SCALES, view_stack
 from braintank.evaluation import fit_temperature, softmax
 from braintank.evaluation.calibration import choose_threshold_on, worst_view
@@ -38,7 +38,6 @@ SHIFT_AUGMENT = "writers"
 SHIFT_SEED = 20261128  # fixed: every calibration of a model sees the same shifted digits
 MARK_SHARE = 0.02  # non-digit marks in the shifted set, per digit (the simulator's 3% odd
 # marks on sheets are of this order); their label is NOT_A_DIGIT, never a right answer
-NOT_A_DIGIT = -1
 
 
 @dataclass

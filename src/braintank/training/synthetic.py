@@ -19,12 +19,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from braintank.data.non_digits import draw_marks
+from braintank.data.non_digits import NOT_A_DIGIT, draw_marks
 from braintank.data.stroke_digits import draw_digits
 from braintank.data.writer_augment import generator_device
 from braintank.training.config import TrainConfig
 
-NOT_A_DIGIT = -1  # the label of an outlier mark
 # Bank sizes per epoch, at most: drawn afresh each epoch, picked from with replacement.
 # Drawing costs about 1.5 ms an image on one core; a bank this size costs seconds, not a
 # share of the epoch. Small runs draw about as many as they use.
@@ -70,11 +69,12 @@ class SyntheticMix:
         return x.to(self.device)
 
     def mix(self, x: torch.Tensor, y: torch.Tensor, generator: torch.Generator | None
-            ) -> tuple[torch.Tensor, torch.Tensor]:
-        """The batch with its last `synth` share replaced by stroke-drawn digits and
-        `outliers` x its size of marks appended (label NOT_A_DIGIT)."""
+            ) -> tuple[torch.Tensor, torch.Tensor, int]:
+        """(images, labels, marks): the batch with its last `synth` share replaced by
+        stroke-drawn digits and `outliers` x its size of marks appended at the end (label
+        NOT_A_DIGIT; `marks` says how many, so no device read is needed to find them)."""
         if not self.active:
-            return x, y
+            return x, y, 0
         n = len(y)
         swap = round(self.cfg.synth * n) if self.digits is not None else 0
         extra = round(self.cfg.outliers * n) if self.marks is not None else 0
@@ -87,7 +87,7 @@ class SyntheticMix:
             pick = self._pick(len(self.marks), extra, generator)
             parts_x.append(self.marks[pick])
             parts_y.append(torch.full((extra,), NOT_A_DIGIT, dtype=y.dtype, device=y.device))
-        return torch.cat(parts_x).to(x.dtype), torch.cat(parts_y)
+        return torch.cat(parts_x).to(x.dtype), torch.cat(parts_y), extra
 
     def _pick(self, size: int, count: int, generator: torch.Generator | None) -> torch.Tensor:
         drawn = torch.randint(size, (count,), generator=generator,
