@@ -51,3 +51,19 @@ def test_conventions_differ_in_shape():
     hooked = np.mean([draw_digit(4, "hooked", rng) for _ in range(50)], axis=0)
     closed = np.mean([draw_digit(4, "closed", rng) for _ in range(50)], axis=0)
     assert np.abs(hooked - closed).mean() > 0.03
+
+
+def test_the_digitizer_fills_the_box_with_few_grey_levels():
+    """A narrow 1 through the digitizer comes out about as wide as it is tall."""
+    from braintank.data.stroke_digits import digitize, one_stem, render
+
+    rng = np.random.default_rng(2)
+    ink = render(one_stem(rng), pen=0.1)
+    for _ in range(10):
+        small = digitize(ink, rng)
+        assert 12 <= small.shape[0] <= 20 and 0.8 <= small.shape[1] / small.shape[0] <= 1.15
+        assert len(np.unique(small)) <= 256 and small.max() <= 1.0
+        ys, xs = np.nonzero(small > 0.5)
+        assert xs.max() - xs.min() + 1 >= 0.6 * small.shape[1]  # the bar fills the width
+    images, _ = draw_digits(40, np.random.default_rng(1), digitized=1.0)
+    assert images.shape == (40, 28, 28) and images.max() <= 1.0

@@ -20,12 +20,15 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from braintank.data.mnist_frame import SIZE, frame_ink
+from braintank.data.mnist_frame import BBOX_FRACTION, SIZE, frame_ink, ink_bbox
 
 Stroke = np.ndarray  # [K, 2] points (x, y) in the unit box
 Rng = np.random.Generator
 CANVAS = 64   # pixels a side the strokes are drawn at (4x supersampled)
 SUPER = 4
+# The share of drawn digits that go through a box-filling digitizer (`digitize`): MNIST's
+# own digits meet one in the `boxfill` augmentation, drawn conventions meet it here.
+DIGITIZED = 0.25
 
 
 # ---- primitives: pieces of a pen path -----------------------------------------------------
@@ -284,20 +287,40 @@ def render(strokes: list[Stroke], pen: float) -> np.ndarray:
     return small.astype(np.float32) / 255.0
 
 
-def draw_digit(digit: int, style: str, rng: Rng) -> np.ndarray:
-    """One [28, 28] float32 digit in convention `style` of `STYLES[digit]`."""
+def digitize(ink: np.ndarray, rng: Rng) -> np.ndarray:
+    """What the digitizers behind NIST's, UCI's and USPS's sets did to a written digit: its
+    ink box stretched to fill a small, about square grid (12-20 px) in both directions, so a
+    narrow 1 becomes a block as wide as it is tall, averaged down and kept as a few grey
+    levels or as black and white."""
+    bbox = ink_bbox(ink, BBOX_FRACTION)
+    if bbox is None:
+        return ink
+    side = int(rng.integers(12, 21))
+    size = (max(4, round(side * rng.uniform(0.85, 1.1))), side)
+    small = cv2.resize(ink[bbox[0]:bbox[2], bbox[1]:bbox[3]], size,
+                       interpolation=cv2.INTER_AREA)
+    levels = (1, 6, 255)[rng.integers(3)]  # black and white, mfeat's 7 levels, 8 bits
+    return np.round(small * levels) / levels
+
+
+def draw_digit(digit: int, style: str, rng: Rng, digitized: bool = False) -> np.ndarray:
+    """One [28, 28] float32 digit in convention `style` of `STYLES[digit]`, framed the MNIST
+    way, or first passed through a box-filling `digitize`r."""
     strokes = handwrite(STYLES[digit][style](rng), rng)
-    image = frame_ink(render(strokes, pen=float(rng.uniform(0.06, 0.2))))
+    ink = render(strokes, pen=float(rng.uniform(0.06, 0.2)))
+    image = frame_ink(digitize(ink, rng) if digitized else ink)
     return image if image is not None else np.zeros((SIZE, SIZE), np.float32)
 
 
-def draw_digits(n: int, rng: Rng, styles: dict[int, tuple[str, ...]] | None = None
-                ) -> tuple[np.ndarray, np.ndarray]:
+def draw_digits(n: int, rng: Rng, styles: dict[int, tuple[str, ...]] | None = None,
+                digitized: float = DIGITIZED) -> tuple[np.ndarray, np.ndarray]:
     """n digits, classes balanced at random and each in a random convention of its class
-    (`styles` limits the conventions per class): (images [n, 28, 28] float32, labels [n])."""
+    (`styles` limits the conventions per class), a share `digitized` of them through a
+    box-filling digitizer: (images [n, 28, 28] float32, labels [n])."""
     labels = rng.integers(0, 10, n)
     images = np.zeros((n, SIZE, SIZE), np.float32)
     for i, digit in enumerate(labels):
         names = styles[int(digit)] if styles else tuple(STYLES[int(digit)])
-        images[i] = draw_digit(int(digit), names[rng.integers(len(names))], rng)
+        images[i] = draw_digit(int(digit), names[rng.integers(len(names))], rng,
+                               digitized=bool(rng.random() < digitized))
     return images, labels.astype(np.int64)
