@@ -23,6 +23,7 @@ from braintank.training.finetune import (
     finish_finetune,
     plan_finetune,
     start_finetune,
+    verdict,
 )
 from braintank.training.finetune_data import SNAPSHOT_FILE, Corrections
 
@@ -90,6 +91,10 @@ def test_finetune_writes_a_model_every_command_takes(tmp_path, store, tiny_model
     for side in ("before", "after"):
         assert set(summary[side]) == {"threshold", "heldout", "mnist_test"}
         assert summary[side]["mnist_test"]["n"] == 10_000
+    assert summary["verdict"] == verdict(summary["before"], summary["after"])
+    said = "better than the model it started from" if summary["verdict"]["better"] \
+        else "not better than the model it started from"
+    assert said in out and summary["verdict"]["why"] in out
     calibration = summary["calibration"]
     assert calibration["threshold"] == summary["after"]["threshold"]
     assert calibration["heldout_size"] == summary["heldout_corrections"]

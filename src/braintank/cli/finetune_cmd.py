@@ -127,6 +127,12 @@ def _report(summary: dict) -> None:
           f"{_percent(after['mnist_test']['accuracy'])}; review threshold "
           f"{before['threshold']:.4f} -> {calibration['threshold']:.4f} (set by "
           f"{calibration['threshold_set_by']})")
+    verdict = summary["verdict"]
+    if verdict["better"]:
+        print(f"better than the model it started from: {verdict['why']}")
+    else:
+        print(f"not better than the model it started from ({verdict['why']}): keep reading "
+              "with that one")
     print(f"model saved to {summary['model']} (use it with --model)")
 
 

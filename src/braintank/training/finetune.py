@@ -25,7 +25,7 @@ from braintank.data import load_split
 from braintank.errors import BraintankError
 from braintank.fileio import atomic_write_text
 from braintank.training.config import TrainConfig, validation_split
-from braintank.training.defaults import FINETUNE_EPOCHS
+from braintank.training.defaults import FINETUNE_EPOCHS, SHIFT_TARGET_ACCURACY
 from braintank.training.finetune_data import (
     SNAPSHOT_FILE,
     Corrections,
@@ -201,6 +201,39 @@ def recalibrate_on_both(network: torch.nn.Module, normalize: tuple[float, float]
                                             for v in calibration["sets"].values())}
 
 
+# A finetuned model may cost MNIST at most this much accuracy (a tenth of a point) to be
+# worth switching to; what it must gain is read on the held-out corrections.
+MNIST_SLACK = 0.001
+
+
+def verdict(before: dict, after: dict) -> dict:
+    """Whether the finetuned model is better for the client than the one it started from:
+    more of the held-out corrections accepted (or as many, more of them right), no fewer of
+    the accepted right than before (or than the client's target), and MNIST test within a
+    tenth of a point. {"better": bool, "why": one line}."""
+    hb, ha = before["heldout"], after["heldout"]
+    mb, ma = before["mnist_test"]["accuracy"], after["mnist_test"]["accuracy"]
+    right_b = hb["accepted_accuracy"] if hb["accepted_accuracy"] is not None else 0.0
+    right_a = ha["accepted_accuracy"] if ha["accepted_accuracy"] is not None else 0.0
+    if ma < mb - MNIST_SLACK:
+        why = f"MNIST test fell {100 * (mb - ma):.2f} points (at most {100 * MNIST_SLACK:.1f})"
+    elif ha["accepted"] == 0:
+        why = "no held-out correction would be accepted"
+    elif right_a < min(right_b, SHIFT_TARGET_ACCURACY):
+        why = (f"fewer accepted held-out corrections are right ({100 * right_b:.1f}% -> "
+               f"{100 * right_a:.1f}%)")
+    elif ha["accepted"] < hb["accepted"] or (ha["accepted"] == hb["accepted"]
+                                             and right_a <= right_b):
+        why = (f"accepts no more of the {ha['n']} held-out corrections "
+               f"({100 * hb['accepted']:.1f}% -> {100 * ha['accepted']:.1f}%)")
+    else:
+        return {"better": True, "why": f"accepts {100 * hb['accepted']:.1f}% -> "
+                f"{100 * ha['accepted']:.1f}% of {ha['n']} held-out corrections, "
+                f"{100 * right_a:.1f}% of them right; MNIST test {100 * mb:.2f}% -> "
+                f"{100 * ma:.2f}%"}
+    return {"better": False, "why": why}
+
+
 def finish_finetune(trainer: Trainer, data_dir: str | None = None) -> dict:
     """Recalibrate the trained network, write summary.json then model.pt; returns the summary."""
     run_dir = trainer.run_dir
@@ -220,6 +253,7 @@ def finish_finetune(trainer: Trainer, data_dir: str | None = None) -> dict:
         "copies_per_epoch": data.copies, "mnist_replay": int(len(data.replay_index)),
         "epochs": trainer.state.epoch, "lr": trainer.cfg.lr, "seed": data.meta["seed"],
         "calibration": calibration, "before": data.meta["before"], "after": after,
+        "verdict": verdict(data.meta["before"], after),
     }
     atomic_write_text(run_dir / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
     payload = trainer.payload("model") | {
