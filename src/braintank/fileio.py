@@ -56,23 +56,80 @@ def _short(name: str, limit: int = 64) -> str:
     return name
 
 
+def _special_output(path: Path) -> bool:
+    """True when `path` is a FIFO or a character device (a pipe, /dev/null, a terminal):
+    written through, as a shell redirection would, since renaming a regular file over it
+    would destroy it (as root: a system device). Other files that are not regular (block
+    devices, sockets) are refused; a missing path or a regular file is written atomically."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:  # missing (or unreachable: the atomic write reports why)
+        return False
+    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        return True
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):  # a folder: the rename says "is a directory"
+        return False
+    raise BraintankError(f"{path}: not a regular file (a block device or socket); refusing "
+                         f"to write to it")
+
+
+@contextlib.contextmanager
+def _write_through(path: Path, mode: str) -> Iterator[IO]:
+    """Open the existing FIFO or device itself, never creating or truncating a file: if it
+    was swapped for a regular file since it was looked at, that file is left alone."""
+    fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+    if stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise BraintankError(f"{path}: changed into a regular file while being opened")
+    with os.fdopen(fd, mode) as handle:
+        yield handle
+
+
+def _named_for_user(exc: OSError, prefix: str, path: Path) -> OSError:
+    """`exc` naming the user's file where it named a temporary one (`prefix`...`.tmp`)."""
+    def temporary(name: object) -> bool:
+        name = os.fsdecode(name) if isinstance(name, str | bytes | os.PathLike) else ""
+        return name.startswith(prefix) and name.endswith(".tmp")
+
+    if exc.errno is None or not (temporary(exc.filename) or temporary(exc.filename2)):
+        return exc
+    return OSError(exc.errno, exc.strerror, str(path))  # OSError(errno, ...) keeps the subclass
+
+
 @contextlib.contextmanager
 def atomic_open(path: str | os.PathLike, mode: str = "wb") -> Iterator[IO]:
-    """Open a temporary file beside `path`; on success fsync it and rename it over `path`."""
+    """Open a temporary file beside `path`; on success fsync it and rename it over `path`.
+
+    A FIFO or character device at `path` is written directly instead (see _special_output).
+    Errors of the temporary file name `path`, the file the user asked for.
+    """
     path = Path(path)
+    if _special_output(path):
+        with _write_through(path, mode) as handle:
+            yield handle
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{_short(path.name)}.", suffix=".tmp", dir=path.parent)
+    prefix, tmp = f".{_short(path.name)}.", ""
     try:
+        fd, tmp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, mode) as handle:
             os.chmod(tmp, _final_mode(path))
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
+    except OSError as exc:
+        _remove(tmp)
+        raise _named_for_user(exc, os.path.join(path.parent, prefix), path) from None
     except BaseException:
+        _remove(tmp)
+        raise
+
+
+def _remove(tmp: str) -> None:
+    if tmp:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        raise
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
