@@ -71,15 +71,23 @@ def read_payload(path: str | os.PathLike) -> dict:
     return payload
 
 
+def unpacked_bytes(path: str | os.PathLike) -> int | None:
+    """What the zip archive at `path` (PyTorch's file format) unpacks to, from its directory
+    alone; None when it is not a readable zip archive."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        return None
+
+
 def _check_archive(path: Path) -> None:
     """braintank writes PyTorch's zip format; refuse anything else, and archives that would
     unpack to more than a model of the largest size allowed."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    unpacked = unpacked_bytes(path)
+    if unpacked is None:
         raise BraintankError(f"{path}: not a braintank model file (not a PyTorch zip "
-                             f"archive; made by another program?)") from None
+                             f"archive; made by another program?)")
     if unpacked > MAX_UNPACKED_BYTES:
         raise BraintankError(f"{path}: unpacks to {unpacked:,} bytes, more than a model of "
                              f"{MAX_PARAMETERS:,} parameters needs; refused")

@@ -86,25 +86,6 @@ def write_meta(out: Path, meta: dict) -> None:
     atomic_write_text(out / AGENT_FILE, json.dumps(meta, indent=2) + "\n")
 
 
-def read_meta(agent_dir: Path) -> dict:
-    path = Path(agent_dir) / AGENT_FILE
-    if not path.is_file():
-        raise BraintankError(f"{agent_dir} is not an agent folder (no {AGENT_FILE} in it)")
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BraintankError(f"{path} is not readable agent metadata: {exc}") from exc
-    if not isinstance(meta, dict) or "algo" not in meta or "env" not in meta:
-        raise BraintankError(f"{path} lacks the 'algo' and 'env' fields of an agent")
-    return meta
-
-
-def expect_algo(meta: dict, agent_dir: Path, algos: tuple[str, ...]) -> None:
-    if meta["algo"] not in algos:
-        raise BraintankError(f"{agent_dir} holds an agent of algorithm {meta['algo']}, not "
-                             f"{' or '.join(algos)}")
-
-
 def save_torch(path: Path, payload: dict) -> None:
     import torch
 

@@ -59,7 +59,7 @@ def read_npz(path: str | os.PathLike,
     if not path.is_file():
         raise BraintankError(f"{path}: file not found")
     try:
-        _check_array_headers(path, ARRAYS_PER_PARAMETER * max_parameters * 8)
+        check_array_headers(path, ARRAYS_PER_PARAMETER * max_parameters * 8)
         with np.load(path, allow_pickle=False) as data:
             arrays = {name: data[name] for name in data.files}
     except BraintankError:
@@ -147,7 +147,7 @@ def load_meta(path: str | os.PathLike) -> dict:
     return parse_meta(read_npz(path), str(path))
 
 
-def _check_array_headers(path: Path, max_bytes: int) -> None:
+def check_array_headers(path: Path, max_bytes: int) -> None:
     """Refuse a member that is not an array, or arrays declaring more than `max_bytes`,
     from their headers alone: np.load would allocate what a header declares."""
     total = 0
