@@ -69,6 +69,11 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def bad_input(_request: Request, exc: BraintankError) -> JSONResponse:
         return _error(400, str(exc))
 
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, _exc: Exception) -> JSONResponse:
+        # A bug, not bad input: still JSON for the pages; the traceback goes to the log.
+        return _error(500, "internal error (the server's log has the details)")
+
 
 def _add_pages(app: FastAPI) -> None:
     folder = static_folder()

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Path as PathParam
+from fastapi import Query, Request
+from pydantic import Field
 
 from braintank.sheets.store import SheetStore
+
+# Ids and row/column numbers as SQLite stores them, 0 to 2**63 - 1: a larger one made SQLite
+# overflow (a plain-text 500). In JSON bodies strictly whole numbers (true is not sheet 1).
+MAX_STORE_INT = 2**63 - 1
+StoreInt = Annotated[int, Field(strict=True, ge=0, le=MAX_STORE_INT)]
+IdInPath = Annotated[int, PathParam(ge=0, le=MAX_STORE_INT)]
+IdsInQuery = Annotated[list[Annotated[int, Field(ge=0, le=MAX_STORE_INT)]] | None, Query()]
 
 
 def open_store(request: Request) -> SheetStore:

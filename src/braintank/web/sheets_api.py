@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Annotated
 
-from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from fastapi.responses import Response
 
 from braintank.sheets.export import to_csv
 from braintank.web.config import MAX_SHEET_FILES
-from braintank.web.deps import open_store, shown_file
+from braintank.web.deps import IdInPath, IdsInQuery, open_store, shown_file
 from braintank.web.uploads import read_upload, shown_name, store_scan
 
 router = APIRouter()
@@ -34,7 +34,7 @@ async def upload_sheets(request: Request, files: Annotated[list[UploadFile], Fil
 
 
 @router.get("/api/jobs/{job_id}", summary="Progress of an upload being read")
-async def job_progress(request: Request, job_id: int) -> dict:
+async def job_progress(request: Request, job_id: IdInPath) -> dict:
     job = request.app.state.worker.get(job_id)
     if job is None:
         raise HTTPException(404, f"no reading job {job_id} (jobs are forgotten on restart; "
@@ -68,7 +68,7 @@ def list_sheets(request: Request) -> dict:
 
 
 @router.get("/api/export.csv", summary="The final CSV (model answers with corrections)")
-def export(request: Request, sheet: Annotated[list[int] | None, Query()] = None) -> Response:
+def export(request: Request, sheet: IdsInQuery = None) -> Response:
     """All sheets, or those given as ?sheet=ID (repeat it for a batch)."""
     with open_store(request) as store:
         results = store.results(sheet)
