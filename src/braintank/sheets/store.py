@@ -343,10 +343,15 @@ class SheetStore:
             raise BraintankError(f"a correction is a digit 0-9 or empty, got {digit}")
         if unreadable and digit is not None:
             raise BraintankError("an unreadable cell has no digit")
-        now = time.time()
-        values = (sheet_id, row, col, digit, now, None if who is None else storable_text(who),
-                  int(unreadable))
+        who = None if who is None else storable_text(who)
         with self.transaction() as conn:
+            # One rule: the answer in force is the one logged last. Its time is read under
+            # the write lock (never before waiting for it), so log order, time order and the
+            # answer kept agree; a clock stepping back cannot put an answer before the last.
+            last = conn.execute("SELECT corrected_at FROM corrections WHERE sheet_id = ? "
+                                "AND row = ? AND col = ?", (sheet_id, row, col)).fetchone()
+            now = max(time.time(), last[0] if last else 0.0)
+            values = (sheet_id, row, col, digit, now, who, int(unreadable))
             conn.execute(
                 "INSERT INTO corrections (sheet_id, row, col, digit, corrected_at, who, "
                 "unreadable) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sheet_id, row, col) "
