@@ -17,7 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser(
         "serve", help="web app: draw a digit, upload sheets, review flagged cells, export",
-        description="Serve the pages and the JSON API (OpenAPI description at /docs). Binds "
+        description="Serve the pages and the JSON API (OpenAPI description at /openapi.json). "
+                    "Binds "
                     "127.0.0.1 by default; any other address needs an access token.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default "
                    "127.0.0.1, this machine only)")

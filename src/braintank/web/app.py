@@ -108,7 +108,11 @@ def create_app(config: WebConfig) -> FastAPI:
         worker.stop()
         finetune.stop()
 
+    # No /docs or /redoc: their pages load scripts from a CDN, which a server on a closed
+    # network cannot reach and a reviewer's browser should not be sent to; /openapi.json
+    # describes the API.
     app = FastAPI(title="braintank", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,
                   description="Read handwritten digits and score sheets; review and export.")
     app.state.config = config
     app.state.classifier = classifier

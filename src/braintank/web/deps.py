@@ -24,6 +24,12 @@ def open_store(request: Request) -> SheetStore:
     return SheetStore(request.app.state.config.db, wal=True)
 
 
+def shown_error(request: Request, file: str, error: str) -> str:
+    """A stored reading error as people see it: the uploaded scan by its name, never by the
+    server's path (which the message starts with)."""
+    return error.replace(file, shown_file(request, file))
+
+
 def shown_file(request: Request, file: str) -> str:
     """An uploaded scan by the name it was uploaded under (uploads/<hash>/<name>), not by the
     server's folder; files read by `braintank sheet read` keep their path."""

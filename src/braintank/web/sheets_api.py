@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from braintank.sheets.export import to_csv
 from braintank.web.config import MAX_SHEET_FILES
-from braintank.web.deps import IdInPath, IdsInQuery, open_store, shown_file
+from braintank.web.deps import IdInPath, IdsInQuery, open_store, shown_error, shown_file
 from braintank.web.uploads import read_upload, shown_name, store_scan
 
 router = APIRouter()
@@ -24,11 +24,13 @@ async def upload_sheets(request: Request, files: Annotated[list[UploadFile], Fil
         raise HTTPException(413, f"{len(files)} files in one upload; the limit is "
                                  f"{MAX_SHEET_FILES}")
     config = request.app.state.config
-    kept = []
-    for index, upload in enumerate(files):
-        name = shown_name(upload, index)
-        data, _kind = await read_upload(upload, name, SCAN_KINDS)
-        kept.append((store_scan(config.uploads, data, name), name))
+    # Every file is checked before any is kept: a refused upload leaves nothing on disk
+    # (good files were kept, never to be read, when a later one was refused).
+    names = [shown_name(upload, index) for index, upload in enumerate(files)]
+    checked = [(await read_upload(upload, name, SCAN_KINDS))[0]
+               for upload, name in zip(files, names, strict=True)]
+    kept = [(store_scan(config.uploads, data, name), name)
+            for data, name in zip(checked, names, strict=True)]
     job = request.app.state.worker.submit(kept)
     return {"job": job.id, "files": [name for _path, name in kept]}
 
@@ -57,7 +59,8 @@ def _sheet_rows(request: Request) -> tuple[list[dict], list[dict]]:
                "read_at": read_at, **{k: counts[sid][k] for k in
                                       ("ok", "review", "empty", "corrected", "left")}}
               for sid, file, page, layout, read_at in sheets]
-    failed = [{"file": shown_file(request, f), "page": p, "error": e} for f, p, e in failures]
+    failed = [{"file": shown_file(request, f), "page": p, "error": shown_error(request, f, e)}
+              for f, p, e in failures]
     return listed, failed
 
 
