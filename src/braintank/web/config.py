@@ -15,6 +15,12 @@ DEFAULT_MAX_UPLOAD_MB = 50
 # A drawing or a photo of one digit; larger images are refused before decoding.
 MAX_PREDICT_PIXELS = 25_000_000
 MAX_PREDICT_FILES = 64
+# Predictions decoding at once: a 25 MP image costs about 0.45 GB while it is decoded and
+# prepared, and nothing else bounded how many ran together (16 in parallel: 8.1 GB). Later
+# requests wait with their uploads still spooled (on disk beyond 1 MB); past the queue they
+# are told to come back (503).
+PREDICT_SLOTS = 2
+PREDICT_QUEUE = 64
 MAX_SHEET_FILES = 200
 MIN_TOKEN_LENGTH = 16
 # Distinct characters a token must use: 16 of one letter (accepted before) is guessed at

@@ -44,6 +44,15 @@ async def job_progress(request: Request, job_id: IdInPath) -> dict:
     return job
 
 
+@router.post("/api/jobs/{job_id}/cancel",
+             summary="Stop reading an upload before its next page (pages read are kept)")
+async def cancel_job(request: Request, job_id: IdInPath) -> dict:
+    job = request.app.state.worker.cancel(job_id)
+    if job is None:
+        raise HTTPException(404, f"no reading job {job_id}")
+    return job
+
+
 def _sheet_rows(request: Request) -> tuple[list[dict], list[dict]]:
     with open_store(request) as store:
         results = store.results()
