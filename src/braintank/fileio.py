@@ -8,10 +8,12 @@ is only right for the moment the file is still being written.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import stat
 import tempfile
 import threading
+import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -211,3 +213,42 @@ def make_folder(folder: str | os.PathLike, what: str, create: bool = True) -> Pa
         raise BraintankError(f"{what} {folder}: cannot make the folder "
                              f"({exc.strerror or exc})") from None
     return folder
+
+
+# ---- archives, checked from their directories and headers before anything is unpacked ------
+
+def unpacked_bytes(path: str | os.PathLike) -> int | None:
+    """What the zip archive at `path` (PyTorch's file format) unpacks to, from its directory
+    alone; None when it is not a readable zip archive."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        return None
+
+
+def check_array_headers(path: str | os.PathLike, max_bytes: int) -> None:
+    """Refuse a member that is not an array, or arrays declaring more than `max_bytes`,
+    from their headers alone: np.load would allocate what a header declares."""
+    import numpy as np
+
+    total = 0
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if not info.filename.endswith(".npy"):
+                raise BraintankError(f"{path}: {info.filename!r} is not an array")
+            with archive.open(info) as member:
+                version = np.lib.format.read_magic(member)
+                if version not in ((1, 0), (2, 0)):
+                    raise BraintankError(f"{path}: unsupported .npy version {version}")
+                reader = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                          else np.lib.format.read_array_header_2_0)
+                shape, _, dtype = reader(member)
+                if any(size < 0 for size in shape):
+                    raise BraintankError(f"{path}: array {info.filename!r} has a negative "
+                                         f"size {shape}")
+                nbytes = math.prod(shape) * dtype.itemsize
+                total += nbytes
+                if total > max_bytes or member.tell() + nbytes > info.file_size:
+                    raise BraintankError(f"{path}: array {info.filename!r} of shape {shape} "
+                                         f"is too large or truncated")

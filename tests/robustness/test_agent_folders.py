@@ -115,7 +115,7 @@ def test_any_model_pt_loads_or_is_refused_in_one_line(payload):
 def test_another_environments_weights_are_refused(tmp_path):
     folder = _folder("dqn-cartpole", tmp_path)
     shutil.copy(SHIPPED_DIR / "dqn-car" / "model.pt", folder / "model.pt")
-    with pytest.raises(BraintankError, match="weights do not match .*dqn on CartPole-v1"):
+    with pytest.raises(BraintankError, match="weights do not match this agent.s network"):
         load_agent(folder)
     (folder / "model.pt").unlink()
     (folder / "model.pt").symlink_to("/dev/zero")

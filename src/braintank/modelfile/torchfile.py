@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import io
 import os
-import zipfile
 from pathlib import Path
 
 import torch
 
 from braintank.errors import BraintankError
-from braintank.fileio import atomic_write_bytes
+from braintank.fileio import atomic_write_bytes, unpacked_bytes
 from braintank.modelfile.fields import check_calibration, check_config, check_kind, check_normalize
 from braintank.modelfile.network import MAX_PARAMETERS
 from braintank.nets.spec import short_repr
@@ -69,16 +68,6 @@ def read_payload(path: str | os.PathLike) -> dict:
     check_normalize(payload["normalize"], source)
     check_calibration(payload.get("calibration"), source)
     return payload
-
-
-def unpacked_bytes(path: str | os.PathLike) -> int | None:
-    """What the zip archive at `path` (PyTorch's file format) unpacks to, from its directory
-    alone; None when it is not a readable zip archive."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        return None
 
 
 def _check_archive(path: Path) -> None:

@@ -1,6 +1,7 @@
 """Agent folders, checked before anything is built: the one loader every algorithm uses.
 
-Like `braintank.modelfile` for digit models: `agent.json` is read with its fields checked
+Modelled on `braintank.modelfile` for digit models (but sharing no code with the digit side,
+as rl never does): `agent.json` is read with its fields checked
 (algorithm, environment, every setting against the algorithm's Config), a network is built
 on the meta device first, so its size is capped and its weights are matched name by name,
 shape by shape, before a real tensor exists; `model.pt` is read with `weights_only` and
@@ -24,18 +25,15 @@ from typing import Any
 import numpy as np
 from torch import nn
 
-from braintank.errors import BraintankError
-from braintank.modelfile.network import check_weights
-from braintank.modelfile.torchfile import unpacked_bytes
-from braintank.nets.spec import short_repr
-from braintank.rl.common import AGENT_FILE, MODEL_FILE, make_env
-from braintank.scratch.serialize import check_array_headers
+from braintank.errors import BraintankError, short_repr
+from braintank.fileio import check_array_headers
+from braintank.rl.common import AGENT_FILE, MODEL_FILE, load_torch, make_env
 
 MAX_META_BYTES = 1 << 20        # agent.json: settings and results, a few kB
 MAX_LAYERS = 8
 MAX_UNITS = 4096                # per hidden layer: 8x the largest any course agent uses
 MAX_PARAMETERS = 10_000_000     # 40 MB of float32 per network
-MAX_FILE_BYTES = 256 * 2**20    # model.pt or table.npz, unpacked
+MAX_TABLE_BYTES = 64 * 2**20    # table.npz, unpacked
 SEED_LIMIT = 2**32 - 1          # NumPy's global seed and gymnasium's seeds stop here
 
 
@@ -162,11 +160,33 @@ def load_network(folder: AgentFolder, build: Callable[[int, int, list[int]], nn.
     if count > MAX_PARAMETERS:
         raise BraintankError(f"{folder.path / AGENT_FILE}: a network of {count:,} parameters, "
                              f"more than the {MAX_PARAMETERS:,} an agent may have")
-    payload = _read_torch(folder.path / MODEL_FILE)
+    payload = load_torch(folder.path / MODEL_FILE)
     weights = payload.get(key) if isinstance(payload, dict) else None
-    check_weights(skeleton.state_dict(), weights, source, f"{folder.algo} on {folder.env_id}")
+    _check_weights(skeleton.state_dict(), weights, source, key)
     skeleton.load_state_dict(weights, strict=True, assign=True)
     return skeleton.eval()
+
+
+def _check_weights(expected: dict, weights: object, source: str, key: str) -> None:
+    """`weights` has exactly the expected names, shapes and dtypes, and finite values."""
+    import torch
+
+    if not isinstance(weights, dict) or set(weights) != set(expected):
+        have = sorted(map(str, weights))[:4] if isinstance(weights, dict) else weights
+        raise BraintankError(f"{source}: weights do not match this agent's network ({key!r} "
+                             f"holds {short_repr(have)}, it needs "
+                             f"{', '.join(list(expected)[:4])}; another environment's agent?)")
+    for name, want in expected.items():
+        have = weights[name]
+        if not isinstance(have, torch.Tensor) or have.layout != torch.strided \
+                or have.dtype != want.dtype or have.shape != want.shape:
+            got = (f"{tuple(have.shape)} {have.dtype}" if isinstance(have, torch.Tensor)
+                   else type(have).__name__)
+            raise BraintankError(f"{source}: weights do not match this agent's network "
+                                 f"({name} is {got}, needs {tuple(want.shape)} {want.dtype}; "
+                                 f"another environment's agent?)")
+        if have.is_floating_point() and not bool(torch.isfinite(have).all()):
+            raise BraintankError(f"{source}: weight {name} contains NaN or infinity")
 
 
 def load_table(folder: AgentFolder, file: str, shape: tuple[int, ...]) -> np.ndarray:
@@ -174,7 +194,7 @@ def load_table(folder: AgentFolder, file: str, shape: tuple[int, ...]) -> np.nda
     path = folder.path / file
     _check_regular(path)
     try:
-        check_array_headers(path, MAX_FILE_BYTES)
+        check_array_headers(path, MAX_TABLE_BYTES)
         with np.load(path, allow_pickle=False) as data:
             q = data["q"]
     except BraintankError:
@@ -204,20 +224,3 @@ def _read_bounded(path: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise BraintankError(f"{path}: larger than the {limit:,} bytes it may have")
     return data
-
-
-def _read_torch(path: Path) -> object:
-    import torch
-
-    _check_regular(path)
-    unpacked = unpacked_bytes(path)
-    if unpacked is None:
-        raise BraintankError(f"{path} is not a readable PyTorch file (not a zip archive)")
-    if unpacked > MAX_FILE_BYTES:
-        raise BraintankError(f"{path}: unpacks to {unpacked:,} bytes, more than an agent's "
-                             f"{MAX_FILE_BYTES:,}")
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # noqa: BLE001 - a damaged archive breaks the unpickler many ways
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
-        raise BraintankError(f"{path} is not a readable PyTorch file ({reason})") from None

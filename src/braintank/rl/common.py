@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from braintank.errors import BraintankError
-from braintank.fileio import atomic_open, atomic_write_bytes, atomic_write_text
+from braintank.fileio import atomic_open, atomic_write_bytes, atomic_write_text, unpacked_bytes
 
 AGENT_FILE = "agent.json"
 RETURNS_FILE = "returns.jsonl"
@@ -93,15 +93,29 @@ def save_torch(path: Path, payload: dict) -> None:
         torch.save(payload, handle)
 
 
-def load_torch(path: Path) -> dict:
+MAX_TORCH_BYTES = 256 * 2**20  # an agent's weights or checkpoint, unpacked
+
+
+def load_torch(path: Path) -> object:
+    """What a model.pt or checkpoint.pt holds, read weights-only (no file runs code) from a
+    regular file whose archive unpacks to at most MAX_TORCH_BYTES."""
     import torch
 
-    if not path.is_file():
+    if not path.exists():
         raise BraintankError(f"{path} is missing: the agent folder is incomplete")
+    if not path.is_file():
+        raise BraintankError(f"{path}: not a regular file")
+    unpacked = unpacked_bytes(path)
+    if unpacked is None:
+        raise BraintankError(f"{path} is not a readable PyTorch file (not a zip archive)")
+    if unpacked > MAX_TORCH_BYTES:
+        raise BraintankError(f"{path}: unpacks to {unpacked:,} bytes, more than an agent's "
+                             f"{MAX_TORCH_BYTES:,}")
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # a truncated or foreign file; torch raises many types
-        raise BraintankError(f"{path} is not a readable PyTorch checkpoint: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - a damaged archive breaks the unpickler many ways
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        raise BraintankError(f"{path} is not a readable PyTorch file ({reason})") from None
 
 
 def save_arrays(path: Path, **arrays: np.ndarray) -> None:
