@@ -41,7 +41,8 @@ def test_bad_input_is_one_line(argv, message, capsys):
 
 def test_agent_folder_of_another_algorithm_is_refused(tmp_path, capsys):
     from braintank.rl import dqn
-    from braintank.rl.common import read_meta, write_meta
+    from braintank.rl.agentfile import read_meta
+    from braintank.rl.common import write_meta
 
     folder = tmp_path / "agent"
     folder.mkdir()

@@ -67,7 +67,7 @@ def test_another_programs_sqlite_database_is_refused_and_left_unchanged(capsys, 
         conn.execute("INSERT INTO sheets VALUES (1, 'not ours')")
     before = path.read_bytes()
     line = refused(capsys, tmp_path, "--store", str(path))
-    assert "other.db: not a braintank sheets database (no sheets table" in line
+    assert "other.db: not a braintank sheets database (an SQLite file of another program" in line
     assert path.read_bytes() == before
 
 

@@ -18,6 +18,8 @@ from braintank.sheets.reader import cut_cells
 from braintank.sheets.rectify import PageInk
 from braintank.sheets.template import render_array
 
+from . import strategies
+
 VALID = json.loads(make_layout(3, 2, "T", ["a", "b", "c"]).to_json())
 
 
@@ -144,12 +146,7 @@ def test_cli_refuses_a_crafted_layout_before_reading(tmp_path, capsys):
 
 # ---- properties -------------------------------------------------------------------------------
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10 ** 6, 10 ** 6)
-    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=10),
-    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=8), inner,
-                                                                 max_size=5),
-    max_leaves=30)
+json_values = strategies.json_values()
 
 
 def _paths(data, prefix=()):

@@ -88,3 +88,21 @@ def test_too_many_pages_is_refused(tmp_path):
         image_page_count(scan)
     with pytest.raises(BraintankError, match=f"more than {images.MAX_PAGES} pages"):
         list(load_pages(scan))
+
+
+def test_a_pdf_of_too_many_pages_is_refused_like_a_tiff(tmp_path, capsys):
+    """Capped like a TIFF, before any page is rendered (a 12 MB PDF of 100,000 blank pages
+    was about 14 hours of reading)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument.new()
+    for _ in range(images.MAX_PAGES + 1):
+        document.new_page(20, 20)
+    document.save(tmp_path / "huge.pdf")
+    out = tmp_path / "out.csv"
+    code = main(["sheet", "read", str(tmp_path / "huge.pdf"), "--out", str(out), "--db",
+                 str(tmp_path / "r.db"), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 1 and out.exists()
+    assert f"huge.pdf: PDF with 1,001 pages, more than the {images.MAX_PAGES} braintank " \
+           f"reads from one file" in err

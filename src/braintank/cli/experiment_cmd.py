@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from braintank.experiments import available, run_and_write
     from braintank.experiments.registry import check_experiment
     from braintank.experiments.report import write_html_report
+    from braintank.experiments.result import refuse_other_experiment
     from braintank.fileio import make_folder
 
     if args.list:
@@ -41,15 +42,19 @@ def run(args: argparse.Namespace) -> int:
     if not args.out:
         raise BraintankError("experiment: --out DIR is required")
     progress = not args.no_progress
+    names = available() if args.name == "all" else [args.name]
     if args.name != "all":
         check_experiment(args.name, args.engine)
+    for name in names:  # before the work, not after it
+        refuse_other_experiment(args.out if args.name != "all" else Path(args.out) / name,
+                                name)
     out = make_folder(args.out, "--out")  # a bad folder is refused before the work
     if args.name != "all":
         folder = run_and_write(args.name, args.out, args.quick, args.engine, progress)
         print(f"{args.name}: wrote {folder / 'summary.md'}")
         return 0
     folders = []
-    for name in available():
+    for name in names:
         folders.append(run_and_write(name, out / name, args.quick, args.engine, progress))
         print(f"{name}: wrote {folders[-1] / 'summary.md'}")
     report = write_html_report(folders, Path(out) / "report.html")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from pathlib import Path
 
 from braintank.errors import BraintankError
@@ -51,8 +52,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _positive(value: int | float | None, option: str) -> None:
-    if value is not None and value <= 0:
-        raise BraintankError(f"{option} must be positive, got {value}")
+    # `not value > 0` also refuses NaN, which every comparison calls false
+    if value is not None and (not value > 0 or not math.isfinite(value)):
+        raise BraintankError(f"{option} must be positive and finite, got {value}")
+
+
+def _seeds(first: int, count: int = 1) -> None:
+    """Seeds first..first+count-1 must be ones NumPy and gymnasium take (0 to 2**32 - 1)."""
+    from braintank.rl.agentfile import SEED_LIMIT
+
+    if not 0 <= first <= SEED_LIMIT - max(count - 1, 0):
+        raise BraintankError(f"--seed must be from 0 to {SEED_LIMIT - max(count - 1, 0)}"
+                             + (f" (episodes use seeds up to seed+{count - 1})" if count > 1
+                                else "") + f", got {first}")
 
 
 def run_train(args: argparse.Namespace) -> int:
@@ -66,6 +78,7 @@ def run_train(args: argparse.Namespace) -> int:
     for value, option in ((args.steps, "--steps"), (args.runs, "--runs"),
                           (args.max_minutes, "--max-minutes")):
         _positive(value, option)
+    _seeds(args.seed)
     module = algorithm_module("q-learning" if args.algo == "cliff" else args.algo)
     overrides = {"seed": args.seed, "steps": args.steps, "runs": args.runs,
                  "max_minutes": args.max_minutes, "env": args.env}
@@ -95,11 +108,9 @@ def run_train(args: argparse.Namespace) -> int:
 
 def _resumed_config(module, out: Path, overrides: dict):
     """The settings the run in `out` was started with; only its length may change."""
-    from braintank.rl.common import expect_algo, read_meta
+    from braintank.rl.agentfile import read_agent
 
-    meta = read_meta(out)
-    expect_algo(meta, out, (module.ALGO,))
-    cfg = module.Config(**meta["config"])
+    cfg = read_agent(out, (module.ALGO,), module.ENVS, module.Config).config
     for key in ("steps", "max_minutes"):
         if key in overrides:
             setattr(cfg, key, overrides[key])
@@ -110,6 +121,9 @@ def run_eval(args: argparse.Namespace) -> int:
     from braintank.rl import load_agent
     from braintank.rl.common import evaluate
 
+    if args.episodes < 1:
+        raise BraintankError(f"--episodes must be at least 1, got {args.episodes}")
+    _seeds(args.seed, args.episodes)
     agent = load_agent(args.agent)
     result = evaluate(agent, args.episodes, args.seed)
     if args.json:
@@ -126,6 +140,7 @@ def run_play(args: argparse.Namespace) -> int:
 
     _positive(args.max_frames, "--max-frames")
     _positive(args.fps, "--fps")
+    _seeds(args.seed)
     result = record_gif(args.agent, Path(args.out), args.seed, args.max_frames, args.fps)
     print(f"wrote {args.out}: {result['frames']} frames, return {result['return']:.2f}")
     return 0

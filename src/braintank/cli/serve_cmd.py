@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import socket
 import sys
 from pathlib import Path
 
@@ -15,7 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser(
         "serve", help="web app: draw a digit, upload sheets, review flagged cells, export",
-        description="Serve the pages and the JSON API (OpenAPI description at /docs). Binds "
+        description="Serve the pages and the JSON API (OpenAPI description at /openapi.json). "
+                    "Binds "
                     "127.0.0.1 by default; any other address needs an access token.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default "
                    "127.0.0.1, this machine only)")
@@ -34,6 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import math
+
     import uvicorn
 
     from braintank.errors import BraintankError
@@ -44,8 +49,10 @@ def run(args: argparse.Namespace) -> int:
 
     if not 0 <= args.port <= 65535:
         raise BraintankError(f"--port must be between 0 and 65535, got {args.port}")
-    if not args.max_upload_mb > 0:
-        raise BraintankError(f"--max-upload-mb must be positive, got {args.max_upload_mb}")
+    # `not x > 0` also refuses NaN; inf (or 1e400, read as inf) has no byte count
+    if not args.max_upload_mb > 0 or not math.isfinite(args.max_upload_mb):
+        raise BraintankError(f"--max-upload-mb must be a positive finite number, got "
+                             f"{args.max_upload_mb}")
     token = resolve_token(args.token, args.host)
     db = Path(args.db)
     if db.is_dir():
@@ -57,9 +64,39 @@ def run(args: argparse.Namespace) -> int:
                        runtime=args.runtime,
                        max_upload_bytes=int(args.max_upload_mb * 1_000_000),
                        allowed_hosts=LOOPBACK_NAMES if is_loopback(args.host) else None)
-    app = create_app(config)
+    sock = listen(args.host, args.port)  # a busy port fails before anything is printed
+    try:
+        app = create_app(config)
+    except BaseException:
+        sock.close()
+        raise
     shown = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"braintank serve: http://{shown}:{args.port}/ (database {db}"
+    print(f"braintank serve: http://{shown}:{sock.getsockname()[1]}/ (database {db}"
           + (", token required" if token else "") + ")", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    uvicorn.Server(uvicorn.Config(app, log_level="warning")).run(sockets=[sock])
     return 0
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on host:port, or one BraintankError saying why not."""
+    from braintank.errors import BraintankError
+
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise BraintankError(f"--host {host}: not an address of this machine "
+                             f"({exc.strerror})") from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise BraintankError(f"--port {port}: address {host}:{port} is already in use "
+                                 f"(another server?)") from None
+        raise BraintankError(f"--host {host} --port {port}: cannot listen there "
+                             f"({exc.strerror or exc})") from None
+    return sock

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from braintank.errors import BraintankError
 from braintank.fileio import atomic_write_bytes, atomic_write_text, make_folder
 
 
@@ -75,8 +76,28 @@ def figure_png(fig) -> bytes:
     return buffer.getvalue()
 
 
+def refuse_other_experiment(out: str | Path, name: str) -> None:
+    """BraintankError when `out` holds another experiment's results (its result.json names
+    another, or cannot be read): a second experiment must not replace the first one's
+    result.json and summary.md and leave its plots behind. The same experiment again
+    replaces its own results."""
+    record = Path(out) / "result.json"
+    if not record.exists():
+        return
+    try:
+        other = json.loads(record.read_text(encoding="utf-8")).get("name")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        other = None
+    if other != name:
+        held = (f"the results of experiment {other[:60]!r}" if isinstance(other, str)
+                else "a result.json that is not an experiment's")
+        raise BraintankError(f"--out {out} holds {held}; give each experiment its own "
+                             f"folder (or run 'all', which makes one each)")
+
+
 def write_result(result: ExperimentResult, out: str | Path) -> Path:
     """Write result.json, summary.md and the PNGs into `out`; returns the folder."""
+    refuse_other_experiment(out, result.name)
     out = make_folder(out, "--out")
     figure_files = []
     for stem, fig in result.figures.items():

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import io
 import os
-import zipfile
 from pathlib import Path
 
 import torch
 
 from braintank.errors import BraintankError
-from braintank.fileio import atomic_write_bytes
+from braintank.fileio import atomic_write_bytes, unpacked_bytes
 from braintank.modelfile.fields import check_calibration, check_config, check_kind, check_normalize
 from braintank.modelfile.network import MAX_PARAMETERS
 from braintank.nets.spec import short_repr
@@ -74,12 +73,10 @@ def read_payload(path: str | os.PathLike) -> dict:
 def _check_archive(path: Path) -> None:
     """braintank writes PyTorch's zip format; refuse anything else, and archives that would
     unpack to more than a model of the largest size allowed."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    unpacked = unpacked_bytes(path)
+    if unpacked is None:
         raise BraintankError(f"{path}: not a braintank model file (not a PyTorch zip "
-                             f"archive; made by another program?)") from None
+                             f"archive; made by another program?)")
     if unpacked > MAX_UNPACKED_BYTES:
         raise BraintankError(f"{path}: unpacks to {unpacked:,} bytes, more than a model of "
                              f"{MAX_PARAMETERS:,} parameters needs; refused")

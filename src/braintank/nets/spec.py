@@ -13,19 +13,12 @@ import inspect
 import math
 import typing
 
-from braintank.errors import BraintankError
+from braintank.errors import BraintankError, short_repr  # noqa: F401 - short_repr: re-exported
 
 MAX_SIZE = 1 << 24  # the widest layer, in units or pixels, a spec may ask for
 MAX_DEPTH = 64  # the most layers (list items, recurrent layers, ensemble members)
 DEPTH_ARGUMENTS = frozenset({"layers"})
 PROBABILITY_ARGUMENTS = frozenset({"dropout"})
-
-
-def short_repr(value: object, limit: int = 60) -> str:
-    """repr(value) on one line, cut to `limit` characters: a hostile value can neither
-    flood a message nor break it over lines (a tensor's repr has several)."""
-    text = " ".join(repr(value).split())
-    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def split_spec(spec: object, known: typing.Iterable[str]) -> tuple[str, dict]:

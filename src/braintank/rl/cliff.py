@@ -17,13 +17,12 @@ import numpy as np
 from tqdm import tqdm
 
 from braintank.errors import BraintankError
+from braintank.rl.agentfile import load_table, read_agent
 from braintank.rl.common import (
     CURVE_FILE,
     ReturnsLog,
     check_env_for,
-    expect_algo,
     make_env,
-    read_meta,
     save_arrays,
     write_meta,
 )
@@ -194,17 +193,8 @@ def plot_cliff(curves: dict[str, np.ndarray], paths: dict[str, list[int]], curve
 # ---------------------------------------------------------------- load
 
 def load(agent_dir: Path) -> TableAgent:
-    meta = read_meta(agent_dir)
-    expect_algo(meta, agent_dir, ALGOS)
-    path = Path(agent_dir) / TABLE_FILE
-    try:
-        with np.load(path) as data:
-            q = data["q"]
-    except (OSError, KeyError, ValueError) as exc:
-        raise BraintankError(f"{path} is not a readable Q table: {exc}") from exc
-    if q.shape != (ROWS * COLS, 4):
-        raise BraintankError(f"{path} holds a table of shape {q.shape}, not a cliff one")
-    return TableAgent(q, meta["env"])
+    folder = read_agent(agent_dir, ALGOS, ENVS, Config)
+    return TableAgent(load_table(folder, TABLE_FILE, (ROWS * COLS, 4)), folder.env_id)
 
 
 def train_both(cfg: Config, out: Path, progress: bool = True) -> dict:

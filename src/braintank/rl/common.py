@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from braintank.errors import BraintankError
-from braintank.fileio import atomic_open, atomic_write_bytes, atomic_write_text
+from braintank.fileio import atomic_open, atomic_write_bytes, atomic_write_text, unpacked_bytes
 
 AGENT_FILE = "agent.json"
 RETURNS_FILE = "returns.jsonl"
@@ -86,25 +86,6 @@ def write_meta(out: Path, meta: dict) -> None:
     atomic_write_text(out / AGENT_FILE, json.dumps(meta, indent=2) + "\n")
 
 
-def read_meta(agent_dir: Path) -> dict:
-    path = Path(agent_dir) / AGENT_FILE
-    if not path.is_file():
-        raise BraintankError(f"{agent_dir} is not an agent folder (no {AGENT_FILE} in it)")
-    try:
-        meta = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BraintankError(f"{path} is not readable agent metadata: {exc}") from exc
-    if not isinstance(meta, dict) or "algo" not in meta or "env" not in meta:
-        raise BraintankError(f"{path} lacks the 'algo' and 'env' fields of an agent")
-    return meta
-
-
-def expect_algo(meta: dict, agent_dir: Path, algos: tuple[str, ...]) -> None:
-    if meta["algo"] not in algos:
-        raise BraintankError(f"{agent_dir} holds an agent of algorithm {meta['algo']}, not "
-                             f"{' or '.join(algos)}")
-
-
 def save_torch(path: Path, payload: dict) -> None:
     import torch
 
@@ -112,15 +93,29 @@ def save_torch(path: Path, payload: dict) -> None:
         torch.save(payload, handle)
 
 
-def load_torch(path: Path) -> dict:
+MAX_TORCH_BYTES = 256 * 2**20  # an agent's weights or checkpoint, unpacked
+
+
+def load_torch(path: Path) -> object:
+    """What a model.pt or checkpoint.pt holds, read weights-only (no file runs code) from a
+    regular file whose archive unpacks to at most MAX_TORCH_BYTES."""
     import torch
 
-    if not path.is_file():
+    if not path.exists():
         raise BraintankError(f"{path} is missing: the agent folder is incomplete")
+    if not path.is_file():
+        raise BraintankError(f"{path}: not a regular file")
+    unpacked = unpacked_bytes(path)
+    if unpacked is None:
+        raise BraintankError(f"{path} is not a readable PyTorch file (not a zip archive)")
+    if unpacked > MAX_TORCH_BYTES:
+        raise BraintankError(f"{path}: unpacks to {unpacked:,} bytes, more than an agent's "
+                             f"{MAX_TORCH_BYTES:,}")
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # a truncated or foreign file; torch raises many types
-        raise BraintankError(f"{path} is not a readable PyTorch checkpoint: {exc}") from exc
+    except Exception as exc:  # noqa: BLE001 - a damaged archive breaks the unpickler many ways
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        raise BraintankError(f"{path} is not a readable PyTorch file ({reason})") from None
 
 
 def save_arrays(path: Path, **arrays: np.ndarray) -> None:

@@ -23,6 +23,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
+from braintank.rl.agentfile import load_network, read_agent
 from braintank.rl.common import (
     CHECKPOINT_FILE,
     CURVE_FILE,
@@ -31,11 +32,9 @@ from braintank.rl.common import (
     ReturnsLog,
     check_finite,
     evaluate,
-    expect_algo,
     load_torch,
     make_env,
     plot_curve,
-    read_meta,
     save_torch,
     set_seeds,
     write_meta,
@@ -250,11 +249,5 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
 # ---------------------------------------------------------------- load
 
 def load(agent_dir: Path) -> DQNAgent:
-    meta = read_meta(agent_dir)
-    expect_algo(meta, agent_dir, (ALGO,))
-    env = make_env(meta["env"])
-    q = q_network(env.observation_space.shape[0], int(env.action_space.n),
-                  meta["config"]["hidden"])
-    env.close()
-    q.load_state_dict(load_torch(Path(agent_dir) / MODEL_FILE)["q"])
-    return DQNAgent(q, meta["env"])
+    folder = read_agent(agent_dir, (ALGO,), ENVS, Config)
+    return DQNAgent(load_network(folder, q_network, "q"), folder.env_id)

@@ -21,15 +21,13 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
-from braintank.errors import BraintankError
+from braintank.rl.agentfile import load_table, read_agent
 from braintank.rl.common import (
     CURVE_FILE,
     ReturnsLog,
     check_env_for,
-    expect_algo,
     make_env,
     plot_curve,
-    read_meta,
     save_arrays,
     write_meta,
 )
@@ -237,14 +235,5 @@ def plot_values_and_policy(agent: BlackjackAgent, values_png: Path, policy_png: 
 # ---------------------------------------------------------------- load
 
 def load(agent_dir: Path) -> BlackjackAgent:
-    meta = read_meta(agent_dir)
-    expect_algo(meta, agent_dir, (ALGO,))
-    path = Path(agent_dir) / TABLE_FILE
-    try:
-        with np.load(path) as data:
-            q = data["q"]
-    except (OSError, KeyError, ValueError) as exc:
-        raise BraintankError(f"{path} is not a readable Q table: {exc}") from exc
-    if q.shape != (SUMS, DEALER, 2, 2):
-        raise BraintankError(f"{path} holds a table of shape {q.shape}, not a Blackjack one")
-    return BlackjackAgent(q, meta["env"])
+    folder = read_agent(agent_dir, (ALGO,), ENVS, Config)
+    return BlackjackAgent(load_table(folder, TABLE_FILE, (SUMS, DEALER, 2, 2)), folder.env_id)

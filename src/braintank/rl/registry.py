@@ -6,7 +6,8 @@ import importlib
 from pathlib import Path
 
 from braintank.errors import BraintankError
-from braintank.rl.common import Agent, read_meta
+from braintank.rl.agentfile import read_meta
+from braintank.rl.common import Agent
 
 # algorithm name -> module that trains and loads it
 ALGORITHMS = {

@@ -19,6 +19,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
+from braintank.rl.agentfile import load_network, read_agent
 from braintank.rl.common import (
     CHECKPOINT_FILE,
     CURVE_FILE,
@@ -27,11 +28,9 @@ from braintank.rl.common import (
     ReturnsLog,
     check_finite,
     evaluate,
-    expect_algo,
     load_torch,
     make_env,
     plot_curve,
-    read_meta,
     save_torch,
     set_seeds,
     write_meta,
@@ -187,11 +186,5 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
 # ---------------------------------------------------------------- load
 
 def load(agent_dir: Path) -> PolicyAgent:
-    meta = read_meta(agent_dir)
-    expect_algo(meta, agent_dir, (ALGO,))
-    env = make_env(meta["env"])
-    policy = policy_network(env.observation_space.shape[0], int(env.action_space.n),
-                            meta["config"]["hidden"])
-    env.close()
-    policy.load_state_dict(load_torch(Path(agent_dir) / MODEL_FILE)["policy"])
-    return PolicyAgent(policy, meta["env"])
+    folder = read_agent(agent_dir, (ALGO,), ENVS, Config)
+    return PolicyAgent(load_network(folder, policy_network, "policy"), folder.env_id)

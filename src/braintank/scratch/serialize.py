@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from braintank.errors import BraintankError
-from braintank.fileio import atomic_open
+from braintank.fileio import atomic_open, check_array_headers
 from braintank.scratch.activations import ACTIVATIONS
 from braintank.scratch.dense import DTYPES
 from braintank.scratch.model import Sequential, build_layer
@@ -59,7 +59,7 @@ def read_npz(path: str | os.PathLike,
     if not path.is_file():
         raise BraintankError(f"{path}: file not found")
     try:
-        _check_array_headers(path, ARRAYS_PER_PARAMETER * max_parameters * 8)
+        check_array_headers(path, ARRAYS_PER_PARAMETER * max_parameters * 8)
         with np.load(path, allow_pickle=False) as data:
             arrays = {name: data[name] for name in data.files}
     except BraintankError:
@@ -145,31 +145,6 @@ def load_model(path: str | os.PathLike) -> Sequential:
 def load_meta(path: str | os.PathLike) -> dict:
     """The JSON metadata stored beside the model."""
     return parse_meta(read_npz(path), str(path))
-
-
-def _check_array_headers(path: Path, max_bytes: int) -> None:
-    """Refuse a member that is not an array, or arrays declaring more than `max_bytes`,
-    from their headers alone: np.load would allocate what a header declares."""
-    total = 0
-    with zipfile.ZipFile(path) as archive:
-        for info in archive.infolist():
-            if not info.filename.endswith(".npy"):
-                raise BraintankError(f"{path}: {info.filename!r} is not an array")
-            with archive.open(info) as member:
-                version = np.lib.format.read_magic(member)
-                if version not in ((1, 0), (2, 0)):
-                    raise BraintankError(f"{path}: unsupported .npy version {version}")
-                reader = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                          else np.lib.format.read_array_header_2_0)
-                shape, _, dtype = reader(member)
-                if any(size < 0 for size in shape):
-                    raise BraintankError(f"{path}: array {info.filename!r} has a negative "
-                                         f"size {shape}")
-                nbytes = math.prod(shape) * dtype.itemsize
-                total += nbytes
-                if total > max_bytes or member.tell() + nbytes > info.file_size:
-                    raise BraintankError(f"{path}: array {info.filename!r} of shape {shape} "
-                                         f"is too large or truncated")
 
 
 def _check_layer(spec: object, index: int, source: str) -> None:

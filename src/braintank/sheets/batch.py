@@ -76,9 +76,15 @@ def _pages(path: Path, only: set[int]) -> Iterator[tuple[int, np.ndarray | Brain
 
 
 def _page_numbers(path: Path) -> list[int]:
+    from braintank.inference.images import MAX_PAGES, image_page_count
+
     if is_pdf(path):
-        return list(range(1, page_count(path) + 1))
-    from braintank.inference.images import image_page_count
+        # Capped like a TIFF: a 12 MB PDF of 100,000 blank pages was hours of reading.
+        count = page_count(path)
+        if count > MAX_PAGES:
+            raise BraintankError(f"{path}: PDF with {count:,} pages, more than the {MAX_PAGES} "
+                                 f"braintank reads from one file (split it)")
+        return list(range(1, count + 1))
 
     try:
         return list(range(1, image_page_count(path) + 1))
@@ -108,8 +114,9 @@ def _save_crops(crops_dir: Path, prefix: str, page: int, reading) -> dict:
 
 def read_file(path: Path, store: SheetStore, classifier, report: BatchReport,
               layout: Layout | None, crops_dir: Path | None, reread: bool,
-              log: Callable[[str], None]) -> None:
-    """Read every page of one file into the store, recording failures in `report`."""
+              log: Callable[[str], None]) -> Iterator[None]:
+    """Read every page of one file into the store, recording failures in `report`; yields
+    after each page, so a caller can stop between pages (or read another file first)."""
     sha = file_sha256(path)
     numbers = _page_numbers(path)
     todo = [n for n in numbers if reread or store.sheet_status(sha, n) != "read"]
@@ -130,6 +137,7 @@ def read_file(path: Path, store: SheetStore, classifier, report: BatchReport,
             store.save_failure(sha, page, str(path), message)
             report.failed.append((str(path), page, message))
             log(f"skipped: {message}")
+            yield
             continue
         crop_paths = (_save_crops(crops_dir, crop_prefix(path, sha), page, reading)
                       if crops_dir else {})
@@ -138,6 +146,7 @@ def read_file(path: Path, store: SheetStore, classifier, report: BatchReport,
         report.read += 1
         report.sheet_ids.append(sheet_id)
         log(f"read: {path}" + (f" page {page}" if len(numbers) > 1 else ""))
+        yield
 
 
 def read_batch(paths: list[str | os.PathLike], store: SheetStore, classifier,
@@ -145,15 +154,29 @@ def read_batch(paths: list[str | os.PathLike], store: SheetStore, classifier,
                reread: bool = False, log: Callable[[str], None] = print) -> BatchReport:
     """Read all `paths` (images or PDFs) into `store`; bad files are reported, not fatal."""
     report = BatchReport()
+    for _path in batch_steps(paths, store, classifier, report, layout, crops_dir, reread, log):
+        pass
+    return report
+
+
+def batch_steps(paths: list[str | os.PathLike], store: SheetStore, classifier,
+                report: BatchReport, layout: Layout | None = None,
+                crops_dir: str | os.PathLike | None = None, reread: bool = False,
+                log: Callable[[str], None] = print) -> Iterator[str]:
+    """`read_batch` one page at a time: yields the file it worked on after each page (and
+    after each file refused whole), so the server can interleave batches and cancel one
+    between pages; every page is committed before the yield."""
     crops = Path(crops_dir) if crops_dir is not None else None
     for raw in paths:
         path = Path(raw)
         try:
             check_scan_path(path)
-            read_file(path, store, classifier, report, layout, crops, reread, log)
+            for _page in read_file(path, store, classifier, report, layout, crops, reread,
+                                   log):
+                yield str(path)
         except StoreError:
             raise  # nothing further could be saved
         except BraintankError as exc:
             report.failed.append((str(path), 0, str(exc)))
             log(f"skipped: {exc}")
-    return report
+            yield str(path)

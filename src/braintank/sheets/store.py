@@ -6,6 +6,10 @@ sheet (also after renaming the file) replaces its predictions but never its corr
 which are keyed by sheet, row and column. Each page is written in one transaction: a kill
 mid-run leaves every page either fully stored or absent. Tables added later (inputs,
 correction_log) are created on opening, so a store written by an older braintank opens too.
+
+A store is marked in the SQLite header (PRAGMA application_id and user_version) when it is
+created. Any other SQLite file is refused before anything is written to it, except a store
+of an older braintank (no mark, exactly braintank's tables), which is marked once.
 """
 
 from __future__ import annotations
@@ -86,6 +90,14 @@ ADDED_COLUMNS = {
     "correction_log": (("who", "TEXT"), ("unreadable", "INTEGER NOT NULL DEFAULT 0")),
 }
 
+# The mark in the SQLite header: "BTKS" (braintank sheets), and the schema version.
+APPLICATION_ID = 0x42544B53
+SCHEMA_VERSION = 1
+TABLES = frozenset({"sheets", "cells", "crops", "predictions", "corrections", "inputs",
+                    "correction_log"})
+LEGACY_TABLES = frozenset({"sheets", "cells", "crops", "predictions", "corrections"})
+_SHOWN_TABLES = 4
+
 # The tables and columns a store must have to be read (by `finetune`) without being changed.
 REQUIRED_COLUMNS = {
     "sheets": {"id", "sha256", "page", "file", "status"},
@@ -121,6 +133,46 @@ def _explain(path: Path, exc: sqlite3.Error) -> StoreError:
     return StoreError(f"{path}: {why}")
 
 
+def _identify(conn: sqlite3.Connection, path: Path) -> str:
+    """'store' (marked as ours), 'legacy' (an unmarked store of an older braintank) or 'empty'
+    (no tables: a new file); StoreError for any other SQLite file. Reads only."""
+    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if app_id == APPLICATION_ID:
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{path}: made by a newer braintank (store schema {version}, this "
+                             f"one reads up to {SCHEMA_VERSION}); upgrade braintank")
+        return "store"
+    if app_id != 0:
+        raise StoreError(f"{path}: not a braintank sheets database (an SQLite file of another "
+                         f"program: application id {app_id:#x})")
+    objects = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
+    if not objects and version == 0:
+        return "empty"
+    tables = {name for kind, name in objects if kind == "table"}
+    # Only braintank's tables and the indexes SQLite makes for their UNIQUE keys: a view, a
+    # trigger, an index or a table of anyone else's means the file is not ours to change.
+    extra = sorted(name for kind, name in objects
+                   if not (kind == "table" and name in TABLES)
+                   and not (kind == "index" and name.startswith("sqlite_autoindex_")))
+    missing = sorted(LEGACY_TABLES - tables)
+    if version == 0 and not extra and not missing and _has_required_columns(conn):
+        return "legacy"
+    why = (f"user version {version}" if version else
+           f"it holds {', '.join(extra[:_SHOWN_TABLES])}" if extra else
+           f"no {missing[0]} table" if missing else "its tables lack braintank's columns")
+    raise StoreError(f"{path}: not a braintank sheets database (an SQLite file of another "
+                     f"program: {why})")
+
+
+def _has_required_columns(conn: sqlite3.Connection) -> bool:
+    for table, columns in REQUIRED_COLUMNS.items():
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if not columns <= have:
+            return False
+    return True
+
+
 def input_bytes(image: np.ndarray) -> bytes:
     """A 28x28 network input (float in [0, 1]) as the 784 uint8 bytes stored."""
     return np.clip(np.rint(np.asarray(image, np.float32) * 255), 0, 255).astype(np.uint8).tobytes()
@@ -135,13 +187,25 @@ class SheetStore:
         self.path = Path(path)
         try:
             self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise _explain(self.path, exc) from None
+        try:
+            if _identify(self.conn, self.path) != "store":
+                # The mark first: a kill while the tables are made leaves a marked store
+                # that the next opening completes, never an unmarked half of one.
+                self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self.conn.execute("PRAGMA foreign_keys = ON")
             if wal:
                 self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.executescript(SCHEMA)
             self._add_missing_columns()
         except sqlite3.Error as exc:
+            self.conn.close()
             raise _explain(self.path, exc) from None
+        except BaseException:
+            self.conn.close()
+            raise
 
     def _add_missing_columns(self) -> None:
         for table, columns in ADDED_COLUMNS.items():
@@ -167,11 +231,14 @@ class SheetStore:
         except sqlite3.Error as exc:
             raise _explain(path, exc) from None
         try:
-            for table, columns in REQUIRED_COLUMNS.items():
-                have = {row[1] for row in store.query(f"PRAGMA table_info({table})")}
-                if not columns <= have:
-                    raise StoreError(f"{path}: not a braintank sheets database (no {table} "
-                                     f"table with its columns)")
+            if _identify(store.conn, path) == "empty":
+                raise StoreError(f"{path}: not a braintank sheets database (no tables)")
+            if not _has_required_columns(store.conn):
+                raise StoreError(f"{path}: not a braintank sheets database (damaged: its "
+                                 f"tables lack braintank's columns)")
+        except sqlite3.Error as exc:
+            store.close()
+            raise _explain(path, exc) from None
         except BaseException:
             store.close()
             raise
@@ -276,10 +343,15 @@ class SheetStore:
             raise BraintankError(f"a correction is a digit 0-9 or empty, got {digit}")
         if unreadable and digit is not None:
             raise BraintankError("an unreadable cell has no digit")
-        now = time.time()
-        values = (sheet_id, row, col, digit, now, None if who is None else storable_text(who),
-                  int(unreadable))
+        who = None if who is None else storable_text(who)
         with self.transaction() as conn:
+            # One rule: the answer in force is the one logged last. Its time is read under
+            # the write lock (never before waiting for it), so log order, time order and the
+            # answer kept agree; a clock stepping back cannot put an answer before the last.
+            last = conn.execute("SELECT corrected_at FROM corrections WHERE sheet_id = ? "
+                                "AND row = ? AND col = ?", (sheet_id, row, col)).fetchone()
+            now = max(time.time(), last[0] if last else 0.0)
+            values = (sheet_id, row, col, digit, now, who, int(unreadable))
             conn.execute(
                 "INSERT INTO corrections (sheet_id, row, col, digit, corrected_at, who, "
                 "unreadable) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sheet_id, row, col) "

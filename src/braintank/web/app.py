@@ -40,8 +40,8 @@ def static_folder() -> Path:
     return Path(str(resources.files("braintank.web") / "static"))
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": message})
+def _error(status: int, message: str, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": message}, headers=headers)
 
 
 def _validation_message(exc: RequestValidationError) -> str:
@@ -55,7 +55,7 @@ def _validation_message(exc: RequestValidationError) -> str:
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)  # FastAPI's HTTPException is one too
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _error(exc.status_code, str(exc.detail))
+        return _error(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -68,6 +68,11 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(BraintankError)
     async def bad_input(_request: Request, exc: BraintankError) -> JSONResponse:
         return _error(400, str(exc))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, _exc: Exception) -> JSONResponse:
+        # A bug, not bad input: still JSON for the pages; the traceback goes to the log.
+        return _error(500, "internal error (the server's log has the details)")
 
 
 def _add_pages(app: FastAPI) -> None:
@@ -103,7 +108,11 @@ def create_app(config: WebConfig) -> FastAPI:
         worker.stop()
         finetune.stop()
 
+    # No /docs or /redoc: their pages load scripts from a CDN, which a server on a closed
+    # network cannot reach and a reviewer's browser should not be sent to; /openapi.json
+    # describes the API.
     app = FastAPI(title="braintank", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,
                   description="Read handwritten digits and score sheets; review and export.")
     app.state.config = config
     app.state.classifier = classifier

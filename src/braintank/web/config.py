@@ -15,8 +15,17 @@ DEFAULT_MAX_UPLOAD_MB = 50
 # A drawing or a photo of one digit; larger images are refused before decoding.
 MAX_PREDICT_PIXELS = 25_000_000
 MAX_PREDICT_FILES = 64
+# Predictions decoding at once: a 25 MP image costs about 0.45 GB while it is decoded and
+# prepared, and nothing else bounded how many ran together (16 in parallel: 8.1 GB). Later
+# requests wait with their uploads still spooled (on disk beyond 1 MB); past the queue they
+# are told to come back (503).
+PREDICT_SLOTS = 2
+PREDICT_QUEUE = 64
 MAX_SHEET_FILES = 200
 MIN_TOKEN_LENGTH = 16
+# Distinct characters a token must use: 16 of one letter (accepted before) is guessed at
+# once; any generated token (hex, base64, words) has far more.
+MIN_TOKEN_SYMBOLS = 8
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,14 @@ def resolve_token(option: str | None, host: str) -> str | None:
     if token is not None and len(token) < MIN_TOKEN_LENGTH:
         raise BraintankError(f"--token (or ${TOKEN_ENV}) must be at least {MIN_TOKEN_LENGTH} "
                              f"characters, got {len(token)}")
+    if token is not None and len(set(token)) < MIN_TOKEN_SYMBOLS:
+        raise BraintankError(f"--token (or ${TOKEN_ENV}) must use at least "
+                             f"{MIN_TOKEN_SYMBOLS} different characters, got "
+                             f"{len(set(token))} (make one with: python -c 'import secrets; "
+                             f"print(secrets.token_urlsafe(24))')")
+    if token is not None and not all(c.isprintable() and not c.isspace() for c in token):
+        raise BraintankError(f"--token (or ${TOKEN_ENV}) must be printable characters "
+                             f"without spaces (it travels in an HTTP header)")
     if token is None and not is_loopback(host):
         raise BraintankError(f"--host {host}: binding to an address other than 127.0.0.1 "
                              f"needs an access token (--token or ${TOKEN_ENV})")

@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Path as PathParam
+from fastapi import Query, Request
+from pydantic import Field
 
 from braintank.sheets.store import SheetStore
+
+# Ids and row/column numbers as SQLite stores them, 0 to 2**63 - 1: a larger one made SQLite
+# overflow (a plain-text 500). In JSON bodies strictly whole numbers (true is not sheet 1).
+MAX_STORE_INT = 2**63 - 1
+StoreInt = Annotated[int, Field(strict=True, ge=0, le=MAX_STORE_INT)]
+IdInPath = Annotated[int, PathParam(ge=0, le=MAX_STORE_INT)]
+IdsInQuery = Annotated[list[Annotated[int, Field(ge=0, le=MAX_STORE_INT)]] | None, Query()]
 
 
 def open_store(request: Request) -> SheetStore:
     """The results store for one request (WAL: readers never wait for the reading worker)."""
     return SheetStore(request.app.state.config.db, wal=True)
+
+
+def shown_error(request: Request, file: str, error: str) -> str:
+    """A stored reading error as people see it: the uploaded scan by its name, never by the
+    server's path (which the message starts with)."""
+    return error.replace(file, shown_file(request, file))
 
 
 def shown_file(request: Request, file: str) -> str:

@@ -10,6 +10,7 @@ with --model RUNS/run-<time>/model.pt to keep the new model.
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 import threading
@@ -72,8 +73,16 @@ class FinetuneRunner:
             errors = [line for line in lines if line.startswith("braintank: error:")]
             result["error"] = errors[-1] if errors else f"finetune exited with code {code}"
         if state == "done":
-            result["summary"] = _before_after(json.loads((run_dir / "summary.json").read_text()))
-            result["model"] = str(run_dir / "model.pt")
+            try:
+                result["summary"] = _before_after(json.loads(
+                    (run_dir / "summary.json").read_text(encoding="utf-8")))
+                result["model"] = str(run_dir / "model.pt")
+            except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError,
+                    AttributeError, RecursionError) as exc:
+                # Finished, but its numbers cannot be shown: no model to switch to either.
+                reason = f"{type(exc).__name__}: {str(exc)[:80]}"
+                result.update(state="failed", error=f"{run_dir.name}/summary.json is damaged "
+                                                    f"or unreadable ({reason})")
         return result
 
     def stop(self) -> None:
@@ -82,17 +91,28 @@ class FinetuneRunner:
 
 
 def _before_after(summary: dict) -> dict:
+    """The summary.json numbers the models page shows (KeyError, TypeError or ValueError
+    when the file does not hold them)."""
     before, after = summary["before"], summary["after"]
-    return {"heldout": summary["heldout_corrections"], "trained_on": summary["train_corrections"],
-            "epochs": summary["epochs"],
-            "rows": [{"measure": name, "before": pick(before), "after": pick(after)}
-                     for name, pick in (
-                         ("held-out corrections: accuracy", lambda s: s["heldout"]["accuracy"]),
-                         ("held-out: accepted without review",
-                          lambda s: s["heldout"]["accepted"]),
-                         ("held-out: accuracy of accepted",
-                          lambda s: s["heldout"]["accepted_accuracy"]),
-                         ("MNIST test accuracy", lambda s: s["mnist_test"]["accuracy"]))]}
+    numbers = {"rows": [{"measure": name, "before": _number(pick(before)),
+                         "after": _number(pick(after))} for name, pick in _MEASURES]}
+    return {"heldout": _number(summary["heldout_corrections"]),
+            "trained_on": _number(summary["train_corrections"]),
+            "epochs": _number(summary["epochs"]), **numbers}
+
+
+_MEASURES = (("held-out corrections: accuracy", lambda s: s["heldout"]["accuracy"]),
+             ("held-out: accepted without review", lambda s: s["heldout"]["accepted"]),
+             ("held-out: accuracy of accepted", lambda s: s["heldout"]["accepted_accuracy"]),
+             ("MNIST test accuracy", lambda s: s["mnist_test"]["accuracy"]))
+
+
+def _number(value: object) -> float | int | None:
+    """A number the page can show (None: not measured); anything else is damage."""
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)
+                         and math.isfinite(value)):
+        return value
+    raise ValueError(f"{str(value)[:20]!r} is not a number")
 
 
 def corrected_digits(db: Path) -> int:

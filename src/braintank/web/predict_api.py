@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 from typing import Annotated
 
+import anyio
 import numpy as np
 from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
@@ -15,7 +16,12 @@ from starlette.concurrency import run_in_threadpool
 from braintank.errors import BraintankError
 from braintank.inference.images import load_image
 from braintank.inference.preprocess import to_mnist
-from braintank.web.config import MAX_PREDICT_FILES, MAX_PREDICT_PIXELS
+from braintank.web.config import (
+    MAX_PREDICT_FILES,
+    MAX_PREDICT_PIXELS,
+    PREDICT_QUEUE,
+    PREDICT_SLOTS,
+)
 from braintank.web.uploads import check_pixels, read_upload, shown_name
 
 router = APIRouter()
@@ -51,14 +57,27 @@ def _read(classifier, names: list[str], blobs: list[tuple[bytes, str]], show: bo
     return results
 
 
+def _slots(app) -> anyio.CapacityLimiter:
+    """The app's prediction slots, made on first use (inside the event loop)."""
+    if getattr(app.state, "predict_slots", None) is None:
+        app.state.predict_slots = anyio.CapacityLimiter(PREDICT_SLOTS)
+    return app.state.predict_slots
+
+
 @router.post("/api/predict", summary="Read the digit in each uploaded image")
 async def predict(request: Request, images: Annotated[list[UploadFile], File()],
                   show: bool = False) -> dict:
     if len(images) > MAX_PREDICT_FILES:
         raise HTTPException(413, f"{len(images)} images in one request; the limit is "
                                  f"{MAX_PREDICT_FILES}")
+    slots = _slots(request.app)
+    if slots.statistics().tasks_waiting >= PREDICT_QUEUE:
+        raise HTTPException(503, f"busy: {PREDICT_QUEUE} predictions are waiting; try again "
+                                 f"in a few seconds", headers={"Retry-After": "5"})
     names = [shown_name(upload, i) for i, upload in enumerate(images)]
-    blobs = [await read_upload(upload, name, IMAGE_KINDS)
-             for upload, name in zip(images, names, strict=True)]
-    classifier = request.app.state.classifier
-    return {"predictions": await run_in_threadpool(_read, classifier, names, blobs, show)}
+    async with slots:  # the uploads are read into memory only once a slot is free
+        blobs = [await read_upload(upload, name, IMAGE_KINDS)
+                 for upload, name in zip(images, names, strict=True)]
+        classifier = request.app.state.classifier
+        return {"predictions": await run_in_threadpool(_read, classifier, names, blobs,
+                                                       show)}

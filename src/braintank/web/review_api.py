@@ -3,14 +3,12 @@ guesses; a person's answer (digit, empty, unreadable) is stored at once with who
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from braintank.sheets.review import pending
-from braintank.web.deps import open_store, shown_file
+from braintank.web.deps import IdInPath, IdsInQuery, StoreInt, open_store, shown_file
 
 router = APIRouter()
 ANSWERS = {**{str(d): d for d in range(10)}, "empty": None, "unreadable": None}
@@ -18,9 +16,9 @@ TOP_GUESSES = 3
 
 
 class Answer(BaseModel):
-    sheet_id: int
-    row: int
-    col: int
+    sheet_id: StoreInt
+    row: StoreInt
+    col: StoreInt
     answer: str = Field(description="a digit 0-9, 'empty' or 'unreadable'")
     who: str = Field(min_length=1, max_length=80, description="the reviewer's name")
 
@@ -33,7 +31,7 @@ def _top(probabilities: list[float] | None) -> list[dict]:
 
 
 @router.get("/api/review", summary="Cells waiting for a person, in file/page/row/col order")
-def review_queue(request: Request, sheet: Annotated[list[int] | None, Query()] = None) -> dict:
+def review_queue(request: Request, sheet: IdsInQuery = None) -> dict:
     with open_store(request) as store:
         items = [r for r in pending(store) if not sheet or r["sheet_id"] in sheet]
         queue = [{"sheet_id": r["sheet_id"], "cell_id": r["cell_id"],
@@ -45,7 +43,7 @@ def review_queue(request: Request, sheet: Annotated[list[int] | None, Query()] =
 
 
 @router.get("/api/cells/{cell_id}/crop.png", summary="The cell as the scan shows it")
-def crop(request: Request, cell_id: int) -> Response:
+def crop(request: Request, cell_id: IdInPath) -> Response:
     with open_store(request) as store:
         png = store.crop_png(cell_id)
     if png is None:

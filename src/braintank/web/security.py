@@ -8,6 +8,7 @@ requests, images and downloads carry it without it showing in later addresses.
 from __future__ import annotations
 
 import hmac
+import re
 from urllib.parse import urlencode, urlparse
 
 from fastapi import Request
@@ -47,21 +48,33 @@ class TokenMiddleware(BaseHTTPMiddleware):
             # Take the token out of the address bar (and history) once the cookie holds it.
             query = urlencode([(k, v) for k, v in request.query_params.multi_items()
                                if k != "token"])
-            response = RedirectResponse(request.url.path + (f"?{query}" if query else ""), 303)
+            response = RedirectResponse(_same_site_path(request) + (f"?{query}" if query
+                                                                    else ""), 303)
         else:
             response = await call_next(request)
         response.set_cookie(COOKIE, self.token, httponly=True, samesite="strict")
         return response
 
 
+def _same_site_path(request: Request) -> str:
+    """The request's path as sent (still percent-encoded), starting with exactly one '/':
+    `//evil.example/` or `/%2F%2Fevil.example` would otherwise redirect to another site
+    (browsers read a leading `//` or `/\\` as "another host")."""
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    return "/" + raw.decode("latin-1").lstrip("/\\")
+
+
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+_HOST = re.compile(r"(?:\[(?P<ip6>[0-9A-Fa-f:.]+)\]|(?P<name>[^:\[\]/@\s]+))(?::\d{1,5})?")
+# Sec-Fetch-Site values of requests a page of this server made, or a person typed.
+_OWN_FETCHES = ("same-origin", "none")
 
 
-def _host_name(host_header: str) -> str:
-    """'example.org:8000' -> 'example.org'; '[::1]:8000' -> '::1'."""
-    if host_header.startswith("["):
-        return host_header[1:].split("]", 1)[0]
-    return host_header.rsplit(":", 1)[0] if host_header.count(":") == 1 else host_header
+def _host_name(host_header: str) -> str | None:
+    """'example.org:8000' -> 'example.org'; '[::1]:8000' -> '::1'; None when the header is
+    not a host and port at all ('[::1]evil.example' passed as loopback before)."""
+    match = _HOST.fullmatch(host_header)
+    return None if match is None else match["ip6"] or match["name"]
 
 
 class SameOriginMiddleware(BaseHTTPMiddleware):
@@ -69,9 +82,10 @@ class SameOriginMiddleware(BaseHTTPMiddleware):
 
     - `allowed_hosts`: on a loopback address only Host: 127.0.0.1/localhost/[::1] is served,
       so a web page whose name is rebound to 127.0.0.1 (DNS rebinding) cannot read the scores.
-    - Writes (POST and the like) whose Origin is another site are refused, so a page
-      elsewhere cannot upload or correct through the reviewer's browser (CSRF); clients that
-      send no Origin (curl, scripts) are not browsers and pass.
+    - Writes (POST and the like) whose Origin is another site, or that a browser marks as
+      sent by another site (Sec-Fetch-Site), are refused, so a page elsewhere cannot upload
+      or correct through the reviewer's browser (CSRF); clients that send neither header
+      (curl, scripts) are not browsers and pass.
     """
 
     def __init__(self, app, allowed_hosts: tuple[str, ...] | None) -> None:
@@ -84,9 +98,15 @@ class SameOriginMiddleware(BaseHTTPMiddleware):
             return JSONResponse(status_code=400, content={
                 "error": f"Host {host[:80]!r} is not this server's address "
                          f"({', '.join(self.allowed_hosts)})"})
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return await call_next(request)
         origin = request.headers.get("origin")
-        if request.method not in ("GET", "HEAD", "OPTIONS") and origin is not None \
-                and urlparse(origin).netloc != host:
+        if origin is not None and urlparse(origin).netloc != host:
             return JSONResponse(status_code=403, content={
                 "error": f"cross-origin {request.method} from {origin[:80]!r} refused"})
+        site = request.headers.get("sec-fetch-site")
+        if site is not None and site not in _OWN_FETCHES:
+            return JSONResponse(status_code=403, content={
+                "error": f"{request.method} sent by another site (Sec-Fetch-Site: "
+                         f"{site[:20]!r}) refused"})
         return await call_next(request)

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Annotated
 
-from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
+from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from fastapi.responses import Response
 
 from braintank.sheets.export import to_csv
 from braintank.web.config import MAX_SHEET_FILES
-from braintank.web.deps import open_store, shown_file
+from braintank.web.deps import IdInPath, IdsInQuery, open_store, shown_error, shown_file
 from braintank.web.uploads import read_upload, shown_name, store_scan
 
 router = APIRouter()
@@ -24,21 +24,32 @@ async def upload_sheets(request: Request, files: Annotated[list[UploadFile], Fil
         raise HTTPException(413, f"{len(files)} files in one upload; the limit is "
                                  f"{MAX_SHEET_FILES}")
     config = request.app.state.config
-    kept = []
-    for index, upload in enumerate(files):
-        name = shown_name(upload, index)
-        data, _kind = await read_upload(upload, name, SCAN_KINDS)
-        kept.append((store_scan(config.uploads, data, name), name))
+    # Every file is checked before any is kept: a refused upload leaves nothing on disk
+    # (good files were kept, never to be read, when a later one was refused).
+    names = [shown_name(upload, index) for index, upload in enumerate(files)]
+    checked = [(await read_upload(upload, name, SCAN_KINDS))[0]
+               for upload, name in zip(files, names, strict=True)]
+    kept = [(store_scan(config.uploads, data, name), name)
+            for data, name in zip(checked, names, strict=True)]
     job = request.app.state.worker.submit(kept)
     return {"job": job.id, "files": [name for _path, name in kept]}
 
 
 @router.get("/api/jobs/{job_id}", summary="Progress of an upload being read")
-async def job_progress(request: Request, job_id: int) -> dict:
+async def job_progress(request: Request, job_id: IdInPath) -> dict:
     job = request.app.state.worker.get(job_id)
     if job is None:
         raise HTTPException(404, f"no reading job {job_id} (jobs are forgotten on restart; "
                                  f"the sheets they read are not)")
+    return job
+
+
+@router.post("/api/jobs/{job_id}/cancel",
+             summary="Stop reading an upload before its next page (pages read are kept)")
+async def cancel_job(request: Request, job_id: IdInPath) -> dict:
+    job = request.app.state.worker.cancel(job_id)
+    if job is None:
+        raise HTTPException(404, f"no reading job {job_id}")
     return job
 
 
@@ -57,7 +68,8 @@ def _sheet_rows(request: Request) -> tuple[list[dict], list[dict]]:
                "read_at": read_at, **{k: counts[sid][k] for k in
                                       ("ok", "review", "empty", "corrected", "left")}}
               for sid, file, page, layout, read_at in sheets]
-    failed = [{"file": shown_file(request, f), "page": p, "error": e} for f, p, e in failures]
+    failed = [{"file": shown_file(request, f), "page": p, "error": shown_error(request, f, e)}
+              for f, p, e in failures]
     return listed, failed
 
 
@@ -68,7 +80,7 @@ def list_sheets(request: Request) -> dict:
 
 
 @router.get("/api/export.csv", summary="The final CSV (model answers with corrections)")
-def export(request: Request, sheet: Annotated[list[int] | None, Query()] = None) -> Response:
+def export(request: Request, sheet: IdsInQuery = None) -> Response:
     """All sheets, or those given as ?sheet=ID (repeat it for a batch)."""
     with open_store(request) as store:
         results = store.results(sheet)

@@ -57,14 +57,31 @@ function send(form) {
   });
 }
 
+const cancel = document.getElementById("cancel");
+let following = null;  // the job being followed, which "Stop reading" cancels
+cancel.addEventListener("click", async () => {
+  if (following !== null) await api(`/api/jobs/${following}/cancel`, {method: "POST"});
+});
+
 async function follow(job) {
+  following = job;
+  cancel.hidden = false;
+  try {
+    return await poll(job);
+  } finally {
+    following = null;
+    cancel.hidden = true;
+  }
+}
+
+async function poll(job) {
   for (;;) {
     const p = await api(`/api/jobs/${job}`);
     bar.value = p.files_total ? p.files_done / p.files_total : 1;
     barText.textContent = `read ${p.files_done} of ${p.files_total} files: ` +
       `${p.pages_read} pages read, ${p.pages_skipped} already read, ` +
       `${p.failed.length} not read` + (p.current ? ` (reading ${p.current})` : "");
-    if (p.state === "done" || p.state === "failed") return p;
+    if (["done", "failed", "cancelled"].includes(p.state)) return p;
     await new Promise((done) => setTimeout(done, 400));
   }
 }
