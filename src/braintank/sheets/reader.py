@@ -129,7 +129,8 @@ def cut_cells(page: np.ndarray, ink: PageInk, layout: Layout) -> list[CellCut]:
     pitch = min((b[0] - a[2] for a, b in zip(boxes, boxes[1:], strict=False)
                  if b[0] > a[2]), default=40)
     margin = max(pitch // 2 - 2, 4)
-    return [cut_cell(page, ink, box, margin) for box in boxes]
+    every = np.array(boxes, np.int64)
+    return [cut_cell(page, ink, box, margin, every) for box in boxes]
 
 
 WORK_SIDE = 80
