@@ -51,7 +51,8 @@ def _marker_homography(grey: np.ndarray, found: dict[int, np.ndarray]
         return page_homography(again), again
 
 
-def rectify(grey: np.ndarray, layout: Layout | None = None) -> Placement:
+def rectify(grey: np.ndarray, layout: Layout | None = None,
+            markers: dict[int, np.ndarray] | None = None, grid: bool = True) -> Placement:
     """The page in template pixels, its ink, the (rows, cols, variant) printed on it, and
     where it lies in the photo.
 
@@ -61,8 +62,12 @@ def rectify(grey: np.ndarray, layout: Layout | None = None) -> Placement:
     given, adds its size to the guesses. A page no method places is refused with the reasons;
     so is one whose layout code the photo cuts off (nothing could check what page it is).
     Boxes that the photo cuts off are the reader's to list, not a reason to refuse the page.
+
+    `markers`: the markers of this sheet, when the photo holds several (else they are found
+    here); `grid=False` refuses rather than place the page by its box grid (with several
+    sheets in the photo, another sheet's grid would answer to the same code).
     """
-    found = detect_markers(grey)
+    found = detect_markers(grey) if markers is None else markers
     try:
         matrix, found = _marker_homography(grey, found)
     except BraintankError as exc:
@@ -76,6 +81,9 @@ def rectify(grey: np.ndarray, layout: Layout | None = None) -> Placement:
         if not boxes_in_image(matrix, grey.shape, code_boxes())[0].all():
             raise BraintankError(CODE_CUT_OFF)
         problem = "corner markers found but the layout code under the grid is unreadable"
+    if not grid:
+        raise BraintankError(f"{problem} (another sheet in the photo: photograph each on its "
+                             "own)")
     try:
         fit = locate_by_grid(grey, found, layout)
     except GridNotFound as exc:

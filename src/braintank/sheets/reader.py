@@ -1,4 +1,4 @@
-"""Read a page: placed in the photo (placement.py) -> cells -> MNIST-style ink -> digits.
+"""Read a photo: each sheet in it placed (placement.py) -> cells -> MNIST-style ink -> digits.
 
 A box the photo cuts off is listed for a person ("not in the photo"), and where a box had too
 few photo pixels to read safely nothing is `ok`.
@@ -15,8 +15,10 @@ from braintank.errors import BraintankError
 from braintank.sheets import noise
 from braintank.sheets.cells import CellCut, cut_cell
 from braintank.sheets.layout import Layout
+from braintank.sheets.markers import biggest_per_id, detect_marker_copies
 from braintank.sheets.placement import rectify, resolve_layout
 from braintank.sheets.rectify import PageInk, boxes_in_image
+from braintank.sheets.several import group_markers, several_sheets, stray_sheet
 
 # Below this many photo pixels per box side, no cell is `ok`: the written ones go to review
 # (and so do empty-looking ones holding faint marks). Measured with the simulator and the
@@ -162,10 +164,45 @@ def classify(cuts: list[CellCut], layout: Layout, classifier,
 
 
 def read_page(grey: np.ndarray, classifier, layout: Layout | None = None) -> PageReading:
-    """Read one page image (2-D grey, float [0,1] or uint8)."""
+    """Read the one sheet in a page image (2-D grey, float [0,1] or uint8); a photo holding
+    several is refused (read_photo reads them all)."""
+    results = read_photo(grey, classifier, layout)
+    if len(results) > 1:
+        raise BraintankError(f"{len(results)} sheets in one photo")
+    if isinstance(results[0], BraintankError):
+        raise results[0]
+    return results[0]
+
+
+def read_photo(grey: np.ndarray, classifier, layout: Layout | None = None
+               ) -> list[PageReading | BraintankError]:
+    """Every sheet in a photo, in reading order (left to right), each read or refused with
+    the reason. A photo that holds no sheet it can place raises the reason."""
     if grey.ndim != 2 or min(grey.shape) < 64:
         raise BraintankError(f"image of shape {grey.shape} is too small to be a sheet")
-    placed = rectify(grey, layout)
+    copies = detect_marker_copies(grey)
+    groups, left = group_markers(copies) if several_sheets(copies) else ([], [])
+    left = left if groups else []  # no sheet placed by markers alone: today's single path
+    results: list[PageReading | BraintankError] = []
+    if len(groups) <= 1:
+        markers = groups[0] if groups else biggest_per_id(copies)
+        results.append(_read_sheet(grey, classifier, layout, markers, grid=True))
+    else:
+        for group in groups:
+            try:
+                results.append(_read_sheet(grey, classifier, layout, group, grid=False))
+            except BraintankError as exc:
+                results.append(exc)
+    if stray := stray_sheet(left):
+        results.append(BraintankError(
+            f"another sheet in the photo was not read: only {stray} of its corner markers "
+            "found (photograph each sheet on its own)"))
+    return results
+
+
+def _read_sheet(grey: np.ndarray, classifier, layout: Layout | None,
+                markers: dict[int, np.ndarray], grid: bool) -> PageReading:
+    placed = rectify(grey, layout, markers, grid)
     layout = resolve_layout(placed.code, layout)
     inside, box_px = boxes_in_image(placed.matrix, grey.shape, [c.box for c in layout.cells],
                                     EDGE_MARGIN)

@@ -19,6 +19,7 @@ from braintank.sheets.simulate_mishaps import (
     cover_markers,
     cut_edge,
     desk_photo,
+    sheets_on_desk,
 )
 from braintank.sheets.template import render_array
 
@@ -341,6 +342,17 @@ def simulate_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
                                                 jpeg=degrade_args.get("jpeg", True))
     return SimSheet(data=data, image=image, dpi=dpi, matrix=matrix, truth=truth, kinds=kinds,
                     sources=sources, outside=outside)
+
+
+def simulate_sheets(layout: Layout, digits: np.ndarray, labels: np.ndarray,
+                    rng: np.random.Generator, count: int = 2) -> list[SimSheet]:
+    """`count` filled sheets of `layout` side by side in one photo of a desk (about 220 dpi for
+    two): one SimSheet per sheet, left to right, all holding the same photo."""
+    filled = [fill_page(layout, digits, labels, rng) for _ in range(count)]
+    data, image, dpi, matrices = sheets_on_desk([f[0] for f in filled], rng)
+    return [SimSheet(data=data, image=image, dpi=dpi, matrix=matrix, truth=truth, kinds=kinds,
+                     sources=sources)
+            for (_, truth, kinds, sources), matrix in zip(filled, matrices, strict=True)]
 
 
 def scan_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,

@@ -270,6 +270,30 @@ def desk_photo(page: np.ndarray | None, layout: Layout, rng: np.random.Generator
     return _expose(desk, rng) + (300.0 * scale, matrix)
 
 
+def sheets_on_desk(pages: list[np.ndarray], rng: np.random.Generator):
+    """Photograph several pages (float brightness, 300-dpi A4) side by side on a desk, in one
+    4000 x 3000 photo, each turned a little.
+
+    Returns (encoded JPEG bytes, decoded grey uint8, dpi, [3x3 map from page to image pixels]
+    per page, left to right).
+    """
+    out_w, out_h = DESK
+    desk = _wood(out_h, out_w, rng)
+    slot = out_w / len(pages)
+    scale = min(0.9 * slot / PAGE_A4[0], 0.9 * out_h / PAGE_A4[1])
+    matrices = []
+    for i, page in enumerate(pages):
+        ph, pw = page.shape
+        centre = ((i + 0.5) * slot, out_h / 2 + rng.uniform(-0.03, 0.03) * out_h)
+        matrix = _placement(pw, ph, scale, centre, float(rng.uniform(-4, 4)))
+        sharp = cv2.GaussianBlur(page, (0, 0), float(np.hypot(rng.uniform(0.3, 1.2),
+                                                              0.4 / scale)))
+        _paste(desk, sharp, matrix)
+        matrices.append(matrix)
+    data, grey = _expose(desk, rng)
+    return data, grey, 300.0 * scale, matrices
+
+
 def _expose(desk: np.ndarray, rng) -> tuple[bytes, np.ndarray]:
     """Light, sensor noise and JPEG: (encoded bytes, decoded grey uint8)."""
     desk *= _desk_lighting(*desk.shape, rng)
