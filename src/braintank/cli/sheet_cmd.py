@@ -86,7 +86,7 @@ def _register_read(sub) -> None:
                    "another template are then refused (default: use the code printed on "
                    "each page)")
     p.add_argument("--out", required=True, metavar="CSV", help="CSV to write: file,page,row,"
-                   "col,digit,confidence,status")
+                   "col,digit,confidence,status,reason")
     p.add_argument("--db", default=DEFAULT_DB, help=f"results database (default {DEFAULT_DB})")
     p.add_argument("--crops", metavar="DIR", help="folder for the cell crops (default: "
                    "<CSV name>-crops beside the CSV)")
