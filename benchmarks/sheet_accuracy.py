@@ -14,7 +14,11 @@ digit is wrong, and empty cells read as a digit. `--dpi 300 --png` gives flat 30
 
 Phone mishaps: `--cover-markers N` hides N of the 4 corner markers under a thumb or a fold
 (every box stays visible), `--desk` photographs the page small (25-35% of the width) in a
-4000 x 3000 photo of a cluttered desk.
+4000 x 3000 photo of a cluttered desk, `--cross-lines` writes every digit against or across a
+line of its box (normally 15%), `--cut-edge SIDE` cuts the photo's edge through the outermost
+boxes on that side (`any`: left, top or right; the boxes cut off must come back as review,
+"not in the photo"), and `--dpi 60` gives a low-resolution photo (below the reader's floor no
+cell may be `ok`).
 """
 
 from __future__ import annotations
@@ -33,34 +37,46 @@ from braintank.data import load_split
 from braintank.errors import BraintankError
 from braintank.inference.classifier import DigitClassifier
 from braintank.sheets.layout import make_layout
-from braintank.sheets.reader import read_page
-from braintank.sheets.simulate import NOISE_KINDS, Noise, simulate_sheet
+from braintank.sheets.reader import NOT_IN_PHOTO, read_page
+from braintank.sheets.simulate import CROSS_RATE, NOISE_KINDS, Noise, simulate_sheet
 from braintank.sheets.simulate_mishaps import covered_markers
 
 
 def score_sheet(sheet, reading, counts: Counter) -> None:
-    """Add one sheet's cell outcomes to `counts`."""
+    """Add one sheet's cell outcomes to `counts`. A box the photo cut off counts only as cut:
+    listed for review as not in the photo, or not."""
     got = {(c.row, c.col): c for c in reading.cells}
     counts["cells_expected"] += len(sheet.truth)
     counts["cells_located"] += sum(key in got for key in sheet.truth)
     for key, kind in sheet.kinds.items():
-        cell, truth = got[key], sheet.truth[key]
-        if kind == "empty":
-            counts["empty"] += 1
-            counts["empty_detected"] += cell.status == "empty"
-            counts["empty_read_as_digit"] += cell.status == "ok"
-        elif kind == "digit":
-            counts["written"] += 1
-            counts["written_review"] += cell.status == "review"
-            counts["written_called_empty"] += cell.status == "empty"
-            counts["raw_right"] += cell.guess == truth
-            counts["ok"] += cell.status == "ok"
-            counts["ok_right"] += cell.status == "ok" and cell.digit == truth
-            counts["ok_wrong"] += cell.status == "ok" and cell.digit != truth
-        else:
-            counts["special"] += 1
-            counts["special_review"] += cell.status == "review"
-            counts["special_read_as_digit"] += cell.status != "review"
+        cell = got[key]
+        if cell.reason == NOT_IN_PHOTO or key in sheet.outside:
+            counts["cut"] += key in sheet.outside
+            counts["cut_listed"] += key in sheet.outside and cell.status == "review" \
+                and cell.reason == NOT_IN_PHOTO
+            counts["shown_listed_as_cut"] += key not in sheet.outside
+            continue
+        score_cell(counts, kind, sheet.truth[key], cell)
+
+
+def score_cell(counts: Counter, kind: str, truth: int | None, cell) -> None:
+    """Add one cell's outcome (`kind` and `truth` as the simulator wrote it) to `counts`."""
+    if kind == "empty":
+        counts["empty"] += 1
+        counts["empty_detected"] += cell.status == "empty"
+        counts["empty_read_as_digit"] += cell.status == "ok"
+    elif kind == "digit":
+        counts["written"] += 1
+        counts["written_review"] += cell.status == "review"
+        counts["written_called_empty"] += cell.status == "empty"
+        counts["raw_right"] += cell.guess == truth
+        counts["ok"] += cell.status == "ok"
+        counts["ok_right"] += cell.status == "ok" and cell.digit == truth
+        counts["ok_wrong"] += cell.status == "ok" and cell.digit != truth
+    else:
+        counts["special"] += 1
+        counts["special_review"] += cell.status == "review"
+        counts["special_read_as_digit"] += cell.status != "review"
 
 
 def summary(counts: Counter, baseline_right: int, seconds: float, sheets: int) -> dict:
@@ -80,9 +96,11 @@ def summary(counts: Counter, baseline_right: int, seconds: float, sheets: int) -
         "raw_accuracy": ratio("raw_right", "written"),
         "clean_mnist_accuracy_same_digits": baseline_right / max(counts["written"], 1),
         "odd_marks_to_review": ratio("special_review", "special"),
+        "cut_boxes_listed": ratio("cut_listed", "cut"),
         # Confident errors: a score nobody will look at that is wrong.
         "confident_errors": counts["ok_wrong"] + counts["empty_read_as_digit"]
-        + counts["written_called_empty"] + counts["special_read_as_digit"],
+        + counts["written_called_empty"] + counts["special_read_as_digit"]
+        + counts["cut"] - counts["cut_listed"],
         "counts": dict(counts),
         "read_seconds_per_sheet": seconds / max(sheets, 1),
     }
@@ -99,7 +117,9 @@ def run(args, images, labels, clf, layout, noise: Noise | None) -> dict:
         covered = covered_markers(args.cover_markers, rng) if args.cover_markers else ()
         sheet = simulate_sheet(layout, images, labels, rng, special_rate=args.special_rate,
                                jpeg=not args.png, noise=noise, covered=covered,
-                               cover_style=args.cover_style, desk=args.desk, **scan)
+                               cover_style=args.cover_style, desk=args.desk,
+                               cross_rate=1.0 if args.cross_lines else CROSS_RATE,
+                               cut=args.cut_edge, **scan)
         start = time.perf_counter()
         try:
             reading = read_page(sheet.image, clf, layout)
@@ -111,7 +131,8 @@ def run(args, images, labels, clf, layout, noise: Noise | None) -> dict:
             continue
         seconds += time.perf_counter() - start
         score_sheet(sheet, reading, counts)
-        index = np.array(list(sheet.sources.values()))
+        # The same digits clean: those the photo shows (a cut-off box is not read).
+        index = np.array([i for key, i in sheet.sources.items() if key not in sheet.outside])
         clean = clf.predict_batch28(images[index].astype(np.float32) / 255.0).argmax(axis=1)
         baseline_right += int((clean == labels[index]).sum())
         if (i + 1) % 20 == 0:  # a running summary, so a long run can be read part-way
@@ -122,6 +143,9 @@ def run(args, images, labels, clf, layout, noise: Noise | None) -> dict:
     result["noise"] = {"sigma": noise.sigma, "kind": noise.kind} if noise else None
     result["cover_markers"] = args.cover_markers
     result["desk"] = args.desk
+    result["cross_lines"] = args.cross_lines
+    result["cut_edge"] = args.cut_edge
+    result["dpi"] = args.dpi
     return result
 
 
@@ -144,6 +168,10 @@ def main() -> None:
                         help="what hides them")
     parser.add_argument("--desk", action="store_true",
                         help="the page small in a 4000 x 3000 photo of a cluttered desk")
+    parser.add_argument("--cross-lines", action="store_true",
+                        help="every digit against or across a line of its box (normally 15%%)")
+    parser.add_argument("--cut-edge", choices=("left", "top", "right", "bottom", "any"),
+                        help="the photo's edge cuts through the outermost boxes on that side")
     parser.add_argument("--split", default="test", choices=("test", "train"),
                         help="MNIST split the digits come from (calibrate on train)")
     parser.add_argument("--json", help="also write the summary here")

@@ -81,11 +81,11 @@ def main() -> None:
             for _ in range(args.pages):
                 sheet = _page(mode, layout, images, labels, rng, sigma, args.pen)
                 try:
-                    page, ink, code = reader.rectify(sheet.image)
+                    placed = reader.rectify(sheet.image)
                 except BraintankError as exc:
                     print(f"{mode} sigma {sigma:g}: unreadable ({exc})", file=sys.stderr)
                     continue
-                cuts = reader.cut_cells(page, ink, layout)
+                cuts = reader.cut_cells(placed.page, placed.ink, layout)
                 for cut, cell in zip(cuts, reader.classify(cuts, layout, clf), strict=True):
                     truth = sheet.truth[(cell.row, cell.col)]
                     share = cut.scan_noise / max(cut.paper, 16.0)

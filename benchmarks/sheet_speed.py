@@ -59,9 +59,10 @@ def main() -> None:
         for path in paths:
             grey, t = _timed(load_image, path)
             stages["decode (baseline)"] += t
-            (page, ink, code), t = _timed(reader.rectify, grey)
+            placed, t = _timed(reader.rectify, grey)
             stages["markers+warp+code"] += t
-            cuts, t = _timed(reader.cut_cells, page, ink, reader.resolve_layout(code, layout))
+            cuts, t = _timed(reader.cut_cells, placed.page, placed.ink,
+                             reader.resolve_layout(placed.code, layout))
             stages["cells"] += t
             _, t = _timed(reader.classify, cuts, layout, clf)
             stages["preprocess+classify"] += t

@@ -11,7 +11,8 @@ import pytest
 
 from braintank.errors import BraintankError
 from braintank.sheets.markers import detect_markers
-from braintank.sheets.reader import cut_cells, rectify, resolve_layout
+from braintank.sheets.placement import rectify, resolve_layout
+from braintank.sheets.reader import cut_cells
 from braintank.sheets.rectify import page_homography
 from braintank.sheets.simulate import simulate_sheet
 
@@ -31,9 +32,9 @@ def test_cells_located_and_judged(mnist_test, layout, rng, dpi, angle):
     images, labels = mnist_test
     sheet = simulate_sheet(layout, images, labels, rng, empty_rate=0.2, dpi=dpi, angle=angle)
     assert _location_error(sheet, layout) < 4.0
-    page, ink, code = rectify(sheet.image)
-    assert code == (layout.rows, layout.cols, layout.variant)
-    cuts = cut_cells(page, ink, resolve_layout(code, layout))
+    placed = rectify(sheet.image)
+    assert placed.code == (layout.rows, layout.cols, layout.variant)
+    cuts = cut_cells(placed.page, placed.ink, resolve_layout(placed.code, layout))
     assert len(cuts) == len(layout.cells)
     for cell, cut in zip(layout.cells, cuts, strict=True):
         written = sheet.truth[(cell.row, cell.col)] is not None
@@ -46,8 +47,8 @@ def test_odd_marks_go_to_review(mnist_test, layout, rng):
     images, labels = mnist_test
     sheet = simulate_sheet(layout, images, labels, rng, empty_rate=0.0, special_rate=1.0,
                            dpi=250)
-    page, ink, code = rectify(sheet.image)
-    cuts = cut_cells(page, ink, resolve_layout(code, layout))
+    placed = rectify(sheet.image)
+    cuts = cut_cells(placed.page, placed.ink, resolve_layout(placed.code, layout))
     states = [c.state for c in cuts]
     assert "empty" not in states
     assert states.count("review") >= 0.9 * len(states)
@@ -62,8 +63,7 @@ def test_three_markers_are_enough(mnist_test, layout, rng):
     x1, y1 = found[33].max(axis=0).astype(int) + 5
     image[y0:y1, x0:x1] = 200  # a thumb over the bottom-right marker
     assert 33 not in detect_markers(image)
-    _, _, code = rectify(image)
-    assert code == (layout.rows, layout.cols, layout.variant)
+    assert rectify(image).code == (layout.rows, layout.cols, layout.variant)
 
 
 def test_blank_page_is_refused():
@@ -78,7 +78,7 @@ def test_other_template_is_refused(mnist_test, rng):
     images, labels = mnist_test
     other = make_layout(5, 4, "Other")
     sheet = simulate_sheet(other, images, labels, rng, dpi=200)
-    _, _, code = rectify(sheet.image)
+    code = rectify(sheet.image).code
     with pytest.raises(BraintankError, match="different template"):
         resolve_layout(code, make_layout(10, 10, "Test sheet"))
     assert resolve_layout(code, None).layout_id == other.layout_id

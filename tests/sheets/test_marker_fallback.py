@@ -18,6 +18,7 @@ from braintank.sheets.gridfit import locate_by_grid
 from braintank.sheets.layout import code_boxes, make_layout
 from braintank.sheets.markers import detect_markers
 from braintank.sheets.reader import read_page
+from braintank.sheets.rectify import boxes_in_image
 from braintank.sheets.simulate import degrade, fill_page, simulate_sheet
 from braintank.sheets.simulate_mishaps import cover_markers, desk_photo
 
@@ -116,8 +117,10 @@ def test_clutter_only_photo_is_refused(layout):
         read_page(image, classifier=None)
 
 
-def test_grid_cut_off_is_refused(mnist_test, layout):
-    """Markers covered and the two right columns cut off: never read the rest as if whole."""
+def test_grid_cut_off_is_never_read_as_if_whole(mnist_test, layout, classifier):
+    """Markers covered and the two right columns cut off: never read the rest as if whole.
+    Without the layout, nothing says which grid this is (the code reads through no guess);
+    told the layout, the reader places the page and lists the boxes cut off."""
     images, labels = mnist_test
     sheet = simulate_sheet(layout, images, labels, np.random.default_rng(11), covered=(33, 44),
                            dpi=200, angle=0.0)
@@ -126,9 +129,19 @@ def test_grid_cut_off_is_refused(mnist_test, layout):
     cut = np.ascontiguousarray(sheet.image[:, :int(edge[0, 0, 0])])
     with pytest.raises(BraintankError, match="code under it is unreadable"):
         read_page(cut, classifier=None)
-    # Told the layout, the reader finds the page, and sees boxes outside the photo.
-    with pytest.raises(BraintankError, match=r"2\d of 100 writing boxes lie outside the photo"):
-        read_page(cut, classifier=None, layout=layout)
+    cells = read_page(cut, classifier, layout=layout).cells
+    listed = {(c.row, c.col) for c in cells if c.reason == "not in the photo"}
+    boxes = [c.box for c in layout.cells]
+    whole, _ = boxes_in_image(np.linalg.inv(sheet.matrix), cut.shape, boxes)
+    clear, _ = boxes_in_image(np.linalg.inv(sheet.matrix), cut.shape, boxes, 0.1)
+    keys = [(c.row, c.col) for c in layout.cells]
+    assert {(row, col) for row in range(1, 11) for col in (9, 10)} \
+        <= {k for k, seen in zip(keys, whole, strict=True) if not seen}
+    # Every box cut off is listed; so may be a box hugging the edge, none further in.
+    assert {k for k, seen in zip(keys, whole, strict=True) if not seen} <= listed
+    assert listed <= {k for k, seen in zip(keys, clear, strict=True) if not seen}
+    assert all(c.status == "review" and c.digit is None for c in cells
+               if (c.row, c.col) in listed)
 
 
 def test_covered_code_is_refused(mnist_test, layout):

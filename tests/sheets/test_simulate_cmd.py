@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 
 import pytest
 from conftest import model_path
@@ -180,3 +181,57 @@ def test_missing_mnist_says_where_it_looked(tmp_path, template, capsys):
     empty.mkdir()
     line = _refused(capsys, tmp_path, template, tmp_path / "p.jpg", "--data-dir", str(empty))
     assert "dataset 'mnist' is incomplete" in line and "t10k-images-idx3-ubyte.gz" in line
+
+
+# ---- mishaps: what the reader must survive ----------------------------------------------------
+
+def _read_rows(tmp_path, layout, image) -> tuple[int, list[dict]]:
+    out = tmp_path / "results.csv"
+    code = main(["sheet", "read", str(image), "--layout", str(layout), "--out", str(out),
+                 "--db", str(tmp_path / "r.db"), "--model", str(model_path()), "--quiet"])
+    return code, _rows(out)
+
+
+def test_cut_edge_photo_is_read_for_the_boxes_it_shows(tmp_path, template, mnist_test,
+                                                       classifier, capsys):
+    image, truth = tmp_path / "cut.jpg", tmp_path / "truth.csv"
+    _simulate(template, image, truth, "--cut-edge", "top", "--dpi", "200", "--seed", "5")
+    cut = int(re.search(r"(\d+) cut off by the photo's edge", capsys.readouterr().out)[1])
+    assert 1 <= cut <= 12
+    code, read = _read_rows(tmp_path, template, image)
+    assert code == 0 and len(read) == 30
+    pairs = list(zip(read, _rows(truth), strict=True))
+    assert all(r["digit"] == t["digit"] for r, t in pairs if r["status"] == "ok")
+    listed = [r for r in read if r["reason"] == "not in the photo"]
+    assert len(listed) >= cut and all(r["status"] == "review" and r["digit"] == ""
+                                      for r in listed)
+
+
+def test_low_dpi_photo_has_no_ok_cell(tmp_path, template, mnist_test, classifier, capsys):
+    image = tmp_path / "small.jpg"
+    _simulate(template, image, None, "--dpi", "50", "--seed", "6")
+    assert "50 dpi" in capsys.readouterr().out
+    code, read = _read_rows(tmp_path, template, image)
+    assert code == 0 and len(read) == 30
+    assert not [r for r in read if r["status"] == "ok"]
+    small = [r for r in read if re.fullmatch(r"photo too small: \d+ px per box; take it closer",
+                                             r["reason"])]
+    assert len(small) >= 15 and all(r["status"] == "review" for r in small)
+
+
+def test_cross_lines_writes_every_digit_against_its_box(tmp_path, template, mnist_test,
+                                                       classifier):
+    plain, crossing = tmp_path / "plain.jpg", tmp_path / "cross.jpg"
+    _simulate(template, plain, None, "--seed", "7")
+    _simulate(template, crossing, tmp_path / "truth.csv", "--seed", "7", "--cross-lines")
+    assert plain.read_bytes() != crossing.read_bytes()
+    _read_matches_truth(tmp_path, template, crossing, tmp_path / "truth.csv")
+
+
+@pytest.mark.parametrize("options, says", [
+    (["--dpi", "10"], "--dpi must be between 30 and 1200, got 10"),
+    (["--dpi", "nan"], "--dpi must be between 30 and 1200, got nan"),
+    (["--scan", "--dpi", "100"], "--scan is a whole flat 300-dpi page"),
+    (["--scan", "--cut-edge", "left"], "--scan is a whole flat 300-dpi page")])
+def test_bad_mishap_options(tmp_path, template, capsys, options, says):
+    assert says in _refused(capsys, tmp_path, template, tmp_path / "p.jpg", *options)

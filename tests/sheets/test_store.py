@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import sqlite3
 
@@ -32,10 +33,12 @@ def test_rereading_keeps_corrections(tmp_path):
         assert again == sheet
         export_csv(store, tmp_path / "final.csv")
     lines = (tmp_path / "final.csv").read_text().splitlines()
-    assert lines[0] == "file,page,row,col,digit,confidence,status"
-    assert lines[1].startswith("renamed.jpg,1,1,1,2,") and lines[1].endswith(",ok")
-    assert lines[2].startswith("renamed.jpg,1,1,2,8,") and lines[2].endswith(",corrected")
-    assert lines[3] == "renamed.jpg,1,1,3,,,empty"
+    assert lines[0] == "file,page,row,col,digit,confidence,status,reason"
+    assert lines[1].startswith("renamed.jpg,1,1,1,2,") and lines[1].endswith(",ok,")
+    # Why a person had to look stays beside the correction.
+    assert lines[2].startswith("renamed.jpg,1,1,2,8,") \
+        and lines[2].endswith(",corrected,low confidence")
+    assert lines[3] == "renamed.jpg,1,1,3,,,empty,"
 
 
 def test_failure_does_not_replace_a_reading(tmp_path):
@@ -98,3 +101,18 @@ def test_read_only_database(tmp_path):
     path.chmod(0o444)
     with SheetStore(path) as store, pytest.raises(BraintankError, match="read-only"):
         store.save_page("abc", 1, "scan.jpg", _reading([2]), "m")
+
+
+def test_reason_column_is_safe_in_a_spreadsheet(tmp_path):
+    """The reason is text like any other cell: one that a spreadsheet would run as a formula
+    is written with a ' in front."""
+    crop = np.full((20, 20), 200, np.uint8)
+    page = PageReading("1x2-00", [
+        CellReading(1, 1, None, 0.0, "review", "not in the photo", crop=crop),
+        CellReading(1, 2, None, 0.3, "review", "=HYPERLINK(\"x\")", guess=1, crop=crop)])
+    with SheetStore(tmp_path / "r.db") as store:
+        store.save_page("abc", 1, "scan.jpg", page, "m")
+        export_csv(store, tmp_path / "final.csv")
+    with open(tmp_path / "final.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["reason"] for r in rows] == ["not in the photo", "'=HYPERLINK(\"x\")"]

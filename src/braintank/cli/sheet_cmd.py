@@ -12,6 +12,8 @@ from braintank.cli.runtime import add_runtime_argument
 DEFAULT_DB = "sheets.db"
 # `sheet simulate` writes the format its --out name promises: True for JPEG.
 SIMULATE_FORMATS = {".jpg": True, ".jpeg": True, ".png": False}
+# `sheet simulate --dpi`: from a page too small to place to one far bigger than a phone's.
+MIN_SIM_DPI, MAX_SIM_DPI = 30, 1200
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -57,6 +59,19 @@ def _register_simulate(sub) -> None:
                    help="the same seed gives the same image, byte for byte (default 0)")
     p.add_argument("--scan", action="store_true",
                    help="a flat 300-dpi scan instead of a phone photo")
+    mishaps = p.add_argument_group("mishaps", "what goes wrong with real photos (the reader "
+                                   "must read what it can and send the rest to a person)")
+    mishaps.add_argument("--dpi", type=float, metavar="DPI",
+                         help="photo resolution (default: random, 150-600); below about 90 "
+                         "dpi on a 10x10 template the reader sends every cell to review")
+    mishaps.add_argument("--cross-lines", action="store_true",
+                         help="every digit written against or across a line of its box "
+                         "(normally 15%%)")
+    mishaps.add_argument("--cut-edge", choices=("left", "top", "right", "bottom", "any"),
+                         help="the photo's edge cuts through the outermost boxes on that side "
+                         "(bottom cuts off the layout code too, so the page is refused; the "
+                         "other sides stop short of the code, so a narrow grid may lose no "
+                         "box to a left or right cut)")
     p.add_argument("--truth", metavar="CSV", help="also write the digits really written, as "
                    "file,page,row,col,digit (blank: empty box), to compare with the read CSV")
     p.add_argument("--data-dir", help="folder holding mnist/ (else $BRAINTANK_DATA, cache, ...)")
@@ -71,7 +86,7 @@ def _register_read(sub) -> None:
                    "another template are then refused (default: use the code printed on "
                    "each page)")
     p.add_argument("--out", required=True, metavar="CSV", help="CSV to write: file,page,row,"
-                   "col,digit,confidence,status")
+                   "col,digit,confidence,status,reason")
     p.add_argument("--db", default=DEFAULT_DB, help=f"results database (default {DEFAULT_DB})")
     p.add_argument("--crops", metavar="DIR", help="folder for the cell crops (default: "
                    "<CSV name>-crops beside the CSV)")
@@ -130,6 +145,11 @@ def _simulate_format(args: argparse.Namespace) -> bool:
         refuse_overwriting_inputs(args.truth, [args.layout, args.out], "--truth")
     if args.seed < 0:
         raise BraintankError(f"--seed must be 0 or more, got {args.seed}")
+    if args.dpi is not None and not MIN_SIM_DPI <= args.dpi <= MAX_SIM_DPI:
+        raise BraintankError(f"--dpi must be between {MIN_SIM_DPI} and {MAX_SIM_DPI}, "
+                             f"got {args.dpi:g}")
+    if args.scan and (args.dpi is not None or args.cut_edge):
+        raise BraintankError("--scan is a whole flat 300-dpi page: no --dpi or --cut-edge")
     for option, path in (("--out", args.out), ("--truth", args.truth)):
         if path is None:
             continue
@@ -150,26 +170,35 @@ def run_simulate(args: argparse.Namespace) -> int:
     from braintank.data import load_split
     from braintank.fileio import atomic_write_bytes
     from braintank.sheets.layout import load_layout
-    from braintank.sheets.simulate import TRUTH_COLUMNS, scan_sheet, simulate_sheet, truth_rows
+    from braintank.sheets.simulate import (
+        CROSS_RATE,
+        TRUTH_COLUMNS,
+        scan_sheet,
+        simulate_sheet,
+        truth_rows,
+    )
 
     jpeg = _simulate_format(args)
     layout = load_layout(args.layout)
     images, labels = load_split("mnist", "test", args.data_dir)
     rng = np.random.default_rng(args.seed)
+    cross_rate = 1.0 if args.cross_lines else CROSS_RATE
     if args.scan:
         # A page never lies quite straight on the glass.
         sheet = scan_sheet(layout, images, labels, rng, angle=float(rng.uniform(-2, 2)),
-                           jpeg_quality=90 if jpeg else None)
+                           jpeg_quality=90 if jpeg else None, cross_rate=cross_rate)
     else:
-        sheet = simulate_sheet(layout, images, labels, rng, jpeg=jpeg)
+        sheet = simulate_sheet(layout, images, labels, rng, jpeg=jpeg, dpi=args.dpi,
+                               cross_rate=cross_rate, cut=args.cut_edge)
     atomic_write_bytes(args.out, sheet.data)
     if args.truth:
         write_csv(args.truth, TRUTH_COLUMNS, truth_rows(sheet, args.out))
     written = sum(digit is not None for digit in sheet.truth.values())
     truth = f"; truth in {args.truth}" if args.truth else ""
+    cut = f", {len(sheet.outside)} cut off by the photo's edge" if args.cut_edge else ""
     print(f"wrote {args.out} (simulated {'scan' if args.scan else 'phone photo'}, "
           f"{sheet.dpi:.0f} dpi, template {layout.layout_id}: {written} boxes written, "
-          f"{len(sheet.truth) - written} empty){truth}")
+          f"{len(sheet.truth) - written} empty{cut}){truth}")
     read = ["braintank", "sheet", "read", args.out, "--layout", args.layout, "--out",
             "results.csv"]
     print(f"read it: {shlex.join(read)}")

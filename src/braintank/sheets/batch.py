@@ -2,7 +2,9 @@
 
 A page that fails is reported by name with the reason and the batch goes on. Pages already
 in the store are skipped (unless re-reading is asked for), so a batch killed mid-run is
-finished by running the same command again.
+finished by running the same command again. A photo (a one-page image) holding several
+sheets is read as pages 1, 2, ... of that file, left to right; on a page of a PDF or a
+multi-page TIFF only the first sheet is read and the others are reported as not read.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from braintank.errors import BraintankError
 from braintank.fileio import atomic_write_bytes
 from braintank.sheets.layout import Layout
 from braintank.sheets.pdfio import is_pdf, page_count, render_pages
-from braintank.sheets.reader import encode_png, read_page
+from braintank.sheets.reader import PageReading, encode_png, read_photo
 from braintank.sheets.store import SheetStore, StoreError
 
 
@@ -125,28 +127,73 @@ def read_file(path: Path, store: SheetStore, classifier, report: BatchReport,
             report.skipped += 1
             report.sheet_ids.append(store.sheet_id(sha, n))
     if not todo:
+        if len(numbers) == 1:  # the other sheets of a photo holding several
+            report.sheet_ids += _more_sheets(store, sha)
         return
     for page, grey in _pages(path, set(todo)):
         try:
             if isinstance(grey, BraintankError):
                 raise grey
-            reading = read_page(grey, classifier, layout)
+            results = read_photo(grey, classifier, layout)
         except BraintankError as exc:
-            message = str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}"
-            message = message if len(numbers) == 1 else f"{message} (page {page})"
-            store.save_failure(sha, page, str(path), message)
-            report.failed.append((str(path), page, message))
-            log(f"skipped: {message}")
+            _failed(store, report, sha, path, page, _message(path, exc, numbers, page), log)
             yield
             continue
-        crop_paths = (_save_crops(crops_dir, crop_prefix(path, sha), page, reading)
-                      if crops_dir else {})
-        sheet_id = store.save_page(sha, page, str(path), reading,
-                                   getattr(classifier, "name", "model"), crop_paths)
-        report.read += 1
-        report.sheet_ids.append(sheet_id)
-        log(f"read: {path}" + (f" page {page}" if len(numbers) > 1 else ""))
+        if len(numbers) > 1:
+            for k, extra in enumerate(results[1:], 2):
+                why = extra if isinstance(extra, BraintankError) else "read it on its own page"
+                message = (f"{path}: page {page} holds {len(results)} sheets; sheet {k} (from "
+                           f"the left) was not read ({why})")
+                report.failed.append((str(path), page, message))
+                log(f"skipped: {message}")
+            results = results[:1]
+        # The first sheet is saved last: once page 1 is in the store, so are the others of
+        # the same photo, and a run killed between them reads the photo again.
+        for k in range(len(results), 0, -1):
+            sheet_page = page if len(results) == 1 else k
+            result = results[k - 1]
+            if isinstance(result, BraintankError):
+                where = f"sheet {k} of {len(results)} in the photo: " if len(results) > 1 else ""
+                message = _message(path, BraintankError(f"{where}{result}"), numbers, page)
+                _failed(store, report, sha, path, sheet_page, message, log)
+                continue
+            _save(store, report, sha, path, sheet_page, result, classifier, crops_dir)
+            log(f"read: {path}" + (f" page {page}" if len(numbers) > 1 else "")
+                + (f" (sheet {k} of {len(results)} in the photo, as page {k})"
+                   if len(results) > 1 else ""))
         yield
+
+
+def _message(path: Path, exc: BraintankError, numbers: list[int], page: int) -> str:
+    message = str(exc) if str(exc).startswith(str(path)) else f"{path}: {exc}"
+    return message if len(numbers) == 1 else f"{message} (page {page})"
+
+
+def _failed(store: SheetStore, report: BatchReport, sha: str, path: Path, page: int,
+            message: str, log: Callable[[str], None]) -> None:
+    store.save_failure(sha, page, str(path), message)
+    report.failed.append((str(path), page, message))
+    log(f"skipped: {message}")
+
+
+def _save(store: SheetStore, report: BatchReport, sha: str, path: Path, page: int,
+          reading: PageReading, classifier, crops_dir: Path | None) -> None:
+    crop_paths = (_save_crops(crops_dir, crop_prefix(path, sha), page, reading)
+                  if crops_dir else {})
+    sheet_id = store.save_page(sha, page, str(path), reading,
+                               getattr(classifier, "name", "model"), crop_paths)
+    report.read += 1
+    report.sheet_ids.append(sheet_id)
+
+
+def _more_sheets(store: SheetStore, sha: str) -> list[int]:
+    """Ids of the pages 2, 3, ... stored for a one-page image (the sheets of a photo that
+    holds several)."""
+    ids, page = [], 2
+    while (sheet_id := store.sheet_id(sha, page)) is not None:
+        ids.append(sheet_id)
+        page += 1
+    return ids
 
 
 def read_batch(paths: list[str | os.PathLike], store: SheetStore, classifier,

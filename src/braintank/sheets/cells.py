@@ -1,7 +1,7 @@
 """Cut one cell out of a rectified page, remove its printed frame and judge what is written.
 
-The frame is found where it actually is (rectification leaves a few pixels of error), erased,
-and bridged where a stroke crosses it, so a digit touching the box keeps its shape. What is
+The printed lines are separated from the handwriting (framelines.py), so a digit touching or
+crossing the box keeps its shape and gains no piece of a line. What is
 left is grouped into marks: none -> empty; one digit-shaped mark -> written; several marks,
 a mark too wide for one digit, a dash or a small stray mark -> review, since guessing there
 could let a wrong score through.
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from braintank.sheets.framelines import SEARCH_PX, printed_lines, remove_lines
 from braintank.sheets.layout import LINE_WIDTH
 from braintank.sheets.rectify import PageInk
 
@@ -27,7 +28,6 @@ WEAK_INK = 0.14
 # smoothing left must not reach them, so noise alone never makes a mark.
 STRONG_SIGMAS = 6.0
 WEAK_SIGMAS = 3.0
-SEARCH_PX = 8
 
 
 @dataclass
@@ -46,46 +46,6 @@ class CellCut:
     faint: bool = False
     scan_noise: float = 0.0
     paper: float = 255.0
-
-
-def _line_band(profile: np.ndarray, expected: int) -> tuple[int, int]:
-    """[start, stop) of the printed line near `expected` in a darkness profile."""
-    lo = max(expected - SEARCH_PX, 0)
-    hi = min(expected + LINE_WIDTH + SEARCH_PX, len(profile))
-    window = np.convolve(profile[lo:hi], np.ones(LINE_WIDTH), mode="valid")
-    start = lo + int(np.argmax(window)) if len(window) else expected
-    return max(start - 2, 0), min(start + LINE_WIDTH + 2, len(profile))
-
-
-def _erase_columns(ink: np.ndarray, a: int, b: int, strong: float) -> None:
-    """Clear columns [a, b) except where a stroke runs through from one side to the other."""
-    left = ink[:, max(a - 2, 0)]
-    right = ink[:, min(b + 1, ink.shape[1] - 1)]
-    crossing = (left > strong) & (right > strong)
-    steps = np.linspace(0.0, 1.0, b - a + 2, dtype=np.float32)[1:-1]
-    fill = left[:, None] * (1 - steps) + right[:, None] * steps
-    ink[:, a:b] = np.where(crossing[:, None], fill, 0.0)
-
-
-def remove_frame(ink: np.ndarray, frame: tuple[int, int, int, int],
-                 strong: float = STRONG_INK) -> None:
-    """Erase the four printed lines of `frame` (x0, y0, x1, y1 in `ink`'s pixels) in place.
-
-    A stroke crossing a line is bridged where the ink on both sides is above `strong`.
-    """
-    x0, y0, x1, y1 = frame
-    span_y = slice(y0 + (y1 - y0) // 10, y1 - (y1 - y0) // 10)
-    span_x = slice(x0 + (x1 - x0) // 10, x1 - (x1 - x0) // 10)
-    # A low percentile along the line ignores ink crossing it or running beside it for a
-    # good part of its length; the printed line is there all along.
-    # Every third pixel along the line is plenty and keeps this cheap.
-    cols = np.percentile(ink[span_y, :][::3], 25, axis=0)
-    rows = np.percentile(ink[:, span_x][:, ::3], 25, axis=1)
-    for a, b in (_line_band(cols, x0), _line_band(cols, x1 - LINE_WIDTH)):
-        _erase_columns(ink, a, b, strong)
-    transposed = ink.T  # a view: rows of the page become columns
-    for a, b in (_line_band(rows, y0), _line_band(rows, y1 - LINE_WIDTH)):
-        _erase_columns(transposed, a, b, strong)
 
 
 def paper_noise(values: np.ndarray) -> tuple[float, float]:
@@ -196,8 +156,9 @@ def judge(marks: list[dict], size: int) -> tuple[str, str]:
 
 
 def cut_cell(page: np.ndarray, ink_page: PageInk, box: tuple[int, int, int, int],
-             margin: int) -> CellCut:
-    """Read the cell whose printed frame is `box`, looking `margin` px beyond it."""
+             margin: int, boxes: np.ndarray) -> CellCut:
+    """Read the cell whose printed frame is `box`, looking `margin` px beyond it; `boxes`
+    [n, 4] are all the template's boxes (the lines of those in reach are removed too)."""
     bx0, by0, bx1, by1 = box
     x0, y0 = max(bx0 - margin, 0), max(by0 - margin, 0)
     x1 = min(bx1 + margin, page.shape[1])
@@ -210,7 +171,7 @@ def cut_cell(page: np.ndarray, ink_page: PageInk, box: tuple[int, int, int, int]
     view = page[y0:y1, x0:x1].copy()
     weak = max(WEAK_INK, level + WEAK_SIGMAS * sigma)
     strong = max(STRONG_INK, level + STRONG_SIGMAS * sigma)
-    remove_frame(ink, frame, strong)
+    remove_lines(ink, printed_lines(boxes, (x0, y0, x1, y1)), strong)
     size = bx1 - bx0
     marks = [m for m in _marks(_ink_mask(ink, weak, strong), size) if _belongs(m, frame, size)]
     state, reason = judge(marks, size)

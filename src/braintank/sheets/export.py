@@ -1,4 +1,6 @@
-"""Write results as CSV (file,page,row,col,digit,confidence,status), corrections applied.
+"""Write results as CSV (file,page,row,col,digit,confidence,status,reason), corrections
+applied; `reason` says why the reader sent a cell to a person ("not in the photo", "photo too
+small: 31 px per box; take it closer", "dash", ...), blank for cells read as they are.
 
 The file goes through braintank.csvfile: exact round trips whatever a file name holds, and
 cells a spreadsheet would run as formulas prefixed with '.
@@ -11,13 +13,14 @@ import os
 from braintank.csvfile import csv_text, write_csv
 from braintank.sheets.store import SheetStore
 
-COLUMNS = ("file", "page", "row", "col", "digit", "confidence", "status")
+COLUMNS = ("file", "page", "row", "col", "digit", "confidence", "status", "reason")
 
 
 def final_row(result: dict) -> dict:
     """One CSV row: a person's correction wins; the digit is blank unless ok or corrected
     (status `unreadable`: a reviewer could not read the cell either)."""
-    row = {k: result[k] for k in ("file", "page", "row", "col")}
+    # The reason stays after a correction: why a person had to look is still worth knowing.
+    row = {k: result[k] for k in ("file", "page", "row", "col", "reason")}
     row["confidence"] = f"{result['confidence']:.4f}" if result["status"] != "empty" else ""
     if result["corrected"] and result.get("unreadable"):
         row["digit"], row["status"] = "", "unreadable"  # a person looked and could not read it

@@ -17,8 +17,15 @@ import numpy as np
 
 from braintank.errors import BraintankError
 from braintank.sheets.boxgrid import Lattice, find_box_quads, group_lattices
-from braintank.sheets.layout import MAX_COLS, MAX_ROWS, Layout, grid_cells, marker_corners
-from braintank.sheets.rectify import read_code_only
+from braintank.sheets.layout import (
+    MAX_COLS,
+    MAX_ROWS,
+    Layout,
+    code_boxes,
+    grid_cells,
+    marker_corners,
+)
+from braintank.sheets.rectify import boxes_in_image, read_code_only
 
 # Boxes are looked for on a copy no larger than this, then (if that fails) at full size.
 WORK_MAX_SIDE = 2400
@@ -129,13 +136,27 @@ def _sizes_named_through_markers(grey: np.ndarray, image: np.ndarray,
     Two markers place the page too loosely to read it by, but often well enough for the code
     to say which grid to look for (when boxes at the grid's edges were missed, the lattice
     alone does not say)."""
+    codes = [read_code_only(grey, m) for m in _rough_placements(image, page)]
+    return list(dict.fromkeys(c[:2] for c in codes if c is not None))
+
+
+def _rough_placements(image: np.ndarray, page: np.ndarray) -> list[np.ndarray]:
+    """Maps (image -> page) fitted on the corners of two or more markers: a homography and
+    an affine map, each only roughly right with two markers."""
     if len(image) < 8:
         return []
     affine, _ = cv2.estimateAffine2D(image, page)
     guesses = [cv2.findHomography(image, page, 0)[0],
                None if affine is None else np.vstack([affine, [0, 0, 1]])]
-    codes = [read_code_only(grey, m) for m in guesses if m is not None]
-    return list(dict.fromkeys(c[:2] for c in codes if c is not None))
+    return [m for m in guesses if m is not None]
+
+
+def code_cut_off(grey: np.ndarray, markers: dict[int, np.ndarray]) -> bool:
+    """Whether the markers found (two or more) put the layout code outside the photo, however
+    roughly they place the page: then no placement can be checked by it."""
+    placements = _rough_placements(*_marker_pairs(markers))
+    return bool(placements) and not any(
+        boxes_in_image(m, grey.shape, code_boxes())[0].all() for m in placements)
 
 
 def _marker_pairs(markers: dict[int, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

@@ -30,17 +30,21 @@ def to_uint8(grey: np.ndarray) -> np.ndarray:
     return np.clip(grey * 255.0 + 0.5, 0, 255).astype(np.uint8)
 
 
-def _detect_at(img: np.ndarray, scale: float) -> dict[int, np.ndarray]:
+def _detect_at(img: np.ndarray, scale: float) -> list[tuple[int, np.ndarray]]:
+    """(id, corners [4, 2] in full-size pixels) of every sheet marker found in `img`."""
     corners, ids, _ = _detector().detectMarkers(img)
-    found: dict[int, np.ndarray] = {}
     if ids is None:
-        return found
-    for quad, marker_id in zip(corners, ids.ravel(), strict=True):
-        marker_id = int(marker_id)
-        if marker_id not in MARKER_IDS:
-            continue
-        quad = quad.reshape(4, 2).astype(np.float64) / scale
-        # A second copy of an id (a marker on a neighbouring sheet in the photo) keeps the bigger.
+        return []
+    return [(int(marker_id), quad.reshape(4, 2).astype(np.float64) / scale)
+            for quad, marker_id in zip(corners, ids.ravel(), strict=True)
+            if int(marker_id) in MARKER_IDS]
+
+
+def biggest_per_id(copies: list[tuple[int, np.ndarray]]) -> dict[int, np.ndarray]:
+    """One marker per id; of two copies of an id (a marker of a neighbouring sheet in the
+    photo) the bigger."""
+    found: dict[int, np.ndarray] = {}
+    for marker_id, quad in copies:
         if marker_id in found and cv2.contourArea(found[marker_id].astype(np.float32)) > \
                 cv2.contourArea(quad.astype(np.float32)):
             continue
@@ -48,20 +52,27 @@ def _detect_at(img: np.ndarray, scale: float) -> dict[int, np.ndarray]:
     return found
 
 
-def detect_markers(grey: np.ndarray) -> dict[int, np.ndarray]:
-    """Marker id -> its 4 corners [4, 2] in `grey`'s pixels (TL, TR, BR, BL as printed)."""
+def detect_marker_copies(grey: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """Every sheet marker in the photo as (id, corners [4, 2] TL, TR, BR, BL as printed), in
+    `grey`'s pixels; an id appears more than once when several sheets are in the photo."""
     img = to_uint8(grey)
     side = max(img.shape)
     scale = min(1.0, DETECT_MAX_SIDE / side)
     small = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) \
         if scale < 1.0 else img
     found = _detect_at(small, scale)
-    if len(found) < 4 and scale < 1.0 and not _all_big(found, scale):
+    ids = len({marker_id for marker_id, _ in found})
+    if ids < 4 and scale < 1.0 and not _all_big(biggest_per_id(found), scale):
         # Small or blurred markers can vanish in the reduced copy; the full image costs more.
         full = _detect_at(img, 1.0)
-        if len(full) > len(found):
+        if len({marker_id for marker_id, _ in full}) > ids:
             found = full
     return found
+
+
+def detect_markers(grey: np.ndarray) -> dict[int, np.ndarray]:
+    """Marker id -> its 4 corners [4, 2] in `grey`'s pixels (TL, TR, BR, BL as printed)."""
+    return biggest_per_id(detect_marker_copies(grey))
 
 
 def _all_big(found: dict[int, np.ndarray], scale: float) -> bool:

@@ -1,5 +1,8 @@
-"""Read one page: markers (or the box grid) -> homography -> layout code -> cells -> MNIST-style
-ink -> digits."""
+"""Read a photo: each sheet in it placed (placement.py) -> cells -> MNIST-style ink -> digits.
+
+A box the photo cuts off is listed for a person ("not in the photo"), and where a box had too
+few photo pixels to read safely nothing is `ok`.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +14,23 @@ import numpy as np
 from braintank.errors import BraintankError
 from braintank.sheets import noise
 from braintank.sheets.cells import CellCut, cut_cell
-from braintank.sheets.gridfit import GridNotFound, locate_by_grid
-from braintank.sheets.layout import Layout, grid_cells, layout_for_code
-from braintank.sheets.markers import detect_markers, to_uint8
-from braintank.sheets.rectify import (
-    PageInk,
-    boxes_outside,
-    page_homography,
-    read_code,
-    warp_page,
-)
+from braintank.sheets.layout import Layout
+from braintank.sheets.markers import biggest_per_id, detect_marker_copies
+from braintank.sheets.placement import rectify, resolve_layout
+from braintank.sheets.rectify import PageInk, boxes_in_image
+from braintank.sheets.several import group_markers, several_sheets, stray_sheet
+
+# Below this many photo pixels per box side, no cell is `ok`: the written ones go to review
+# (and so do empty-looking ones holding faint marks). Measured with the simulator and the
+# shipped model, reading with the floor off (benchmarks/sheet_resolution.py; README, "Low
+# resolution"): at 35 px and more, wrong `ok` digits and empty boxes read as digits come no
+# more often than at 300 dpi; below 35 they come (the printed lines blur and break into
+# dashes that look like strokes, thin strokes fade). The floor keeps a margin of 1.3 over that.
+MIN_BOX_PX = 45.0
+NOT_IN_PHOTO = "not in the photo"
+# A box whose frame comes closer than this share of its side to the photo's edge counts as
+# cut off: the page is placed to a pixel or two, and a box read as whole must be whole.
+EDGE_MARGIN = 0.05
 
 
 @dataclass
@@ -47,89 +57,21 @@ class PageReading:
     cells: list[CellReading]
 
 
-def _marker_homography(grey: np.ndarray, found: dict[int, np.ndarray]
-                       ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
-    """The map from image to template pixels fitted on the corner markers, and the markers.
-
-    Heavy pixel noise frays the markers' edges, so that they are missed or their corners
-    found off by pixels; a smoothed copy of the image is tried before giving up.
-    """
-    try:
-        return page_homography(found), found
-    except BraintankError:
-        smoothed = cv2.GaussianBlur(cv2.medianBlur(to_uint8(grey), 5), (0, 0), 1.5)
-        again = detect_markers(smoothed)
-        if len(again) < max(len(found), 3):
-            raise
-        return page_homography(again), again
-
-
-def rectify(grey: np.ndarray, layout: Layout | None = None
-            ) -> tuple[np.ndarray, PageInk, tuple[int, int, int]]:
-    """The page in template pixels, its ink, and the (rows, cols, variant) printed on it.
-
-    The corner markers place the page when three or four are found and the layout code reads
-    through them. Otherwise (markers covered or cut off, a marker of another sheet) the box
-    grid places it, checked by the code and by how well the box corners fit; `layout`, when
-    given, adds its size to the guesses. A page no method places is refused with the reasons.
-    """
-    found = detect_markers(grey)
-    try:
-        matrix, found = _marker_homography(grey, found)
-    except BraintankError as exc:
-        problem = str(exc).split(" (")[0]
-    else:
-        page = warp_page(grey, matrix)
-        ink = PageInk(page)
-        code = read_code(ink)
-        if code is not None:
-            _refuse_cut_off(grey, matrix, code)
-            return page, ink, code
-        problem = "corner markers found but the layout code under the grid is unreadable"
-    try:
-        fit = locate_by_grid(grey, found, layout)
-    except GridNotFound as exc:
-        raise BraintankError(f"{problem}, and the box grid cannot place the page either: {exc} "
-                             "(not a braintank sheet, a blank page, or too much of it covered "
-                             "or cut off)") from None
-    page = warp_page(grey, fit.matrix)
-    ink = PageInk(page)
-    code = read_code(ink)
-    if code != fit.code:
-        raise BraintankError(f"{problem}, and the layout code read through the box grid "
-                             "does not read the same on the whole page (page bent or torn?)")
-    _refuse_cut_off(grey, fit.matrix, code)
-    return page, ink, code
-
-
-def _refuse_cut_off(grey: np.ndarray, matrix: np.ndarray, code: tuple[int, int, int]) -> None:
-    """A box outside the photo would read as empty paper: refuse the page instead."""
-    boxes = [c.box for c in grid_cells(code[0], code[1])]
-    outside = boxes_outside(matrix, grey.shape, boxes)
-    if outside:
-        raise BraintankError(f"{outside} of {len(boxes)} writing boxes lie outside the photo "
-                             "(page cut off); photograph the whole grid")
-
-
-def resolve_layout(code: tuple[int, int, int], layout: Layout | None) -> Layout:
-    """The layout to read with; a page of another template is an error, not a misread."""
-    rows, cols, variant = code
-    if layout is None:
-        return layout_for_code(rows, cols, variant)
-    if (rows, cols, variant) != (layout.rows, layout.cols, layout.variant):
-        found = layout_for_code(rows, cols, variant).layout_id
-        raise BraintankError(f"page is template {found}, but the layout given is "
-                             f"{layout.layout_id} (a different template)")
-    return layout
-
-
-def cut_cells(page: np.ndarray, ink: PageInk, layout: Layout) -> list[CellCut]:
-    """Every cell of the layout, cut and judged."""
+def cut_cells(page: np.ndarray, ink: PageInk, layout: Layout,
+              inside: np.ndarray | None = None) -> list[CellCut]:
+    """Every cell of the layout, cut and judged; a cell not wholly `inside` the photo is
+    cut only to be shown (a box cut off would read as empty paper)."""
     boxes = [c.box for c in layout.cells]
     pitch = min((b[0] - a[2] for a, b in zip(boxes, boxes[1:], strict=False)
                  if b[0] > a[2]), default=40)
     margin = max(pitch // 2 - 2, 4)
-    return [cut_cell(page, ink, box, margin) for box in boxes]
+    every = np.array(boxes, np.int64)
+    inside = np.ones(len(boxes), bool) if inside is None else inside
+    return [cut_cell(page, ink, box, margin, every) if seen else
+            CellCut("outside", NOT_IN_PHOTO, np.zeros((1, 1), np.float32),
+                    page[max(box[1] - margin, 0):box[3] + margin,
+                         max(box[0] - margin, 0):box[2] + margin].copy())
+            for box, seen in zip(boxes, inside, strict=True)]
 
 
 WORK_SIDE = 80
@@ -154,7 +96,7 @@ def _prepare(cuts: list[CellCut]) -> tuple[list[int], np.ndarray]:
 
     index, images = [], []
     for i, cut in enumerate(cuts):
-        if cut.state == "empty":
+        if cut.state in ("empty", "outside"):
             continue
         prepared = to_mnist(_shrink(cut.ink))
         if prepared.empty or prepared.image is None:
@@ -165,12 +107,19 @@ def _prepare(cuts: list[CellCut]) -> tuple[list[int], np.ndarray]:
     return index, stack
 
 
-def classify(cuts: list[CellCut], layout: Layout, classifier) -> list[CellReading]:
+def too_small(box_px: float) -> str:
+    return f"photo too small: {box_px:.0f} px per box; take it closer"
+
+
+def classify(cuts: list[CellCut], layout: Layout, classifier,
+             box_px: np.ndarray | None = None) -> list[CellReading]:
     """Readings for all cells: empty, ok (confident, clean) or review.
 
-    On a page (or the part of one) too noisy to trust, nothing is `ok`: written cells go to
-    review with the reason, and so do empty cells holding faint marks, since there noise and
-    faint writing cannot be told apart safely.
+    A cell the photo cuts off is listed for review, never guessed. Where a box had fewer than
+    MIN_BOX_PX photo pixels (`box_px`, per cell) or the page (or the part of one) is too noisy
+    to trust, nothing is `ok`: written cells go to review with the reason, and so do empty
+    cells holding faint marks, since there faint writing and the rest cannot be told apart
+    safely.
     """
     index, images = _prepare(cuts)
     input_of = dict(zip(index, images, strict=True))
@@ -179,11 +128,18 @@ def classify(cuts: list[CellCut], layout: Layout, classifier) -> list[CellReadin
     threshold = float(classifier.threshold_)
     by_cell = {i: (probs[k], confidence[k]) for k, i in enumerate(index)}
     untrusted = noise.distrust([c.scan_noise for c in cuts], [c.paper for c in cuts])
+    small = [too_small(px) if px < MIN_BOX_PX else ""
+             for px in (np.full(len(cuts), np.inf) if box_px is None else box_px)]
     readings = []
     for i, (cell, cut) in enumerate(zip(layout.cells, cuts, strict=True)):
         reading = CellReading(cell.row, cell.col, None, 0.0, "empty", "", crop=cut.view)
-        if cut.state == "empty" and cut.faint and untrusted[i]:
-            reading.status, reading.reason = "review", f"faint marks; {untrusted[i]}"
+        if cut.state == "outside":
+            reading.status, reading.reason = "review", cut.reason
+            readings.append(reading)
+            continue
+        doubt = small[i] or untrusted[i]
+        if cut.state == "empty" and cut.faint and doubt:
+            reading.status, reading.reason = "review", f"faint marks; {doubt}"
         if cut.state != "empty":
             reading.status, reading.reason = "review", cut.reason
             if i not in by_cell:
@@ -198,21 +154,60 @@ def classify(cuts: list[CellCut], layout: Layout, classifier) -> list[CellReadin
                     reading.status, reading.digit = "ok", reading.guess
                 elif cut.state == "written":
                     reading.reason = f"confidence below {threshold:.3f}"
-            if untrusted[i]:
+            if doubt:
                 reading.status, reading.digit = "review", None
-                reading.reason = untrusted[i] if cut.state == "written" else reading.reason
+                # Too small a photo is the reason for any mark: what it is cannot be told.
+                reading.reason = doubt if cut.state == "written" or small[i] \
+                    else reading.reason
         readings.append(reading)
     return readings
 
 
 def read_page(grey: np.ndarray, classifier, layout: Layout | None = None) -> PageReading:
-    """Read one page image (2-D grey, float [0,1] or uint8)."""
+    """Read the one sheet in a page image (2-D grey, float [0,1] or uint8); a photo holding
+    several is refused (read_photo reads them all)."""
+    results = read_photo(grey, classifier, layout)
+    if len(results) > 1:
+        raise BraintankError(f"{len(results)} sheets in one photo")
+    if isinstance(results[0], BraintankError):
+        raise results[0]
+    return results[0]
+
+
+def read_photo(grey: np.ndarray, classifier, layout: Layout | None = None
+               ) -> list[PageReading | BraintankError]:
+    """Every sheet in a photo, in reading order (left to right), each read or refused with
+    the reason. A photo that holds no sheet it can place raises the reason."""
     if grey.ndim != 2 or min(grey.shape) < 64:
         raise BraintankError(f"image of shape {grey.shape} is too small to be a sheet")
-    page, ink, code = rectify(grey, layout)
-    layout = resolve_layout(code, layout)
-    cuts = cut_cells(page, ink, layout)
-    return PageReading(layout.layout_id, classify(cuts, layout, classifier))
+    copies = detect_marker_copies(grey)
+    groups, left = group_markers(copies) if several_sheets(copies) else ([], [])
+    left = left if groups else []  # no sheet placed by markers alone: today's single path
+    results: list[PageReading | BraintankError] = []
+    if len(groups) <= 1:
+        markers = groups[0] if groups else biggest_per_id(copies)
+        results.append(_read_sheet(grey, classifier, layout, markers, grid=True))
+    else:
+        for group in groups:
+            try:
+                results.append(_read_sheet(grey, classifier, layout, group, grid=False))
+            except BraintankError as exc:
+                results.append(exc)
+    if stray := stray_sheet(left):
+        results.append(BraintankError(
+            f"another sheet in the photo was not read: only {stray} of its corner markers "
+            "found (photograph each sheet on its own)"))
+    return results
+
+
+def _read_sheet(grey: np.ndarray, classifier, layout: Layout | None,
+                markers: dict[int, np.ndarray], grid: bool) -> PageReading:
+    placed = rectify(grey, layout, markers, grid)
+    layout = resolve_layout(placed.code, layout)
+    inside, box_px = boxes_in_image(placed.matrix, grey.shape, [c.box for c in layout.cells],
+                                    EDGE_MARGIN)
+    cuts = cut_cells(placed.page, placed.ink, layout, inside)
+    return PageReading(layout.layout_id, classify(cuts, layout, classifier, box_px))
 
 
 def encode_png(image: np.ndarray) -> bytes:

@@ -120,14 +120,23 @@ def read_code_only(grey: np.ndarray, matrix: np.ndarray) -> tuple[int, int, int]
     return read_code(PageInk(strip), (x0, y0))
 
 
-def boxes_outside(matrix: np.ndarray, image_shape: tuple[int, ...],
-                  boxes: list[tuple[int, int, int, int]]) -> int:
-    """How many of the page's `boxes` do not lie wholly inside the photo seen through
-    `matrix` (image -> page): a box cut off by the photo's edge would read as empty paper."""
+def boxes_in_image(matrix: np.ndarray, image_shape: tuple[int, ...],
+                   boxes: list[tuple[int, int, int, int]],
+                   margin: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Where the page's `boxes` fall in the photo seen through `matrix` (image -> page).
+
+    Returns (inside [n] bool: the box lies wholly inside the photo, `margin` of its side clear
+    of the edge; side [n]: the box's mean side length in photo pixels, the resolution it was
+    really seen at).
+    """
+    if not boxes:
+        return np.zeros(0, bool), np.zeros(0)
     corners = np.array([[[x, y]] for x0, y0, x1, y1 in boxes
                         for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))], np.float64)
     in_image = cv2.perspectiveTransform(corners, np.linalg.inv(matrix)).reshape(-1, 4, 2)
+    sides = np.linalg.norm(in_image - np.roll(in_image, -1, axis=1), axis=2).mean(axis=1)
+    clear = (margin * sides)[:, None]
     h, w = image_shape[:2]
-    inside = (in_image[..., 0] >= 0) & (in_image[..., 0] <= w - 1) \
-        & (in_image[..., 1] >= 0) & (in_image[..., 1] <= h - 1)
-    return int((~inside.all(axis=1)).sum())
+    inside = (in_image[..., 0] >= clear) & (in_image[..., 0] <= w - 1 - clear) \
+        & (in_image[..., 1] >= clear) & (in_image[..., 1] <= h - 1 - clear)
+    return inside.all(axis=1), sides

@@ -14,10 +14,18 @@ import cv2
 import numpy as np
 
 from braintank.sheets.layout import LINE_WIDTH, Layout
-from braintank.sheets.simulate_mishaps import cover_markers, desk_photo
+from braintank.sheets.simulate_mishaps import (
+    CUT_SIDES,
+    cover_markers,
+    cut_edge,
+    desk_photo,
+    sheets_on_desk,
+)
 from braintank.sheets.template import render_array
 
 SPECIAL_KINDS = ("two", "dash", "crossed", "stray")
+# Share of written digits pushed against or across a line of their box.
+CROSS_RATE = 0.15
 # The truth as a CSV shaped like `braintank sheet read`'s, so the two line up row by row.
 TRUTH_COLUMNS = ("file", "page", "row", "col", "digit")
 
@@ -33,6 +41,8 @@ class SimSheet:
     truth: dict[tuple[int, int], int | None] = field(default_factory=dict)
     kinds: dict[tuple[int, int], str] = field(default_factory=dict)
     sources: dict[tuple[int, int], int] = field(default_factory=dict)  # MNIST test index
+    # Boxes the photo cuts off (wholly or partly): the reader must list them, not read them.
+    outside: set[tuple[int, int]] = field(default_factory=set)
 
 
 def _digit_ink(digit: np.ndarray, height: int, rng: np.random.Generator) -> np.ndarray:
@@ -101,8 +111,8 @@ def _line_ink(w: int, h: int, thickness: int, p0, p1) -> np.ndarray:
 
 
 def _write_cell(canvas, box, kind, digits, labels, rng,
-                pick: int | None = None,
-                pen_px: int | None = None) -> tuple[int | None, int | None]:
+                pick: int | None = None, pen_px: int | None = None,
+                cross_rate: float = CROSS_RATE) -> tuple[int | None, int | None]:
     x0, y0, x1, y1 = box
     inner = (x1 - x0) - 2 * LINE_WIDTH
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
@@ -115,7 +125,7 @@ def _write_cell(canvas, box, kind, digits, labels, rng,
         if pen_px:
             ink = _pen_ink(ink, pen_px)
         dx, dy = rng.uniform(-0.12, 0.12, 2) * inner
-        if rng.random() < 0.15:  # touch or cross the frame
+        if rng.random() < cross_rate:  # touch or cross the frame
             side = rng.integers(4)
             push = inner * rng.uniform(0.2, 0.3)
             dx, dy = [(push, 0), (-push, 0), (0, push), (0, -push)][side]
@@ -149,12 +159,14 @@ def _write_cell(canvas, box, kind, digits, labels, rng,
 
 def fill_page(layout: Layout, digits: np.ndarray, labels: np.ndarray, rng: np.random.Generator,
               empty_rate: float = 0.15, special_rate: float = 0.0,
-              order: Iterator[int] | None = None, pen_px: int | None = None):
+              order: Iterator[int] | None = None, pen_px: int | None = None,
+              cross_rate: float = CROSS_RATE):
     """The clean 300-dpi page (float brightness) with every cell filled, and the truth.
 
     `order`: indices of the digits to write, in turn (each written once; cells left when it
     runs out stay empty); by default each cell draws one at random. `pen_px` redraws the
-    digits with a pen of that width instead of scaled-up MNIST strokes.
+    digits with a pen of that width instead of scaled-up MNIST strokes. `cross_rate`: the
+    share of digits written against or across a line of their box.
     """
     canvas = render_array(layout).astype(np.float32) / 255.0
     truth, kinds, sources = {}, {}, {}
@@ -173,7 +185,7 @@ def fill_page(layout: Layout, digits: np.ndarray, labels: np.ndarray, rng: np.ra
         key = (cell.row, cell.col)
         kinds[key] = kind
         truth[key], source = (None, None) if kind == "empty" else _write_cell(
-            canvas, cell.box, kind, digits, labels, rng, pick, pen_px)
+            canvas, cell.box, kind, digits, labels, rng, pick, pen_px, cross_rate)
         if source is not None:
             sources[key] = source
     return canvas, truth, kinds, sources
@@ -305,31 +317,54 @@ def simulate_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
                    special_rate: float = 0.0, order: Iterator[int] | None = None,
                    pen_px: int | None = None, covered: tuple[int, ...] = (),
                    cover_style: str = "thumb", desk: bool = False,
+                   cross_rate: float = CROSS_RATE, cut: str | None = None,
                    **degrade_args) -> SimSheet:
-    """A filled, degraded page of `layout` with its truth (`order`, `pen_px`: see fill_page).
+    """A filled, degraded page of `layout` with its truth (`order`, `pen_px`, `cross_rate`:
+    see fill_page).
 
     `covered`: marker ids hidden under a thumb or a fold (`cover_style` 'thumb', 'fold' or
-    'mixed'); `desk`: photograph the page small on a cluttered desk instead (see
-    simulate_mishaps.py).
+    'mixed'); `desk`: photograph the page small on a cluttered desk instead; `cut`: the photo's
+    edge cuts through the outermost boxes on that side of the page (one of CUT_SIDES, or
+    'any': left, top or right, which leave the layout code whole). See simulate_mishaps.py.
     """
     page, truth, kinds, sources = fill_page(layout, digits, labels, rng, empty_rate,
-                                            special_rate, order, pen_px)
+                                            special_rate, order, pen_px, cross_rate)
     data, image, dpi, matrix = _photograph(page, layout, rng, covered, cover_style, desk,
                                            degrade_args)
+    outside: set[tuple[int, int]] = set()
+    if cut is not None:
+        if desk:
+            raise ValueError("a desk photo shows the whole page; it cannot also be cut")
+        side = str(rng.choice(CUT_SIDES[:3])) if cut == "any" else cut
+        if side not in CUT_SIDES:
+            raise ValueError(f"cut side {side!r} not one of {CUT_SIDES} or 'any'")
+        data, image, matrix, outside = cut_edge(image, matrix, layout, side, rng,
+                                                jpeg=degrade_args.get("jpeg", True))
     return SimSheet(data=data, image=image, dpi=dpi, matrix=matrix, truth=truth, kinds=kinds,
-                    sources=sources)
+                    sources=sources, outside=outside)
+
+
+def simulate_sheets(layout: Layout, digits: np.ndarray, labels: np.ndarray,
+                    rng: np.random.Generator, count: int = 2) -> list[SimSheet]:
+    """`count` filled sheets of `layout` side by side in one photo of a desk (about 220 dpi for
+    two): one SimSheet per sheet, left to right, all holding the same photo."""
+    filled = [fill_page(layout, digits, labels, rng) for _ in range(count)]
+    data, image, dpi, matrices = sheets_on_desk([f[0] for f in filled], rng)
+    return [SimSheet(data=data, image=image, dpi=dpi, matrix=matrix, truth=truth, kinds=kinds,
+                     sources=sources)
+            for (_, truth, kinds, sources), matrix in zip(filled, matrices, strict=True)]
 
 
 def scan_sheet(layout: Layout, digits: np.ndarray, labels: np.ndarray,
                rng: np.random.Generator, noise: Noise | None = None, angle: float = 0.0,
                jpeg_quality: int | None = None, empty_rate: float = 0.15,
                special_rate: float = 0.0, pen_px: int | None = None,
-               blur: float = 0.7) -> SimSheet:
+               blur: float = 0.7, cross_rate: float = CROSS_RATE) -> SimSheet:
     """A filled page through a flatbed scanner: 300 dpi, white paper, even light, slightly
     turned by `angle` degrees, blurred by the optics (`blur` px), then scanner noise; PNG
     unless `jpeg_quality` is given."""
     page, truth, kinds, sources = fill_page(layout, digits, labels, rng, empty_rate,
-                                            special_rate, pen_px=pen_px)
+                                            special_rate, pen_px=pen_px, cross_rate=cross_rate)
     h, w = page.shape
     matrix = np.vstack([cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0), [0, 0, 1]])
     levels = cv2.warpAffine(cv2.GaussianBlur(page, (0, 0), blur) * 255, matrix[:2], (w, h),

@@ -270,6 +270,30 @@ def desk_photo(page: np.ndarray | None, layout: Layout, rng: np.random.Generator
     return _expose(desk, rng) + (300.0 * scale, matrix)
 
 
+def sheets_on_desk(pages: list[np.ndarray], rng: np.random.Generator):
+    """Photograph several pages (float brightness, 300-dpi A4) side by side on a desk, in one
+    4000 x 3000 photo, each turned a little.
+
+    Returns (encoded JPEG bytes, decoded grey uint8, dpi, [3x3 map from page to image pixels]
+    per page, left to right).
+    """
+    out_w, out_h = DESK
+    desk = _wood(out_h, out_w, rng)
+    slot = out_w / len(pages)
+    scale = min(0.9 * slot / PAGE_A4[0], 0.9 * out_h / PAGE_A4[1])
+    matrices = []
+    for i, page in enumerate(pages):
+        ph, pw = page.shape
+        centre = ((i + 0.5) * slot, out_h / 2 + rng.uniform(-0.03, 0.03) * out_h)
+        matrix = _placement(pw, ph, scale, centre, float(rng.uniform(-4, 4)))
+        sharp = cv2.GaussianBlur(page, (0, 0), float(np.hypot(rng.uniform(0.3, 1.2),
+                                                              0.4 / scale)))
+        _paste(desk, sharp, matrix)
+        matrices.append(matrix)
+    data, grey = _expose(desk, rng)
+    return data, grey, 300.0 * scale, matrices
+
+
 def _expose(desk: np.ndarray, rng) -> tuple[bytes, np.ndarray]:
     """Light, sensor noise and JPEG: (encoded bytes, decoded grey uint8)."""
     desk *= _desk_lighting(*desk.shape, rng)
@@ -280,3 +304,65 @@ def _expose(desk: np.ndarray, rng) -> tuple[bytes, np.ndarray]:
     assert ok
     data = data.tobytes()
     return data, cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
+
+
+# ---- a photo that cuts off the edge of the grid ---------------------------------------------
+
+# Sides of the page an edge of the photo may cut. Cutting the bottom cuts off the layout code
+# too (the reader must then refuse the page); "any" picks one of the others.
+CUT_SIDES = ("left", "top", "right", "bottom")
+
+
+def cut_edge(grey: np.ndarray, matrix: np.ndarray, layout: Layout, side: str,
+             rng: np.random.Generator, jpeg: bool = True):
+    """Crop a photo of `layout` (page -> image `matrix`) so that its edge runs through the
+    outermost line of boxes on `side` of the page, a quarter to one and a half box pitches in
+    (less where that would cut the layout code, on any side but the bottom).
+
+    Returns (encoded bytes, grey uint8, the new page -> image map, the (row, col) of every
+    box not wholly in the photo).
+    """
+    from braintank.sheets.rectify import boxes_in_image
+
+    boxes = np.array([c.box for c in layout.cells], np.float64)
+    x0, y0 = boxes[:, :2].min(axis=0)
+    x1, y1 = boxes[:, 2:].max(axis=0)
+    pitch = 1.25 * float(boxes[0, 2] - boxes[0, 0])
+    depth = float(rng.uniform(0.25, 1.5)) * pitch
+    span_x, span_y = np.linspace(x0, x1, 9), np.linspace(y0, y1, 9)
+    line = {"left": np.stack([np.full(9, x0 + depth), span_y], 1),
+            "right": np.stack([np.full(9, x1 - depth), span_y], 1),
+            "top": np.stack([span_x, np.full(9, y0 + depth)], 1),
+            "bottom": np.stack([span_x, np.full(9, y1 - depth)], 1)}[side]
+    centre = np.array([[(x0 + x1) / 2, (y0 + y1) / 2]])
+    on_image = cv2.perspectiveTransform(np.concatenate([line, centre])[:, None], matrix)[:, 0]
+    # Which edge of the photo lies beyond the line, seen from the grid's centre.
+    outward = on_image[:-1].mean(axis=0) - on_image[-1]
+    axis = int(np.argmax(np.abs(outward)))
+    at = int(round(float(on_image[:-1, axis].mean())))
+    if side != "bottom":
+        # A turned page brings the code strip near the cut: keep it whole (with room for
+        # PageInk's paper estimate), so that only the bottom cut refuses the page.
+        from braintank.sheets.layout import code_boxes
+
+        strip = np.array([[x, y] for x0_, y0_, x1_, y1_ in code_boxes()
+                          for x, y in ((x0_ - 60, y0_ - 60), (x1_ + 60, y1_ + 60),
+                                       (x0_ - 60, y1_ + 60), (x1_ + 60, y0_ - 60))], np.float64)
+        ends = cv2.perspectiveTransform(strip[:, None], matrix)[:, 0, axis]
+        at = max(at, int(np.ceil(ends.max()))) if outward[axis] > 0 \
+            else min(at, int(np.floor(ends.min())))
+    h, w = grey.shape
+    keep = [0, 0, w, h]  # x0, y0, x1, y1 of the photo kept
+    if outward[axis] > 0:
+        keep[axis + 2] = min(max(at, 1), (w, h)[axis])
+    else:
+        keep[axis] = max(min(at, (w, h)[axis] - 1), 0)
+    cropped = np.ascontiguousarray(grey[keep[1]:keep[3], keep[0]:keep[2]])
+    shift = np.array([[1, 0, -keep[0]], [0, 1, -keep[1]], [0, 0, 1]], np.float64) @ matrix
+    inside, _ = boxes_in_image(np.linalg.inv(shift), cropped.shape, boxes.astype(int).tolist())
+    cut = {(c.row, c.col) for c, seen in zip(layout.cells, inside, strict=True) if not seen}
+    ok, data = cv2.imencode(".jpg", cropped, [cv2.IMWRITE_JPEG_QUALITY, 92]) if jpeg \
+        else cv2.imencode(".png", cropped)
+    assert ok
+    data = data.tobytes()
+    return data, cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE), shift, cut
