@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from braintank.inference.marks import BIG_PART, DASH, TOO_WIDE, TWO_MARKS, side_by_side
 from braintank.sheets.framelines import SEARCH_PX, printed_lines, remove_lines
 from braintank.sheets.layout import LINE_WIDTH
 from braintank.sheets.rectify import PageInk
@@ -119,20 +120,6 @@ def _belongs(mark: dict, inner: tuple[int, int, int, int], size: int) -> bool:
     return not (thin and hugs_edge)  # leftover of the printed frame
 
 
-def _side_by_side(marks: list[dict]) -> bool:
-    """Two marks next to each other (like "10" or a struck digit and its replacement).
-
-    Marks stacked above each other are common within one digit (the bar of a 5 or a 7).
-    """
-    for i, a in enumerate(marks):
-        for b in marks[i + 1:]:
-            overlap = min(a["bbox"][2], b["bbox"][2]) - max(a["bbox"][0], b["bbox"][0])
-            narrower = min(a["bbox"][2] - a["bbox"][0], b["bbox"][2] - b["bbox"][0])
-            if overlap < 0.3 * narrower:
-                return True
-    return False
-
-
 def judge(marks: list[dict], size: int) -> tuple[str, str]:
     """(state, reason) for the marks kept in a cell of side `size` px."""
     if not marks:
@@ -145,13 +132,15 @@ def judge(marks: list[dict], size: int) -> tuple[str, str]:
     width, height = x1 - x0, y1 - y0
     if max(width, height) < 0.18 * size:
         return "review", "small stray mark"
-    big = [m for m in marks if m["area"] >= 0.12 * total]
-    if _side_by_side(big):
-        return "review", "separate marks side by side"
+    big = [m["bbox"] for m in marks if m["area"] >= BIG_PART * total]
+    if side_by_side(big):
+        return "review", TWO_MARKS
+    # The box's size tells more than the mark's own shape (inference.marks) can: a dash is
+    # low in the box, a "10" wider than half of it.
     if height < 0.3 * size and width > 1.8 * height:
-        return "review", "dash"
+        return "review", DASH
     if width > 1.5 * height and width > 0.55 * size:
-        return "review", "too wide for one digit"
+        return "review", TOO_WIDE
     return "written", ""
 
 

@@ -1,6 +1,7 @@
 """Write results as CSV (file,page,row,col,digit,confidence,status,reason), corrections
 applied; `reason` says why the reader sent a cell to a person ("not in the photo", "photo too
-small: 31 px per box; take it closer", "dash", ...), blank for cells read as they are.
+small: 31 px per box; take it closer", "a dash or line, not a digit", ...), blank for cells
+read as they are.
 
 The file goes through braintank.csvfile: exact round trips whatever a file name holds, and
 cells a spreadsheet would run as formulas prefixed with '.

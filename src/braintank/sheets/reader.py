@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from braintank.errors import BraintankError
+from braintank.inference.decision import OK, decide
 from braintank.sheets import noise
 from braintank.sheets.cells import CellCut, cut_cell
 from braintank.sheets.layout import Layout
@@ -140,25 +141,21 @@ def classify(cuts: list[CellCut], layout: Layout, classifier,
         doubt = small[i] or untrusted[i]
         if cut.state == "empty" and cut.faint and doubt:
             reading.status, reading.reason = "review", f"faint marks; {doubt}"
-        if cut.state != "empty":
-            reading.status, reading.reason = "review", cut.reason
-            if i not in by_cell:
-                reading.reason = reading.reason or "ink too faint to read"
-            else:
-                p, reading.confidence = by_cell[i][0], float(by_cell[i][1])
-                reading.guess = int(np.argmax(p))
-                reading.probabilities = [round(float(v), 6) for v in p]
-                if cut.state == "written":
-                    reading.input28 = input_of[i]
-                if cut.state == "written" and reading.confidence >= threshold:
-                    reading.status, reading.digit = "ok", reading.guess
-                elif cut.state == "written":
-                    reading.reason = f"confidence below {threshold:.3f}"
-            if doubt:
-                reading.status, reading.digit = "review", None
-                # Too small a photo is the reason for any mark: what it is cannot be told.
-                reading.reason = doubt if cut.state == "written" or small[i] \
-                    else reading.reason
+        elif cut.state != "empty" and i not in by_cell:
+            reading.status, reading.reason = "review", cut.reason or "ink too faint to read"
+            if doubt:  # too small a photo is the reason for any mark
+                reading.reason = doubt if cut.state == "written" or small[i] else cut.reason
+        elif cut.state != "empty":
+            p, reading.confidence = by_cell[i][0], float(by_cell[i][1])
+            reading.guess = int(np.argmax(p))
+            reading.probabilities = [round(float(v), 6) for v in p]
+            if cut.state == "written":
+                reading.input28 = input_of[i]
+            # What the page says against a cell comes first: too few pixels (for any mark),
+            # noise (for a written one), then what the cell's shape rules saw.
+            against = small[i] or (untrusted[i] if cut.state == "written" else "") or cut.reason
+            reading.status, reading.reason = decide(p, reading.confidence, threshold, against)
+            reading.digit = reading.guess if reading.status == OK else None
         readings.append(reading)
     return readings
 
