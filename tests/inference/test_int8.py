@@ -80,7 +80,7 @@ def test_predict_cli_reads_with_onnx_int8(tmp_path, test_digits, capsys):
     path = tmp_path / "digit.png"
     Image.fromarray(((1 - x[0]) * 255).astype(np.uint8)).save(path)
     assert main(["predict", str(path), "--runtime", "onnx-int8"]) == 0
-    name, digit, confidence, status = capsys.readouterr().out.strip().split("\t")
+    name, digit, confidence, status, reason = capsys.readouterr().out.strip().split("\t")
     assert int(digit) == labels[0] and status in STATUSES and 0 < float(confidence) <= 1
 
 

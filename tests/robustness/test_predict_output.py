@@ -74,7 +74,7 @@ def test_show_writes_previews_into_a_new_folder(capsys, tmp_path, model):
     ("back\\slash.png", "back\\\\slash.png"),
     ("chiffre-٣-é.png", "chiffre-٣-é.png"),
 ])
-def test_plain_output_keeps_one_line_and_four_columns_per_image(capsys, tmp_path, model, name,
+def test_plain_output_keeps_one_line_and_five_columns_per_image(capsys, tmp_path, model, name,
                                                                  shown):
     odd = digit_image(tmp_path / name)
     plain = digit_image(tmp_path / "plain.png")
@@ -82,7 +82,7 @@ def test_plain_output_keeps_one_line_and_four_columns_per_image(capsys, tmp_path
     lines = capsys.readouterr().out.split("\n")
     assert lines[-1] == "" and len(lines) == 3, lines
     rows = [line.split("\t") for line in lines[:2]]
-    assert all(len(row) == 4 for row in rows), rows
+    assert all(len(row) == 5 for row in rows), rows
     assert rows[0][0] == str(tmp_path / shown) and rows[1][0] == plain
     # JSON output was already safe and keeps the real name
     assert main(["predict", "--model", model, "--json", odd]) == 0

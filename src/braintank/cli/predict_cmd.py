@@ -49,9 +49,9 @@ def run(args: argparse.Namespace) -> int:
                 print(json.dumps(result.to_dict()))
             else:
                 digit = "-" if result.digit is None else result.digit
-                reason = f"\t{printable(result.reason)}" if result.reason else ""
+                reason = printable(result.reason) if result.reason else "-"
                 print(f"{printable(path)}\t{digit}\t{result.confidence:.4f}\t{result.status}"
-                      f"{reason}")
+                      f"\t{reason}")
             if show is not None and prepared.image is not None:
                 _write_preview(prepared.image, show, path)
         except BraintankError as exc:
