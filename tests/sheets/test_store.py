@@ -32,10 +32,11 @@ def test_rereading_keeps_corrections(tmp_path):
         assert again == sheet
         export_csv(store, tmp_path / "final.csv")
     lines = (tmp_path / "final.csv").read_text().splitlines()
-    assert lines[0] == "file,page,row,col,digit,confidence,status"
-    assert lines[1].startswith("renamed.jpg,1,1,1,2,") and lines[1].endswith(",ok")
-    assert lines[2].startswith("renamed.jpg,1,1,2,8,") and lines[2].endswith(",corrected")
-    assert lines[3] == "renamed.jpg,1,1,3,,,empty"
+    assert lines[0] == ("file,page,row,col,digit,confidence,status,row_label,col_label,title,"
+                        "reviewer,answered_at")
+    assert lines[1].startswith("renamed.jpg,1,1,1,2,") and lines[1].endswith(",ok,,,,,")
+    assert lines[2].startswith("renamed.jpg,1,1,2,8,") and ",corrected,,,,," in lines[2]
+    assert lines[3] == "renamed.jpg,1,1,3,,,empty,,,,,"
 
 
 def test_failure_does_not_replace_a_reading(tmp_path):
