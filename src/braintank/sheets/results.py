@@ -24,6 +24,7 @@ class Score:
     value: int | None
     state: str
     where: list[str]  # "file page P row R column C" of the box (two or more: TWICE)
+    cells: list[tuple[int, int, int]] = field(default_factory=list)  # (sheet id, row, col)
 
     @property
     def final(self) -> bool:
@@ -74,26 +75,27 @@ def cell_score(result: dict) -> Score:
     """One box of store.results as a score: the answer in force, else the model's reading."""
     where = [f"{result['file']} page {result['page']} row {result['row']} column "
              f"{result['col']}"]
+    cells = [(result["sheet_id"], result["row"], result["col"])]
     if result["corrected"]:
         if result.get("unreadable"):
-            return Score(None, UNREADABLE, where)
+            return Score(None, UNREADABLE, where, cells)
         digit = result["corrected_digit"]
-        return Score(None, EMPTY, where) if digit is None else Score(digit, SCORED, where)
+        return Score(None if digit is None else digit, EMPTY if digit is None else SCORED,
+                     where, cells)
     if result["status"] == "ok":
-        return Score(result["digit"], SCORED, where)
-    if result["status"] == "empty":
-        return Score(None, EMPTY, where)
-    return Score(None, UNANSWERED, where)
+        return Score(result["digit"], SCORED, where, cells)
+    return Score(None, EMPTY if result["status"] == "empty" else UNANSWERED, where, cells)
 
 
 def _merge(first: Score, second: Score) -> Score:
     """The same contestant and judge on two sheets: an empty box gives way to a score; two
     scores (even equal ones: two rounds, or a sheet read twice) need a person."""
+    where, cells = first.where + second.where, first.cells + second.cells
     if second.state == EMPTY:
-        return Score(first.value, first.state, first.where + second.where)
+        return Score(first.value, first.state, where, cells)
     if first.state == EMPTY:
-        return Score(second.value, second.state, first.where + second.where)
-    return Score(None, TWICE, first.where + second.where)
+        return Score(second.value, second.state, where, cells)
+    return Score(None, TWICE, where, cells)
 
 
 def compute_results(rows: list[dict]) -> Results:
