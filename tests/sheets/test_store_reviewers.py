@@ -46,6 +46,7 @@ def test_a_store_without_the_new_columns_gains_them(tmp_path):
     old.execute("CREATE TABLE correction_log (id INTEGER PRIMARY KEY, sheet_id INTEGER NOT "
                 "NULL, row INTEGER NOT NULL, col INTEGER NOT NULL, digit INTEGER, "
                 "corrected_at REAL NOT NULL)")
+    old.execute("PRAGMA user_version = 1")  # the schema version those stores were marked with
     old.close()
     with SheetStore(path) as store:
         sheet = store.save_page("abc", 1, "scan.jpg", _page(), "m")

@@ -147,10 +147,13 @@ _QUEUE_KEYS = ("sheet_id", "file", "page", "row", "col", "cell_id", "guess", "co
 
 
 def claim(store: SheetStore, who: str, count: int, sheet_ids: list[int] | None = None,
-          skip: set[tuple[int, int, int]] = frozenset()) -> dict:
-    """Hand `who` up to `count` unanswered review cells nobody else holds (theirs first, so a
-    reloaded page gets its cells back), held for CLAIM_SECONDS. Cells in `skip` (sheet, row,
-    col) are let go and not handed out. Also says how many are left and who holds the rest."""
+          skip: set[tuple[int, int, int]] = frozenset(),
+          have: set[tuple[int, int, int]] = frozenset()) -> dict:
+    """Hand `who` up to `count` unanswered review cells nobody else holds (theirs included, so
+    a reloaded page gets its cells back), in file/page/row/col order, held for CLAIM_SECONDS.
+    Cells (sheet, row, col) in `skip` (skipped) are let go and not handed out; those in `have`
+    (the page has them, maybe answered with the answer still on its way) are not handed out
+    again. Also says how many are left and who holds the rest."""
     now = time.time()
     with store.transaction() as conn:
         conn.execute("DELETE FROM claims WHERE until < ?", (now,))
@@ -160,9 +163,8 @@ def claim(store: SheetStore, who: str, count: int, sheet_ids: list[int] | None =
         wanted = None if not sheet_ids else set(sheet_ids)
         queue = [dict(zip(_QUEUE_KEYS, r, strict=True)) for r in conn.execute(_QUEUE_SQL)
                  if wanted is None or r[0] in wanted]
-        free = [q for q in queue if (q["sheet_id"], q["row"], q["col"]) not in skip
+        free = [q for q in queue if (q["sheet_id"], q["row"], q["col"]) not in skip | have
                 and q["claimed_by"] in (None, who)]
-        free.sort(key=lambda q: q["claimed_by"] != who)  # stable: mine first, then in order
         mine = free[:max(0, min(count, MAX_CLAIM))]
         for q in mine:
             conn.execute("INSERT INTO claims (sheet_id, row, col, who, until) VALUES "
@@ -195,11 +197,11 @@ def delete_sheet(store: SheetStore, sheet_id: int, who: str) -> dict:
 
 def check_answerable(conn: sqlite3.Connection, sheet_id: int, row: int, col: int) -> None:
     """NotFound for a cell that does not exist, SheetGone for one on a deleted sheet."""
-    found = conn.execute("SELECT s.status, s.error, s.file, s.page, c.id FROM sheets s "
+    found = conn.execute("SELECT s.status, s.error, NULL, s.page, c.id FROM sheets s "
                          "LEFT JOIN cells c ON c.sheet_id = s.id AND c.row = ? AND c.col = ? "
                          "WHERE s.id = ?", (row, col, sheet_id)).fetchone()
     if found is not None and found[0] == "deleted":
-        raise SheetGone(f"sheet {sheet_id} ({found[2]} page {found[3]}) was {found[1]}; "
+        raise SheetGone(f"sheet {sheet_id} (page {found[3]} of its file) was {found[1]}; "
                         f"answers to it are no longer taken")
     if found is None or found[0] != "read" or found[4] is None:
         raise NotFound(f"no cell at sheet {sheet_id} row {row} col {col}")

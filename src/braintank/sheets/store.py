@@ -65,19 +65,21 @@ class SheetStore:
         except sqlite3.Error as exc:
             raise _explain(self.path, exc) from None
         try:
-            if _identify(self.conn, self.path) != "store":
+            kind = _identify(self.conn, self.path)
+            if kind != "store":
                 # The mark first: a kill while the tables are made leaves a marked store
                 # that the next opening completes, never an unmarked half of one.
                 self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             self.conn.execute("PRAGMA foreign_keys = ON")
             if wal:
                 self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.executescript(SCHEMA)
-            self._add_missing_columns()
-            self.conn.execute(INDEXES)
-            # The version last: only a store holding every table and column is called current
-            # (an earlier version is upgraded in place by the two lines above).
-            if self.conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if kind != "store" or version != SCHEMA_VERSION:  # a current store has it all
+                self.conn.executescript(SCHEMA)
+                self._add_missing_columns()
+                self.conn.execute(INDEXES)
+                # The version last: only a store holding every table and column is called
+                # current (an earlier version is upgraded in place by the lines above).
                 self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.Error as exc:
             self.conn.close()

@@ -46,6 +46,9 @@ class ClaimRequest(BaseModel):
     skip: list[tuple[StoreInt, StoreInt, StoreInt]] = Field(
         default_factory=list, max_length=10_000,
         description="(sheet, row, col) the reviewer skipped: let go, not handed back")
+    have: list[tuple[StoreInt, StoreInt, StoreInt]] = Field(
+        default_factory=list, max_length=10_000,
+        description="(sheet, row, col) the page has already: not handed out again")
 
 
 def reviewer(name: str) -> str:
@@ -85,7 +88,8 @@ def claim(request: Request, wanted: ClaimRequest) -> dict:
     who = reviewer(wanted.who)
     with open_store(request) as store:
         given = store_answers.claim(store, who, wanted.count, wanted.sheet or None,
-                                    {tuple(cell) for cell in wanted.skip})
+                                    {tuple(cell) for cell in wanted.skip},
+                                    {tuple(cell) for cell in wanted.have})
     items = [_item(request, r, json.loads(r["probabilities"])) for r in given["items"]]
     return {**given, "items": items, "hold_seconds": store_answers.CLAIM_SECONDS}
 

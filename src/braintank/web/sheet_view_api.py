@@ -105,4 +105,5 @@ def page_image(request: Request, sheet_id: IdInPath) -> Response:
              "answers stay in the store's log)")
 def delete(request: Request, sheet_id: IdInPath, deletion: Deletion) -> dict:
     with open_store(request) as store:
-        return store_answers.delete_sheet(store, sheet_id, reviewer(deletion.who))
+        gone = store_answers.delete_sheet(store, sheet_id, reviewer(deletion.who))
+    return {**gone, "file": shown_file(request, gone["file"])}

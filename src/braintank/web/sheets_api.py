@@ -117,6 +117,7 @@ def _sheet_rows(request: Request) -> tuple[list[dict], list[dict], list[dict]]:
                "read_at": read_at, **{k: counts[sid][k] for k in
                                       ("ok", "review", "empty", "corrected", "left")}}
               for sid, file, page, layout, read_at in sheets]
+    listed.sort(key=lambda s: (s["file"], s["page"]))  # as people know them, not by hash
     failed = [{"file": shown_file(request, f), "page": p, "error": shown_error(request, f, e)}
               for f, p, e in failures]
     same = [{"file": shown_file(request, f), "page": p, "same_as": _shown_paths(request, e)}

@@ -7,7 +7,15 @@ const ink = pad.getContext("2d");
 const seen = document.getElementById("seen").getContext("2d");
 const bars = document.getElementById("bars");
 const errorBox = document.getElementById("error");
-let drawing = false, last = null, inFlight = false, again = false, lastSent = 0;
+let drawing = false, last = null, inFlight = false, again = false, lastSent = 0, views = 1;
+
+api("/api/model").then((m) => {
+  views = m.views || 1;
+  if (views > 1) {
+    document.getElementById("bars-note").textContent =
+      `Probabilities, averaged over the model's ${views} readings`;
+  }
+}).catch(() => {});
 
 for (let d = 0; d < 10; d++) {
   bars.insertAdjacentHTML("beforeend",
@@ -76,8 +84,11 @@ async function predict() {
     document.getElementById("digit").textContent =
       result.status === "ok" ? result.digit : result.status === "review" ? "?" : "-";
     const why = result.reason ? `: ${result.reason}` : "";
+    // The confidence is the decision's (the weakest of the model's readings); the bars are
+    // the readings' average, and say so, so the two never seem to disagree.
     document.getElementById("status").textContent = result.status === "empty" ? "nothing drawn"
-      : `${(100 * result.confidence).toFixed(1)}% sure (${result.status}${why})`;
+      : `${(100 * result.confidence).toFixed(1)}% sure (${result.status}${why})` +
+        (views > 1 ? `: the weakest of ${views} readings` : "");
     result.probabilities.forEach((p, d) => show(d, p, d === result.digit));
     showSeen(result.input28);
     showError(errorBox, null);
