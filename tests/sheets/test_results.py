@@ -155,3 +155,33 @@ def test_ranks_share_ties_and_an_empty_box_is_no_score():
                      ("D", 2, 4, False)]
     means = {c.name: c.mean for c in results.contestants}
     assert means == {"A": 4.5, "B": 9.0, "C": 4.5, "D": 1.0}
+
+
+def test_read_with_a_layout_keeps_its_text_and_delete_takes_a_sheet_out(read_competition,
+                                                                        tmp_path, capsys):
+    _db, sheets = read_competition
+    path, layout, _sheet = sheets[2]
+    (tmp_path / "layout.json").write_text(layout.to_json())
+    db, out = tmp_path / "s.db", tmp_path / "r.csv"
+    assert main(["sheet", "read", str(path), "--layout", str(tmp_path / "layout.json"),
+                 "--db", str(db), "--out", str(out), "--quiet"]) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(), newline="")))
+    assert {r["row_label"] for r in rows} == set(competition.CONTESTANTS[14:])
+    assert {r["title"] for r in rows} == {competition.TITLE}
+    with SheetStore(db) as store:
+        flagged = next(r for r in store.results() if r["status"] != "empty")
+        store.correct(flagged["sheet_id"], flagged["row"], flagged["col"], 5, who="Ana")
+    capsys.readouterr()
+    assert main(["sheet", "delete", str(path), "--db", str(db)]) == 0
+    assert "deleted; 1 answers given on it stay in the log" in capsys.readouterr().out
+    assert main(["sheet", "delete", "1", "--db", str(db)]) == 2  # braintank errors exit 2
+    assert "no sheet 1 (already deleted)" in capsys.readouterr().err
+    assert main(["sheet", "results", "--db", str(db), "--out", str(tmp_path / "t.csv")]) == 2
+    assert "no sheet read yet" in capsys.readouterr().err
+    assert main(["sheet", "results", "--db", str(db), "--out", str(tmp_path / "t.ods")]) == 2
+    assert "results are written as .csv, .xlsx, .pdf" in capsys.readouterr().err
+    # Reading the same page again brings the sheet back, with its answer.
+    assert main(["sheet", "read", str(path), "--db", str(db), "--out", str(out),
+                 "--quiet"]) == 0
+    with SheetStore(db) as store:
+        assert [r["corrected_digit"] for r in store.results() if r["corrected"]] == [5]

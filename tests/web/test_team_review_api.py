@@ -175,3 +175,14 @@ def test_a_200_file_batch_with_bad_files_mixed_in(client, flagged_sheet):
     assert len(done["failed"]) == 189 and all(f.startswith("blank ") for f in done["failed"])
     (sheet,) = client.get("/api/sheets").json()["sheets"]
     assert sheet["file"] == "judge 1.png"
+
+
+def test_a_pdf_is_counted_page_by_page(client):
+    from .test_jobs import _blank_pdf
+
+    answer = client.post("/api/sheets", files=[("files", ("three.pdf", _blank_pdf(3),
+                                                          "application/pdf"))])
+    done = wait_for(client, answer.json()["job"])
+    assert (done["pages_total"], done["pages_read"]) == (3, 0)
+    assert [f.split(": ", 1)[0] for f in done["failed"]] == ["three.pdf"] * 3
+    assert all(f.endswith(f"(page {n})") for n, f in enumerate(done["failed"], 1))

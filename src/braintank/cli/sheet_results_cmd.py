@@ -42,8 +42,9 @@ def run_results(args: argparse.Namespace) -> int:
     from braintank.errors import BraintankError
     from braintank.fileio import refuse_overwriting_inputs
     from braintank.sheets.results import WHY, compute_results
-    from braintank.sheets.results_files import write_results
+    from braintank.sheets.results_files import results_format, write_results
 
+    results_format(args.out)  # before anything is read
     refuse_overwriting_inputs(args.out, [args.db], "--out")
     with _existing_store(args.db) as store:
         rows = store.results(args.sheet)

@@ -153,7 +153,8 @@ def claim(store: SheetStore, who: str, count: int, sheet_ids: list[int] | None =
     a reloaded page gets its cells back), in file/page/row/col order, held for CLAIM_SECONDS.
     Cells (sheet, row, col) in `skip` (skipped) are let go and not handed out; those in `have`
     (the page has them, maybe answered with the answer still on its way) are not handed out
-    again. Also says how many are left and who holds the rest."""
+    again. Also says how many are left (`have` not counted: the page counts its own answers)
+    and who holds the rest."""
     now = time.time()
     with store.transaction() as conn:
         conn.execute("DELETE FROM claims WHERE until < ?", (now,))
@@ -173,7 +174,8 @@ def claim(store: SheetStore, who: str, count: int, sheet_ids: list[int] | None =
                          (q["sheet_id"], q["row"], q["col"], who, now + CLAIM_SECONDS))
     others = sorted({q["claimed_by"] for q in queue if q["claimed_by"] not in (None, who)})
     held = sum(q["claimed_by"] not in (None, who) for q in queue)
-    return {"items": mine, "left": len(queue), "held_by_others": held, "others": others,
+    left = sum((q["sheet_id"], q["row"], q["col"]) not in have for q in queue)
+    return {"items": mine, "left": left, "held_by_others": held, "others": others,
             "skipped": sum((q["sheet_id"], q["row"], q["col"]) in skip for q in queue)}
 
 

@@ -118,12 +118,18 @@ def summary_line(results: Results) -> str:
             f"made {made} by braintank")
 
 
-def write_results(results: Results, out: str | os.PathLike) -> None:
-    """Write the table to `out` as its suffix says (.csv, .xlsx or .pdf)."""
+def results_format(out: str | os.PathLike) -> str:
+    """The format `out` asks for by its ending; a BraintankError for any other."""
     suffix = Path(out).suffix.lower()
     if suffix not in FORMATS:
         raise BraintankError(f"{out}: results are written as {', '.join(FORMATS)} (the name's "
                              f"ending says which)")
+    return suffix
+
+
+def write_results(results: Results, out: str | os.PathLike) -> None:
+    """Write the table to `out` as its suffix says (.csv, .xlsx or .pdf)."""
+    suffix = results_format(out)
     if suffix == ".csv":
         data = csv_bytes(results)
     elif suffix == ".xlsx":

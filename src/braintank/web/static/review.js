@@ -10,7 +10,7 @@ const sheets = new URLSearchParams(location.search).getAll("sheet").filter((s) =
 const filter = sheets.map((s) => `sheet=${s}`).join("&");
 const PREFETCH = 8, CLAIM = 20;  // asked for ahead, so fast keys never wait for cells
 let items = [], index = 0, claiming = null, given = {left: 0, held_by_others: 0, others: []};
-let answeredSinceClaim = 0, model = {threshold_in_use: null, views: 1};
+let answeredAtClaim = 0, model = {threshold_in_use: null, views: 1};
 const skipped = new Map(), known = new Map(), answered = new Set(), buffered = [];
 
 function key(item) { return `${item.sheet_id}:${item.row}:${item.col}`; }
@@ -44,7 +44,8 @@ function render() {
   if (!reviewerName() || naming()) return;  // nothing is shown before the name is given
   const item = current();
   $("card").hidden = !item;
-  $("left").textContent = Math.max(0, given.left - answeredSinceClaim);
+  // The server's count leaves out the cells this page had answered when it asked.
+  $("left").textContent = Math.max(0, given.left - (answered.size - answeredAtClaim));
   $("others").textContent = given.held_by_others ?
     ` · ${given.held_by_others} being reviewed by ${given.others.join(", ")}` : "";
   if (!item) return showDone();
@@ -97,11 +98,12 @@ async function claim() {
     // answer perhaps still on its way) are not handed out again.
     const ahead = items.slice(index);
     const have = [...answered].map((k) => cell(known.get(k)));
+    const asked = answered.size;
     const got = await postJson("/api/review/claim", {
       who: reviewerName(), count: ahead.length + CLAIM, sheet: sheets.map(Number), skip,
       have});
     given = got;
-    answeredSinceClaim = queue.pending;  // answers on their way were still counted as left
+    answeredAtClaim = asked;
     const listed = new Set([...ahead.map(key), ...answered]);
     for (const item of got.items) {
       if (!listed.has(key(item))) { items.push(item); known.set(key(item), item); }
@@ -124,7 +126,6 @@ function answer(value) {
                            answer: value, who: reviewerName(), expected: item.version}});
   answered.add(key(item));
   index += 1;
-  answeredSinceClaim += 1;
   render();
   topUp();
 }
@@ -148,7 +149,6 @@ async function undo() {
       item.version = 0;
       answered.delete(key(item));
       items.splice(index, 0, item);
-      answeredSinceClaim -= 1;
       render();
     }
   } catch (error) {
