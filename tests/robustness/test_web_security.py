@@ -93,13 +93,20 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-def test_a_refused_upload_keeps_none_of_its_files(client, tmp_path):
-    answer = client.post("/api/sheets", files=[
+def test_each_file_of_an_upload_is_accepted_or_refused_on_its_own(client, tmp_path):
+    refused = client.post("/api/sheets", files=[
+        ("files", ("notes.txt", b"just text", "text/plain")),
+        ("files", ("empty.jpg", b"", "image/jpeg"))])
+    assert refused.status_code == 415 and "nothing to read: notes.txt: not an image" in \
+        refused.json()["error"] and "empty.jpg: empty file" in refused.json()["error"]
+    assert [p for p in (tmp_path / "uploads").rglob("*") if p.is_file()] == []
+    mixed = client.post("/api/sheets", files=[
         ("files", ("good.png", _png(), "image/png")),
-        ("files", ("notes.txt", b"just text", "text/plain"))])
-    assert answer.status_code == 415
-    kept = [p for p in (tmp_path / "uploads").rglob("*") if p.is_file()]
-    assert kept == []
+        ("files", ("notes.jpg", b"just text", "image/jpeg"))])
+    assert mixed.status_code == 202 and mixed.json()["files"] == ["good.png"]
+    assert [r["file"] for r in mixed.json()["refused"]] == ["notes.jpg"]
+    kept = [p.name for p in (tmp_path / "uploads").rglob("*") if p.is_file()]
+    assert kept == ["good.png"]
 
 
 def test_no_server_path_reaches_the_client(client, tmp_path):
@@ -119,7 +126,7 @@ def test_no_server_path_reaches_the_client(client, tmp_path):
 def test_docs_need_no_other_host(client):
     assert client.get("/docs").status_code == 404
     assert client.get("/openapi.json").status_code == 200
-    for page in ("/draw", "/sheets", "/review", "/templates", "/models"):
+    for page in ("/draw", "/sheets", "/sheet", "/review", "/results", "/templates", "/models"):
         assert not re.search(r"""(src|href)=["']?(https?:)?//""", client.get(page).text)
 
 

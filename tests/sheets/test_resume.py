@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 from conftest import model_path
 
 
@@ -26,12 +27,15 @@ def _read_pages(db) -> list[tuple[str, float]]:
         return []
 
 
-def test_kill_during_batch_then_resume(tmp_path, scans, classifier):
-    folder, sheets = scans
+def test_kill_during_batch_then_resume(tmp_path, layout, mnist_test, classifier):
+    from braintank.sheets.simulate import simulate_sheet
+
+    images, labels = mnist_test
     files = []
-    for i in range(4):  # distinct files: a sheet is known by its content
+    for i in range(4):  # four different sheets: the same page twice is read once
         target = tmp_path / f"scan{i}.jpg"
-        target.write_bytes(sheets["good1.jpg"].data + bytes([i]))
+        sheet = simulate_sheet(layout, images, labels, np.random.default_rng(500 + i), dpi=200)
+        target.write_bytes(sheet.data)
         files.append(str(target))
     db, out = tmp_path / "r.db", tmp_path / "r.csv"
     cmd = [sys.executable, "-m", "braintank.cli.main", "sheet", "read", *files, "--db",

@@ -33,12 +33,13 @@ def test_rereading_keeps_corrections(tmp_path):
         assert again == sheet
         export_csv(store, tmp_path / "final.csv")
     lines = (tmp_path / "final.csv").read_text().splitlines()
-    assert lines[0] == "file,page,row,col,digit,confidence,status,reason"
-    assert lines[1].startswith("renamed.jpg,1,1,1,2,") and lines[1].endswith(",ok,")
+    assert lines[0] == ("file,page,row,col,digit,confidence,status,reason,row_label,col_label,"
+                        "title,reviewer,answered_at")
+    assert lines[1].startswith("renamed.jpg,1,1,1,2,") and lines[1].endswith(",ok,,,,,,")
     # Why a person had to look stays beside the correction.
     assert lines[2].startswith("renamed.jpg,1,1,2,8,") \
-        and lines[2].endswith(",corrected,low confidence")
-    assert lines[3] == "renamed.jpg,1,1,3,,,empty,"
+        and ",corrected,low confidence,,,,," in lines[2]
+    assert lines[3] == "renamed.jpg,1,1,3,,,empty,,,,,,"
 
 
 def test_failure_does_not_replace_a_reading(tmp_path):

@@ -31,9 +31,9 @@ def test_who_and_unreadable_are_kept_and_exported(tmp_path):
     assert log == [(1, 1, 8, "ana", 0), (1, 2, None, "bo", 1)]
     lines = to_csv(rows).splitlines()
     assert lines[1].startswith("scan.jpg,1,1,1,8,") \
-        and lines[1].endswith(",corrected,low confidence")
+        and ",corrected,low confidence,,,,ana,20" in lines[1]
     assert lines[2].startswith("scan.jpg,1,1,2,,") \
-        and lines[2].endswith(",unreadable,low confidence")
+        and ",unreadable,low confidence,,,,bo,20" in lines[2]
 
 
 def test_a_store_without_the_new_columns_gains_them(tmp_path):
@@ -48,6 +48,7 @@ def test_a_store_without_the_new_columns_gains_them(tmp_path):
     old.execute("CREATE TABLE correction_log (id INTEGER PRIMARY KEY, sheet_id INTEGER NOT "
                 "NULL, row INTEGER NOT NULL, col INTEGER NOT NULL, digit INTEGER, "
                 "corrected_at REAL NOT NULL)")
+    old.execute("PRAGMA user_version = 1")  # the schema version those stores were marked with
     old.close()
     with SheetStore(path) as store:
         sheet = store.save_page("abc", 1, "scan.jpg", _page(), "m")

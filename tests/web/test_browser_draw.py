@@ -23,6 +23,14 @@ def test_a_digit_drawn_with_the_mouse_is_read(server, page):
     _draw_one(page)
     page.wait_for_function("document.getElementById('digit').textContent === '1'")
     assert "%" in page.locator("#status").inner_text()
+    # One confidence: the status gives the decision's (the weakest view), the bars say they
+    # are the views' average, so a bar above the status's number is no contradiction.
+    views = page.evaluate("fetch('/api/model').then(r => r.json()).then(m => m.views)")
+    page.wait_for_function(f"document.getElementById('bars-note').textContent.includes("
+                           f"{'averaged' if views > 1 else 'Probabilities'!r})")
+    if views > 1:  # the shipped model reads each digit three ways
+        page.wait_for_function(f"document.getElementById('status').textContent.includes("
+                               f"'the weakest of {views} readings')")
     width = page.locator("#bar1").evaluate("e => parseFloat(e.style.width)")
     assert width > 50
     seen_ink = page.locator("#seen").evaluate(

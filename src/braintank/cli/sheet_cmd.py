@@ -1,4 +1,5 @@
-"""`braintank sheet template|simulate|read|review|export`: the score-sheet workflow."""
+"""`braintank sheet template|simulate|read|review|export` (and results, delete: see
+sheet_results_cmd.py): the score-sheet workflow."""
 
 from __future__ import annotations
 
@@ -28,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _register_read(sub)
     _register_review(sub)
     _register_export(sub)
+    from braintank.cli import sheet_results_cmd  # results, delete
+
+    sheet_results_cmd.register(sub)
 
 
 def _register_template(sub) -> None:
@@ -221,6 +225,7 @@ def run_read(args: argparse.Namespace) -> int:
     from braintank.errors import BraintankError
     from braintank.sheets.batch import read_batch
     from braintank.sheets.export import export_csv
+    from braintank.sheets.labels import save_template_text
     from braintank.sheets.layout import load_layout
     from braintank.sheets.store import SheetStore
 
@@ -232,6 +237,8 @@ def run_read(args: argparse.Namespace) -> int:
     layout = load_layout(args.layout) if args.layout else None
     classifier = load_classifier(args.model, args.runtime, args.threshold)
     with SheetStore(args.db) as store:
+        if layout is not None:  # its labels and title name the cells in every export
+            save_template_text(store, layout)
         log = (lambda _m: None) if args.quiet else (lambda m: print(m, file=sys.stderr))
         report = read_batch(args.scans, store, classifier, layout, crops, args.reread, log)
         if args.quiet:

@@ -1,7 +1,9 @@
-"""Write results as CSV (file,page,row,col,digit,confidence,status,reason), corrections
-applied; `reason` says why the reader sent a cell to a person ("not in the photo", "photo too
-small: 31 px per box; take it closer", "a dash or line, not a digit", ...), blank for cells
-read as they are.
+"""Write results as CSV (file,page,row,col,digit,confidence,status,reason, then the cell's
+labels, the template title, and who gave the answer in force and when), corrections applied.
+
+`reason` says why the reader sent a cell to a person ("not in the photo", "photo too small: 31
+px per box; take it closer", "a dash or line, not a digit", ...), blank for cells read as they
+are.
 
 The file goes through braintank.csvfile: exact round trips whatever a file name holds, and
 cells a spreadsheet would run as formulas prefixed with '.
@@ -10,11 +12,15 @@ cells a spreadsheet would run as formulas prefixed with '.
 from __future__ import annotations
 
 import os
+import time
 
 from braintank.csvfile import csv_text, write_csv
 from braintank.sheets.store import SheetStore
 
 COLUMNS = ("file", "page", "row", "col", "digit", "confidence", "status", "reason")
+# What the printed template calls the cell's row and column, its title, and the reviewer and
+# time (UTC, ISO 8601) of the answer in force (blank: the model's reading stands).
+LABEL_COLUMNS = ("row_label", "col_label", "title", "reviewer", "answered_at")
 
 
 def final_row(result: dict) -> dict:
@@ -35,13 +41,28 @@ def final_row(result: dict) -> dict:
     return row
 
 
+def answered_at(seconds: float | None) -> str:
+    return "" if seconds is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def labelled_row(result: dict) -> dict:
+    """The LABEL_COLUMNS of one cell (store.results gives the labels and title)."""
+    return {"row_label": result.get("row_label", ""), "col_label": result.get("col_label", ""),
+            "title": result.get("title", ""), "reviewer": result.get("corrected_by") or "",
+            "answered_at": answered_at(result.get("corrected_at"))}
+
+
+def csv_rows(results: list[dict]):
+    return (final_row(result) | labelled_row(result) for result in results)
+
+
 def to_csv(results: list[dict]) -> str:
-    return csv_text(COLUMNS, (final_row(result) for result in results))
+    return csv_text(COLUMNS + LABEL_COLUMNS, csv_rows(results))
 
 
 def export_csv(store: SheetStore, out: str | os.PathLike,
                sheet_ids: list[int] | None = None) -> int:
     """Write the CSV atomically; returns the number of cell rows."""
     results = store.results(sheet_ids)
-    write_csv(out, COLUMNS, (final_row(result) for result in results))
+    write_csv(out, COLUMNS + LABEL_COLUMNS, csv_rows(results))
     return len(results)

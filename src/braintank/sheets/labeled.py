@@ -38,6 +38,7 @@ class LabeledCells:
     images: np.ndarray  # uint8 [N, 28, 28], ink = 255 (MNIST convention)
     labels: np.ndarray  # int64 [N]
     cells: list[CellKey]
+    answered_at: list[float] = field(default_factory=list)  # time of each example's answer
     corrected_empty: int = 0  # the person said the cell is empty: not a digit
     without_input: int = 0  # page read before braintank kept network inputs
     not_single_mark: int = 0  # several marks, a dash, too faint: the network never judged it
@@ -70,14 +71,15 @@ def labeled_cells(store: SheetStore) -> LabeledCells:
     input_columns = "i.cell_id IS NOT NULL, i.image" if has_inputs else "0, NULL"
     input_join = "LEFT JOIN inputs i ON i.cell_id = c.id" if has_inputs else ""
     rows = store.query(
-        f"SELECT s.file, s.page, k.row, k.col, k.digit, c.id IS NOT NULL, {input_columns} "
+        f"SELECT s.file, s.page, k.row, k.col, k.digit, c.id IS NOT NULL, {input_columns}, "
+        "k.corrected_at "
         "FROM corrections k JOIN sheets s ON s.id = k.sheet_id "
         "LEFT JOIN cells c ON c.sheet_id = k.sheet_id AND c.row = k.row AND c.col = k.col "
         f"{input_join} WHERE s.status = 'read' ORDER BY s.sha256, s.page, k.row, k.col")
     result = LabeledCells(np.zeros((0, INPUT_SIDE, INPUT_SIDE), np.uint8),
                           np.zeros(0, np.int64), [])
     images, labels = [], []
-    for file, page, row, col, digit, has_cell, has_input, blob in rows:
+    for file, page, row, col, digit, has_cell, has_input, blob, at in rows:
         if digit is None:
             result.corrected_empty += 1
         elif not has_cell:
@@ -90,6 +92,7 @@ def labeled_cells(store: SheetStore) -> LabeledCells:
             images.append(_image(blob, store))
             labels.append(digit)
             result.cells.append((file, page, row, col))
+            result.answered_at.append(at)
         else:
             raise StoreError(f"{store.path}: a correction holds {digit!r}, not a digit "
                              "(damaged database)")
@@ -101,12 +104,15 @@ def labeled_cells(store: SheetStore) -> LabeledCells:
 
 
 def conflicts(store: SheetStore) -> list[Conflict]:
-    """Cells whose logged answers differ (the latest is the correction in force)."""
+    """Cells whose logged answers differ (the latest is the correction in force); answers
+    taken back (undo) do not count."""
     if not store.has_table("correction_log"):
         return []
+    columns = {row[1] for row in store.query("PRAGMA table_info(correction_log)")}
+    standing = "WHERE l.undone_at IS NULL " if "undone_at" in columns else ""  # taken back
     rows = store.query(
         "SELECT s.file, s.page, l.row, l.col, l.digit FROM correction_log l "
-        "JOIN sheets s ON s.id = l.sheet_id "
+        f"JOIN sheets s ON s.id = l.sheet_id {standing}"
         "ORDER BY s.sha256, s.page, l.row, l.col, l.corrected_at, l.id")
     answers: dict[CellKey, list[int | None]] = defaultdict(list)
     for file, page, row, col, digit in rows:

@@ -7,9 +7,7 @@ which are keyed by sheet, row and column. Each page is written in one transactio
 mid-run leaves every page either fully stored or absent. Tables added later (inputs,
 correction_log) are created on opening, so a store written by an older braintank opens too.
 
-A store is marked in the SQLite header (PRAGMA application_id and user_version) when it is
-created. Any other SQLite file is refused before anything is written to it, except a store
-of an older braintank (no mark, exactly braintank's tables), which is marked once.
+How a file is recognised as a store, and how an older one is upgraded: store_schema.py.
 """
 
 from __future__ import annotations
@@ -25,152 +23,29 @@ from pathlib import Path
 import numpy as np
 
 from braintank.errors import BraintankError
+from braintank.sheets.answers import AnswerConflict, describe_conflict, in_force
+from braintank.sheets.labels import BLANK_TEXT, template_texts
 from braintank.sheets.reader import PageReading, encode_png
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS sheets (
-    id INTEGER PRIMARY KEY,
-    sha256 TEXT NOT NULL,
-    page INTEGER NOT NULL,
-    file TEXT NOT NULL,
-    layout_id TEXT,
-    status TEXT NOT NULL,            -- read | failed
-    error TEXT,
-    read_at REAL NOT NULL,
-    UNIQUE (sha256, page)
-);
-CREATE TABLE IF NOT EXISTS cells (
-    id INTEGER PRIMARY KEY,
-    sheet_id INTEGER NOT NULL REFERENCES sheets(id) ON DELETE CASCADE,
-    row INTEGER NOT NULL,
-    col INTEGER NOT NULL,
-    UNIQUE (sheet_id, row, col)
-);
-CREATE TABLE IF NOT EXISTS crops (
-    cell_id INTEGER PRIMARY KEY REFERENCES cells(id) ON DELETE CASCADE,
-    png BLOB NOT NULL,
-    path TEXT
-);
-CREATE TABLE IF NOT EXISTS predictions (
-    cell_id INTEGER PRIMARY KEY REFERENCES cells(id) ON DELETE CASCADE,
-    digit INTEGER,
-    guess INTEGER,
-    confidence REAL NOT NULL,
-    status TEXT NOT NULL,            -- ok | review | empty
-    reason TEXT NOT NULL,
-    probabilities TEXT NOT NULL,
-    model TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS corrections (
-    sheet_id INTEGER NOT NULL REFERENCES sheets(id),
-    row INTEGER NOT NULL,
-    col INTEGER NOT NULL,
-    digit INTEGER,                   -- NULL: the person says the cell is empty
-    corrected_at REAL NOT NULL,
-    PRIMARY KEY (sheet_id, row, col)
-);
-CREATE TABLE IF NOT EXISTS inputs (  -- what the network saw, for `braintank finetune`
-    cell_id INTEGER PRIMARY KEY REFERENCES cells(id) ON DELETE CASCADE,
-    image BLOB                       -- 784 uint8 (28x28); NULL: no single mark to judge
-);
-CREATE TABLE IF NOT EXISTS correction_log (  -- every answer, in order; corrections = latest
-    id INTEGER PRIMARY KEY,
-    sheet_id INTEGER NOT NULL REFERENCES sheets(id),
-    row INTEGER NOT NULL,
-    col INTEGER NOT NULL,
-    digit INTEGER,
-    corrected_at REAL NOT NULL
-);
-"""
-
-# Columns added after the first stores were written: added on opening when missing. `who`
-# names the reviewer; `unreadable` marks an answer "a person cannot read this cell either".
-ADDED_COLUMNS = {
-    "corrections": (("who", "TEXT"), ("unreadable", "INTEGER NOT NULL DEFAULT 0")),
-    "correction_log": (("who", "TEXT"), ("unreadable", "INTEGER NOT NULL DEFAULT 0")),
-}
-
-# The mark in the SQLite header: "BTKS" (braintank sheets), and the schema version.
-APPLICATION_ID = 0x42544B53
-SCHEMA_VERSION = 1
-TABLES = frozenset({"sheets", "cells", "crops", "predictions", "corrections", "inputs",
-                    "correction_log"})
-LEGACY_TABLES = frozenset({"sheets", "cells", "crops", "predictions", "corrections"})
-_SHOWN_TABLES = 4
-
-# The tables and columns a store must have to be read (by `finetune`) without being changed.
-REQUIRED_COLUMNS = {
-    "sheets": {"id", "sha256", "page", "file", "status"},
-    "cells": {"id", "sheet_id", "row", "col"},
-    "predictions": {"cell_id", "guess"},
-    "corrections": {"sheet_id", "row", "col", "digit", "corrected_at"},
-}
-INPUT_SIDE = 28
+from braintank.sheets.sameness import same_page, written_mark
+from braintank.sheets.store_schema import (  # noqa: F401  (names others import from here)
+    ADDED_COLUMNS,
+    APPLICATION_ID,
+    INDEXES,
+    INPUT_SIDE,
+    LEGACY_TABLES,
+    SCHEMA,
+    SCHEMA_VERSION,
+    StoreError,
+    _explain,
+    _has_required_columns,
+    _identify,
+)
 
 
 def storable_text(text: str) -> str:
     """`text` as valid Unicode: a file name with bytes that are not UTF-8 (held by Python as
     lone surrogates, which SQLite refuses) keeps them as visible escapes such as \\udcff."""
     return text.encode("utf-8", errors="backslashreplace").decode("utf-8")
-
-
-class StoreError(BraintankError):
-    """The database cannot be used; reading more pages would lose their results."""
-
-
-def _explain(path: Path, exc: sqlite3.Error) -> StoreError:
-    text = str(exc).lower()
-    if "locked" in text or "busy" in text:
-        why = "database is locked by another process; try again when it has finished"
-    elif "readonly" in text or "read-only" in text:
-        why = "database is read-only (check the file's and folder's permissions)"
-    elif "not a database" in text or "malformed" in text:
-        why = "not a braintank sheets database (or it is damaged)"
-    elif "unable to open" in text:
-        why = "cannot open the database file (missing folder or no permission)"
-    else:
-        why = f"database error ({exc})"
-    return StoreError(f"{path}: {why}")
-
-
-def _identify(conn: sqlite3.Connection, path: Path) -> str:
-    """'store' (marked as ours), 'legacy' (an unmarked store of an older braintank) or 'empty'
-    (no tables: a new file); StoreError for any other SQLite file. Reads only."""
-    app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if app_id == APPLICATION_ID:
-        if version > SCHEMA_VERSION:
-            raise StoreError(f"{path}: made by a newer braintank (store schema {version}, this "
-                             f"one reads up to {SCHEMA_VERSION}); upgrade braintank")
-        return "store"
-    if app_id != 0:
-        raise StoreError(f"{path}: not a braintank sheets database (an SQLite file of another "
-                         f"program: application id {app_id:#x})")
-    objects = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
-    if not objects and version == 0:
-        return "empty"
-    tables = {name for kind, name in objects if kind == "table"}
-    # Only braintank's tables and the indexes SQLite makes for their UNIQUE keys: a view, a
-    # trigger, an index or a table of anyone else's means the file is not ours to change.
-    extra = sorted(name for kind, name in objects
-                   if not (kind == "table" and name in TABLES)
-                   and not (kind == "index" and name.startswith("sqlite_autoindex_")))
-    missing = sorted(LEGACY_TABLES - tables)
-    if version == 0 and not extra and not missing and _has_required_columns(conn):
-        return "legacy"
-    why = (f"user version {version}" if version else
-           f"it holds {', '.join(extra[:_SHOWN_TABLES])}" if extra else
-           f"no {missing[0]} table" if missing else "its tables lack braintank's columns")
-    raise StoreError(f"{path}: not a braintank sheets database (an SQLite file of another "
-                     f"program: {why})")
-
-
-def _has_required_columns(conn: sqlite3.Connection) -> bool:
-    for table, columns in REQUIRED_COLUMNS.items():
-        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-        if not columns <= have:
-            return False
-    return True
 
 
 def input_bytes(image: np.ndarray) -> bytes:
@@ -190,16 +65,22 @@ class SheetStore:
         except sqlite3.Error as exc:
             raise _explain(self.path, exc) from None
         try:
-            if _identify(self.conn, self.path) != "store":
+            kind = _identify(self.conn, self.path)
+            if kind != "store":
                 # The mark first: a kill while the tables are made leaves a marked store
                 # that the next opening completes, never an unmarked half of one.
                 self.conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-                self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             self.conn.execute("PRAGMA foreign_keys = ON")
             if wal:
                 self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.executescript(SCHEMA)
-            self._add_missing_columns()
+            version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+            if kind != "store" or version != SCHEMA_VERSION:  # a current store has it all
+                self.conn.executescript(SCHEMA)
+                self._add_missing_columns()
+                self.conn.execute(INDEXES)
+                # The version last: only a store holding every table and column is called
+                # current (an earlier version is upgraded in place by the lines above).
+                self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.Error as exc:
             self.conn.close()
             raise _explain(self.path, exc) from None
@@ -300,11 +181,25 @@ class SheetStore:
 
     def save_page(self, sha256: str, page: int, file: str, reading: PageReading, model: str,
                   crop_paths: dict[tuple[int, int], str] | None = None) -> int:
-        """Store a page's reading, replacing an earlier one; corrections stay."""
+        """Store a page's reading, replacing an earlier one; corrections stay. A page new to
+        the store that is the same page as one already read from another file (sameness.py)
+        is kept as a 'duplicate' naming that one, whose id is returned: its cells are not
+        asked again."""
         crop_paths = crop_paths or {}
         with self.transaction() as conn:
+            before = conn.execute("SELECT status FROM sheets WHERE sha256 = ? AND page = ?",
+                                  (sha256, page)).fetchone()
+            same = None if before is not None and before[0] == "read" else \
+                same_page(conn, sha256, page, reading.layout_id, reading)
+            if same is not None:
+                self._upsert_sheet(conn, sha256, page, file, reading.layout_id, "duplicate",
+                                   f"the same page as {same[1]} page {same[2]}, already read "
+                                   f"(sheet {same[0]}); not asked again")
+                return same[0]
             sheet_id = self._upsert_sheet(conn, sha256, page, file, reading.layout_id,
                                           "read", None)
+            conn.execute("UPDATE sheets SET written = ? WHERE id = ?",
+                         (written_mark(reading), sheet_id))
             conn.execute("DELETE FROM cells WHERE sheet_id = ?", (sheet_id,))
             for cell in reading.cells:
                 cell_id = conn.execute(
@@ -335,37 +230,52 @@ class SheetStore:
 
     # ---- corrections ------------------------------------------------------------------------
     def correct(self, sheet_id: int, row: int, col: int, digit: int | None,
-                who: str | None = None, unreadable: bool = False) -> None:
+                who: str | None = None, unreadable: bool = False,
+                expected: int | None = None) -> int:
         """Record a person's answer for a cell (`None`: the cell is empty; `unreadable`: the
         person cannot read it either, digit None); the latest answer is the cell's
-        correction, and every answer stays in correction_log with who gave it and when."""
+        correction, and every answer stays in correction_log with who gave it and when.
+
+        `expected`: the cell's version the person saw (answers.py; 0: unanswered). When the
+        cell has changed since, nothing is stored and AnswerConflict says what is in force,
+        unless it is this very answer (two people agreeing is no conflict). Returns the
+        cell's new version."""
         if digit is not None and not (0 <= digit <= 9):
             raise BraintankError(f"a correction is a digit 0-9 or empty, got {digit}")
         if unreadable and digit is not None:
             raise BraintankError("an unreadable cell has no digit")
         who = None if who is None else storable_text(who)
         with self.transaction() as conn:
+            current = in_force(conn, sheet_id, row, col)
+            if expected is not None and expected != (current.version if current else 0) \
+                    and (current is None or (current.digit, current.unreadable)
+                         != (digit, unreadable)):
+                raise AnswerConflict(describe_conflict(row, col, current), current)
             # One rule: the answer in force is the one logged last. Its time is read under
             # the write lock (never before waiting for it), so log order, time order and the
             # answer kept agree; a clock stepping back cannot put an answer before the last.
-            last = conn.execute("SELECT corrected_at FROM corrections WHERE sheet_id = ? "
-                                "AND row = ? AND col = ?", (sheet_id, row, col)).fetchone()
-            now = max(time.time(), last[0] if last else 0.0)
+            now = max(time.time(), current.at if current else 0.0)
             values = (sheet_id, row, col, digit, now, who, int(unreadable))
             conn.execute(
                 "INSERT INTO corrections (sheet_id, row, col, digit, corrected_at, who, "
                 "unreadable) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sheet_id, row, col) "
                 "DO UPDATE SET digit = excluded.digit, corrected_at = excluded.corrected_at, "
                 "who = excluded.who, unreadable = excluded.unreadable", values)
-            conn.execute("INSERT INTO correction_log (sheet_id, row, col, digit, corrected_at, "
-                         "who, unreadable) VALUES (?, ?, ?, ?, ?, ?, ?)", values)
+            version = conn.execute("INSERT INTO correction_log (sheet_id, row, col, digit, "
+                                   "corrected_at, who, unreadable) VALUES (?, ?, ?, ?, ?, ?, "
+                                   "?)", values).lastrowid
+            conn.execute("DELETE FROM claims WHERE sheet_id = ? AND row = ? AND col = ?",
+                         (sheet_id, row, col))
+        return version
 
     # ---- reading back -----------------------------------------------------------------------
     def results(self, sheet_ids: list[int] | None = None) -> list[dict]:
-        """Every stored cell with its prediction and correction, in file/page/row/col order."""
+        """Every stored cell with its prediction and correction, in file/page/row/col order,
+        with the template's title and the cell's row and column labels ("" when the store
+        does not know the template's text: see labels.py)."""
         sql = ("SELECT s.id, s.file, s.page, c.row, c.col, p.digit, p.guess, p.confidence, "
                "p.status, p.reason, k.digit, k.corrected_at IS NOT NULL, cr.path, c.id, "
-               "k.unreadable, k.who, k.corrected_at "
+               "k.unreadable, k.who, k.corrected_at, s.layout_id "
                "FROM sheets s JOIN cells c ON c.sheet_id = s.id "
                "JOIN predictions p ON p.cell_id = c.id "
                "LEFT JOIN crops cr ON cr.cell_id = c.id "
@@ -373,11 +283,14 @@ class SheetStore:
                "WHERE s.status = 'read' ORDER BY s.file, s.page, c.row, c.col")
         keys = ("sheet_id", "file", "page", "row", "col", "digit", "guess", "confidence",
                 "status", "reason", "corrected_digit", "corrected", "crop_path", "cell_id",
-                "unreadable", "corrected_by", "corrected_at")
+                "unreadable", "corrected_by", "corrected_at", "layout_id")
         rows = [dict(zip(keys, r, strict=True)) for r in self.query(sql)]
         if sheet_ids is not None:
             wanted = set(sheet_ids)
             rows = [r for r in rows if r["sheet_id"] in wanted]
+        texts = template_texts(self)
+        for r in rows:
+            r.update(texts.get(r["layout_id"], BLANK_TEXT).for_cell(r["row"], r["col"]))
         return rows
 
     def crop_png(self, cell_id: int) -> bytes | None:
@@ -395,4 +308,9 @@ class SheetStore:
 
     def failures(self) -> list[tuple[str, int, str]]:
         return self.query("SELECT file, page, error FROM sheets WHERE status = 'failed' "
+                          "ORDER BY file, page")
+
+    def duplicates(self) -> list[tuple[str, int, str]]:
+        """Pages found to be the same as a page already read: (file, page, which one)."""
+        return self.query("SELECT file, page, error FROM sheets WHERE status = 'duplicate' "
                           "ORDER BY file, page")

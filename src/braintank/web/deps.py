@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+from fastapi import HTTPException, Query, Request
 from fastapi import Path as PathParam
-from fastapi import Query, Request
 from pydantic import Field
 
 from braintank.sheets.store import SheetStore
@@ -38,3 +38,13 @@ def shown_file(request: Request, file: str) -> str:
         return Path(file).relative_to(uploads).name
     except ValueError:
         return file
+
+
+def check_sheets(store: SheetStore, sheet: list[int] | None) -> None:
+    """404 naming the sheets asked for that are not (or no longer) read."""
+    if not sheet:
+        return
+    known = {r[0] for r in store.query("SELECT id FROM sheets WHERE status = 'read'")}
+    missing = sorted(set(sheet) - known)
+    if missing:
+        raise HTTPException(404, f"no sheet {', '.join(map(str, missing))}")

@@ -2,6 +2,10 @@
 run as its own process (a training must not stall the server), then a switch to the new
 model with the before/after numbers from its summary.json.
 
+It is offered once enough answers are new to the model in use (given since it last learned
+from corrections); a switch is allowed only when the run's verdict (training.finetune.verdict,
+in summary.json) says the new model is better, and can be undone (switch back).
+
 Runs live in RUNS/run-<time>/ (RUNS: the server's runs folder); the request names no path,
 only "the latest run this server started". A switch lasts until the server stops: start it
 with --model RUNS/run-<time>/model.pt to keep the new model.
@@ -23,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from braintank.sheets.labeled import labeled_cells
 from braintank.sheets.store import SheetStore
-from braintank.training.finetune_data import check_enough
+from braintank.training.finetune_data import MIN_LABELED, check_enough
 from braintank.web.models_api import current_model, describe_model, load_for_serving
 
 router = APIRouter()
@@ -96,9 +100,13 @@ def _before_after(summary: dict) -> dict:
     before, after = summary["before"], summary["after"]
     numbers = {"rows": [{"measure": name, "before": _number(pick(before)),
                          "after": _number(pick(after))} for name, pick in _MEASURES]}
+    verdict = summary["verdict"]
+    if not isinstance(verdict["better"], bool) or not isinstance(verdict["why"], str):
+        raise ValueError("the verdict is not {better: true|false, why: text}")
     return {"heldout": _number(summary["heldout_corrections"]),
             "trained_on": _number(summary["train_corrections"]),
-            "epochs": _number(summary["epochs"]), **numbers}
+            "epochs": _number(summary["epochs"]), **numbers,
+            "verdict": {"better": verdict["better"], "why": verdict["why"][:300]}}
 
 
 _MEASURES = (("held-out corrections: accuracy", lambda s: s["heldout"]["accuracy"]),
@@ -120,10 +128,22 @@ def corrected_digits(db: Path) -> int:
         return int(len(labeled_cells(store).labels))
 
 
+def answers_at_hand(db: Path, learned_at: float | None) -> tuple[int, int]:
+    """(corrected digits in all, those answered after `learned_at`: new to the model)."""
+    with SheetStore(db) as store:
+        found = labeled_cells(store)
+    new = sum(learned_at is None or at > learned_at for at in found.answered_at)
+    return int(len(found.labels)), new
+
+
 @router.get("/api/finetune", summary="The latest finetune and the corrected digits at hand")
 def finetune_status(request: Request) -> dict:
     state = request.app.state
-    return {**state.finetune.status(), "corrected_digits": corrected_digits(state.config.db)}
+    total, new = answers_at_hand(state.config.db, state.model_facts.get("learned_at"))
+    latest = state.finetune.status()
+    return {**latest, "corrected_digits": total, "new_answers": new, "needed": MIN_LABELED,
+            "offer": new >= MIN_LABELED and total >= MIN_LABELED
+            and latest["state"] != "running"}
 
 
 @router.post("/api/finetune", status_code=202,
@@ -135,16 +155,43 @@ def start_finetune(request: Request, settings: FinetuneRequest) -> dict:
     return {"state": "running", "run": run_dir.name}
 
 
-@router.post("/api/model/switch", summary="Read with the model of the latest finished finetune")
+@router.post("/api/model/switch", summary="Read with the model of the latest finished finetune "
+             "(only when its verdict says it is better)")
 async def switch_model(request: Request) -> dict:
     state = request.app.state
     latest = state.finetune.status()
     if latest["state"] != "done":
         raise HTTPException(409, "no finished finetune to switch to (state: "
                                  f"{latest['state']})")
+    verdict = latest["summary"]["verdict"]
+    if not verdict["better"]:
+        raise HTTPException(409, f"the finetuned model is not better than the one in use "
+                                 f"({verdict['why']}); keep reading with it")
     path = Path(latest["model"])
+    if path == Path(state.model_path):
+        raise HTTPException(409, f"already reading with {latest['run']}/model.pt")
+    await _use(state, path)
+    return {"switched": True, **current_model(state)}
+
+
+@router.post("/api/model/switch-back", summary="Read again with the model used before the "
+             "latest switch")
+async def switch_back(request: Request) -> dict:
+    state = request.app.state
+    if not state.previous_models:
+        raise HTTPException(409, "no earlier model to switch back to (the server has not "
+                                 "switched since it started)")
+    previous = state.previous_models.pop()
+    state.classifier = state.worker.classifier = previous["classifier"]
+    state.model_facts, state.model_path = previous["facts"], previous["path"]
+    return {"switched": True, **current_model(state)}
+
+
+async def _use(state, path: Path) -> None:
+    """Load `path` and read with it from now on (the model in use kept to go back to)."""
     classifier = await run_in_threadpool(load_for_serving, path, state.config.runtime)
     facts = await run_in_threadpool(describe_model, path)
+    state.previous_models.append({"classifier": state.classifier, "path": state.model_path,
+                                  "facts": state.model_facts})
     state.classifier = state.worker.classifier = classifier
     state.model_facts, state.model_path = facts, path
-    return {"switched": True, **current_model(state)}

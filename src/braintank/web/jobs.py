@@ -31,6 +31,7 @@ class ReadJob:
     files: list[tuple[str, str]]            # (server path, name as uploaded)
     state: str = "queued"                   # queued | reading | done | failed | cancelled
     files_done: int = 0
+    pages_total: int = 0                    # pages in all its files (counted as it starts)
     pages_read: int = 0
     pages_skipped: int = 0
     failed: list[str] = field(default_factory=list)
@@ -57,6 +58,18 @@ class ReadJob:
         self.sheet_ids = list(report.sheet_ids)
         self.files_done = paths.index(path) if path in paths else len(paths)
         self.current = names.get(path)
+
+
+def count_pages(path: Path) -> int:
+    """Pages the reader will go through in a file (1 when it cannot tell: the reader then
+    says why), so progress can be shown page by page, also inside one long PDF."""
+    from braintank.inference.images import image_page_count
+    from braintank.sheets.pdfio import is_pdf, page_count
+
+    try:
+        return max(1, page_count(path) if is_pdf(path) else image_page_count(path))
+    except (BraintankError, OSError):
+        return 1
 
 
 def _named(message: str, file: str, names: dict[str, str]) -> str:
@@ -123,6 +136,7 @@ class ReadingWorker:
                         job.error = str(exc)
                         self._finish(job, "failed")
                         continue
+                    job.pages_total = sum(count_pages(Path(p)) for p, _n in job.files)
                     report = BatchReport()
                     turns.append((job, batch_steps([p for p, _n in job.files], store,
                                                    self.classifier, report,

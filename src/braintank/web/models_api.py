@@ -17,7 +17,8 @@ CALIBRATION_FIELDS = ("temperature", "threshold", "target_accuracy", "val_covera
 
 
 def describe_model(path) -> dict:
-    """The facts a model file records about itself (all optional but the name)."""
+    """The facts a model file records about itself (all optional but the name), and when it
+    last learned from corrections (`learned_at`, None: never)."""
     saved = load_model_file(path or default_model_path())
     payload = saved.payload
     calibration = {k: saved.calibration[k] for k in CALIBRATION_FIELDS
@@ -25,7 +26,23 @@ def describe_model(path) -> dict:
     return {"name": saved.path.name, "shipped": path is None, "engine": saved.engine,
             "model": saved.config.get("model"), "dataset": saved.config.get("dataset"),
             "test_accuracy": payload.get("test_accuracy"),
-            "epochs": payload.get("epoch"), "calibration": calibration}
+            "epochs": payload.get("epoch"), "calibration": calibration,
+            "path": str(saved.path), "learned_at": learned_at(saved.path, payload)}
+
+
+def learned_at(path: Path, payload: dict) -> float | None:
+    """When a finetuned model took its corrections from the store: the time its run saved
+    them (finetune-data.npz), else the model file's own time; None for a model that never
+    learned from corrections (every answer is new to it)."""
+    from braintank.training.finetune_data import SNAPSHOT_FILE
+
+    if "finetune" not in payload:
+        return None
+    snapshot = path.parent / SNAPSHOT_FILE
+    try:
+        return (snapshot if snapshot.is_file() else path).stat().st_mtime
+    except OSError:
+        return None
 
 
 @router.get("/api/model", summary="The model reading the sheets, with its measured numbers")
@@ -35,9 +52,11 @@ def model(request: Request) -> dict:
 
 def current_model(state) -> dict:
     """The facts of the model in use (app.state), with the runtime and the review threshold
-    it applies (an int8 copy has its own)."""
+    it applies (an int8 copy has its own), and the model a switch back would return to."""
+    previous = state.previous_models[-1]["facts"]["name"] if state.previous_models else None
     return {**state.model_facts, "runtime": state.classifier.runtime,
-            "threshold_in_use": state.classifier.threshold}
+            "threshold_in_use": state.classifier.threshold,
+            "views": getattr(state.classifier, "views", 1), "previous": previous}
 
 
 def load_for_serving(model: Path | None, runtime: str) -> DigitClassifier:

@@ -1,5 +1,6 @@
 """GET /api/template: a printable sheet made on request (A4 PDF, Letter PDF, PNG or the
-layout.json), with the same checks as `braintank sheet template`."""
+layout.json), with the same checks as `braintank sheet template`; POST /api/layouts keeps a
+template's title and labels in the store, so its sheets' results name them."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 
-from braintank.sheets.template import write_template
+from braintank.sheets.labels import save_template_text
+from braintank.sheets.layout import MAX_COLS, MAX_ROWS, make_layout
+from braintank.sheets.template import check_text_fits, write_template
+from braintank.web.deps import open_store
 
 router = APIRouter()
 FORMATS = {"pdf": ("sheet.pdf", "application/pdf"),
@@ -39,3 +44,21 @@ def template(rows: int, cols: int, title: str = "", format: str = "pdf",
     name = _download_name(title, rows, cols, file)
     return Response(data, media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+class TemplateText(BaseModel):
+    rows: int = Field(ge=1, le=MAX_ROWS)
+    cols: int = Field(ge=1, le=MAX_COLS)
+    title: str = Field("", max_length=200)
+    row_labels: list[str] = Field(default_factory=list, max_length=MAX_ROWS)
+    col_labels: list[str] = Field(default_factory=list, max_length=MAX_COLS)
+
+
+@router.post("/api/layouts", summary="Keep a template's title and labels for its sheets")
+def keep_template_text(request: Request, text: TemplateText) -> dict:
+    layout = make_layout(text.rows, text.cols, text.title, text.row_labels or None,
+                         text.col_labels or None)
+    check_text_fits(layout)
+    with open_store(request) as store:
+        new = save_template_text(store, layout)
+    return {"layout": layout.layout_id, "new": new}

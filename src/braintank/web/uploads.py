@@ -50,6 +50,11 @@ def safe_file_name(name: str) -> str:
 async def read_upload(upload: UploadFile, name: str, allowed: tuple[str, ...]) -> tuple[bytes, str]:
     """(bytes, kind) of an upload whose content is one of `allowed`, else 415/400."""
     data = await upload.read()
+    return data, check_kind(data, name, allowed)
+
+
+def check_kind(data: bytes, name: str, allowed: tuple[str, ...]) -> str:
+    """The kind of an upload's content when it is one of `allowed`, else 415/400."""
     if not data:
         raise HTTPException(400, f"{name}: empty file (0 bytes)")
     kind = sniff(data)
@@ -57,7 +62,7 @@ async def read_upload(upload: UploadFile, name: str, allowed: tuple[str, ...]) -
         what = "a PDF" if kind == "pdf" else "not an image" if kind is None else kind
         raise HTTPException(415, f"{name}: {what}; allowed: {', '.join(allowed)} "
                                  f"(the type is read from the content, not the name)")
-    return data, kind
+    return kind
 
 
 def check_pixels(path: Path, name: str, limit: int) -> None:

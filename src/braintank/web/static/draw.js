@@ -7,7 +7,17 @@ const ink = pad.getContext("2d");
 const seen = document.getElementById("seen").getContext("2d");
 const bars = document.getElementById("bars");
 const errorBox = document.getElementById("error");
-let drawing = false, last = null, inFlight = false, again = false, lastSent = 0;
+let drawing = false, last = null, inFlight = false, again = false, lastSent = 0, views = 1;
+let lastResult = null;
+
+api("/api/model").then((m) => {
+  views = m.views || 1;
+  if (views > 1) {
+    document.getElementById("bars-note").textContent =
+      `Probabilities, averaged over the model's ${views} readings`;
+    showStatus(lastResult);
+  }
+}).catch(() => {});
 
 for (let d = 0; d < 10; d++) {
   bars.insertAdjacentHTML("beforeend",
@@ -16,6 +26,7 @@ for (let d = 0; d < 10; d++) {
 }
 
 function clearPad() {
+  lastResult = null;
   ink.fillStyle = "#fff";
   ink.fillRect(0, 0, pad.width, pad.height);
   seen.clearRect(0, 0, 28, 28);
@@ -63,6 +74,17 @@ function showSeen(pixels) {
   seen.putImageData(image, 0, 0);
 }
 
+function showStatus(result) {
+  lastResult = result;
+  if (!result) return;
+  const why = result.reason ? `: ${result.reason}` : "";
+  // The confidence is the decision's (the weakest of the model's readings); the bars are
+  // the readings' average, and say so, so the two never seem to disagree.
+  document.getElementById("status").textContent = result.status === "empty" ? "nothing drawn"
+    : `${(100 * result.confidence).toFixed(1)}% sure (${result.status}${why})` +
+      (views > 1 ? `: the weakest of ${views} readings` : "");
+}
+
 async function predict() {
   if (inFlight) { again = true; return; }
   inFlight = true; lastSent = Date.now();
@@ -75,9 +97,7 @@ async function predict() {
     // A mark sent to review shows no digit: a guess in large type reads as an answer.
     document.getElementById("digit").textContent =
       result.status === "ok" ? result.digit : result.status === "review" ? "?" : "-";
-    const why = result.reason ? `: ${result.reason}` : "";
-    document.getElementById("status").textContent = result.status === "empty" ? "nothing drawn"
-      : `${(100 * result.confidence).toFixed(1)}% sure (${result.status}${why})`;
+    showStatus(result);
     result.probabilities.forEach((p, d) => show(d, p, d === result.digit));
     showSeen(result.input28);
     showError(errorBox, null);

@@ -1,7 +1,14 @@
-// Templates page: make a sheet with GET /api/template and save it; errors stay on the page.
+// Templates page: make a sheet with GET /api/template and save it; its title and labels are
+// kept in the store (POST /api/layouts), so results name contestants and judges. Labels are
+// one per line: a name may hold a comma.
 "use strict";
 navigation("templates");
 const errorBox = document.getElementById("error");
+
+function labels(field) {
+  return document.getElementById(field).value.split("\n").map((label) => label.trim())
+    .filter((label) => label);
+}
 
 function query(format) {
   const params = new URLSearchParams();
@@ -9,10 +16,8 @@ function query(format) {
     params.set(name, document.getElementById(name).value);
   }
   params.set("format", format);
-  for (const [field, name] of [["row-labels", "row_label"], ["col-labels", "col_label"]]) {
-    const text = document.getElementById(field).value.trim();
-    if (text) text.split(",").forEach((label) => params.append(name, label.trim()));
-  }
+  labels("row-labels").forEach((label) => params.append("row_label", label));
+  labels("col-labels").forEach((label) => params.append("col_label", label));
   return "/api/template?" + params.toString();
 }
 
@@ -28,6 +33,11 @@ document.getElementById("template").addEventListener("submit", async (event) => 
   showError(errorBox, null);
   try {
     const [blob, name] = await fetchFile(query(document.getElementById("format").value));
+    await postJson("/api/layouts", {
+      rows: Number(document.getElementById("rows").value),
+      cols: Number(document.getElementById("cols").value),
+      title: document.getElementById("title").value, row_labels: labels("row-labels"),
+      col_labels: labels("col-labels")});
     const a = document.createElement("a");
     a.href = URL.createObjectURL(blob); a.download = name;
     document.body.appendChild(a); a.click(); a.remove();
