@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh
 export BRAINTANK_DATA="${BRAINTANK_DATA:-$(cd .. && pwd)/shared/datasets}"
 .venv/bin/ruff check src tests benchmarks
+NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict --quiet --site-dir "$(mktemp -d)"
 .venv/bin/python -m pytest -n 2 "$@"
