@@ -94,6 +94,11 @@ def test_deleting_a_sheet_while_someone_reviews_it(browser, small_server, tmp_pa
     ana.wait_for_selector(".cell")
     ana.on("dialog", lambda dialog: dialog.accept())
     ana.click("#delete")
+    # Either the page moves on or it shows why not; a loaded 2-core CI machine gets 90 s.
+    ana.wait_for_function("location.search.includes('deleted=') || "
+                          "document.getElementById('error').textContent.trim() !== ''",
+                          timeout=90_000)
+    assert "deleted=" in ana.url, ana.locator("#error").inner_text()
     ana.wait_for_url(f"**/sheets?deleted={sheet}")
     assert f"sheet {sheet} deleted" in ana.locator("#deleted").inner_text()
     assert ana.locator("#sheets tr[data-sheet]").count() == 0
