@@ -12,7 +12,7 @@ from PIL import Image
 
 from braintank.data.render import render_digit_file
 from braintank.errors import BraintankError
-from braintank.inference.images import MAX_PIXELS, load_image, to_grey
+from braintank.imaging.images import MAX_PIXELS, load_image, to_grey
 
 
 @pytest.fixture(scope="module")
