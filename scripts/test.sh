@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh
 export BRAINTANK_DATA="${BRAINTANK_DATA:-$(cd .. && pwd)/shared/datasets}"
 .venv/bin/ruff check src tests benchmarks
+.venv/bin/lint-imports  # layers in pyproject.toml [tool.importlinter]
 .venv/bin/python -m pytest -n 2 "$@"
