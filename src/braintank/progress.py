@@ -96,7 +96,8 @@ class LineBar:
 
         done = amount(self.n) + ("" if self.total is None else f"/{amount(self.total)}")
         seconds = time.perf_counter() - self.started
-        text = f"{self.desc + ': ' if self.desc else ''}{done} {self.unit} in {seconds:.1f}s"
+        unit = self.unit if self.unit_scale else f" {self.unit}"  # 3.00MB, 500 epoch
+        text = f"{self.desc + ': ' if self.desc else ''}{done}{unit} in {seconds:.1f}s"
         return text + (f" [{self.postfix}]" if self.postfix else "")
 
     def close(self) -> None:
