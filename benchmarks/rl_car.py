@@ -1,6 +1,8 @@
-"""How the car agents end their episodes: refuelled, crashed or out of time, against random.
+"""How the car agents end their episodes: refuelled, crashed or out of time, against random
+and, with --scripted, against two scripted drivers on the same maps: one that sees the same
+20 headlight sums as the agents, and one that sees the whole map and plans (the ceiling).
 
-    python benchmarks/rl_car.py [--episodes 100] [--seed 1000] [AGENT ...]
+    python benchmarks/rl_car.py [--episodes 100] [--seed 1000] [--scripted] [AGENT ...]
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import argparse
 import numpy as np
 
 from braintank.rl import load_agent
+from braintank.rl.car_drivers import HeadlightDriver, MapDriver
 from braintank.rl.common import CAR_ENV_ID, make_env
 
 
@@ -19,6 +22,8 @@ def outcomes(agent, episodes: int, seed: int) -> dict:
     rows = []
     for i in range(episodes):
         observation, _ = env.reset(seed=seed + i)
+        if hasattr(agent, "start"):
+            agent.start(env)
         total, done = 0.0, False
         while not done:
             action = env.action_space.sample() if agent is None else agent.act(observation)
@@ -36,8 +41,13 @@ def main() -> None:
     parser.add_argument("agents", nargs="*", default=["dqn-car", "reinforce-car"])
     parser.add_argument("--episodes", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1000)
+    parser.add_argument("--scripted", action="store_true",
+                        help="also the headlight-rule and whole-map drivers")
     args = parser.parse_args()
     print("random", outcomes(None, args.episodes, args.seed))
+    if args.scripted:
+        print("scripted, headlights", outcomes(HeadlightDriver(), args.episodes, args.seed))
+        print("scripted, whole map", outcomes(MapDriver(), args.episodes, args.seed))
     for name in args.agents:
         print(name, outcomes(load_agent(name), args.episodes, args.seed))
 

@@ -1,5 +1,5 @@
 """Headless Chromium (Debian's package) driven by Playwright; screenshots go to
-test-artifacts/web/ (git-ignored). The README's two (docs/web/) are written when missing or
+test-artifacts/web/ (git-ignored). The web app guide's two (docs/web/) are written when missing or
 when BRAINTANK_README_SCREENSHOTS=1, so a test run does not rewrite tracked files."""
 
 from __future__ import annotations

@@ -1,0 +1,122 @@
+"""Scripted drivers for the course's car: what its observation allows, and what the map allows.
+
+They give the learners a yardstick on the same unseen maps (`benchmarks/rl_car.py --scripted`):
+
+- `HeadlightDriver` sees exactly what the agents see, the 20 column sums of the headlights,
+  and follows three rules: steer towards a column where the gas station outweighs the walls;
+  when the road ahead closes in, turn towards the freer side; otherwise go straight.
+- `MapDriver` sees the whole map and plans: a breadth-first search over the car's exact
+  reachable states (position and heading after each left, right or straight step, computed as
+  `CarEnv.step` computes them) for the fewest steps to the station. What it cannot reach, no
+  driver can reach in that many steps; it is the ceiling.
+
+Both have the agents' `act(observation)`; `MapDriver` also needs `start(env)` after each reset.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from braintank.rl.car_env import (
+    LEFT,
+    OBSTACLE,
+    RIGHT,
+    SIZE,
+    STATION,
+    STRAIGHT,
+    TURN_DEGREES,
+    VIEW_COLS,
+    VIEW_ROWS,
+)
+
+CENTRE = slice(VIEW_COLS // 2 - 3, VIEW_COLS // 2 + 3)   # the six columns the car drives into
+MAX_STEPS = 500                                         # the registration's time limit
+
+
+class HeadlightDriver:
+    """Rules on the 20 headlight sums. A column's sum is (station cells - wall cells) in that
+    column; a wall d rows ahead fills the rows behind it too, so a sum near -VIEW_ROWS means
+    a wall close by."""
+
+    def __init__(self, near: float = 8.0) -> None:
+        # A centre column at or below -(VIEW_ROWS - near) is "closing in"; 8 (a wall in the
+        # farthest two rows) was best of 3-9 on maps 2000-2099, which no benchmark reports.
+        self.near = near
+
+    def act(self, observation: np.ndarray) -> int:
+        sums = np.asarray(observation, dtype=float)
+        across = np.arange(VIEW_COLS) - (VIEW_COLS - 1) / 2   # < 0: left of the car
+        if sums.max() > 0:                                    # the station, seen
+            target = across[int(np.argmax(sums))]
+            return STRAIGHT if abs(target) < 1 else (LEFT if target < 0 else RIGHT)
+        if sums[CENTRE].min() <= -(VIEW_ROWS - self.near):
+            left, right = sums[:VIEW_COLS // 2].sum(), sums[VIEW_COLS // 2:].sum()
+            return LEFT if left >= right else RIGHT
+        return STRAIGHT
+
+
+def _step(position: np.ndarray, heading: float, action: int) -> tuple[np.ndarray, float]:
+    """The car's motion, exactly as CarEnv.step computes it."""
+    turn = {LEFT: TURN_DEGREES, RIGHT: -TURN_DEGREES, STRAIGHT: 0.0}[action]
+    heading = (heading + np.radians(turn)) % (2 * np.pi)
+    return position + [np.cos(heading), np.sin(heading)], heading
+
+
+def _cell_value(grid: np.ndarray, position: np.ndarray) -> int:
+    cell = np.floor(position).astype(int)
+    if ((cell < 0) | (cell >= SIZE)).any():
+        return OBSTACLE
+    return int(grid[cell[0], cell[1]])
+
+
+def plan_route(grid: np.ndarray, position: np.ndarray, heading: float,
+               resolution: float = 0.5) -> list[int] | None:
+    """The fewest actions from (position, heading) to a station cell without entering an
+    obstacle, or None if none exists within MAX_STEPS. States are merged on a grid of
+    `resolution` cells and 24 headings, but each keeps the exact position it was reached
+    with, so the route returned drives exactly as planned."""
+    turns = round(360 / TURN_DEGREES)
+
+    def key(p: np.ndarray, h: float) -> tuple[int, int, int]:
+        return (int(p[0] // resolution), int(p[1] // resolution),
+                round(h / np.radians(TURN_DEGREES)) % turns)
+
+    parents: dict[tuple, tuple | None] = {key(position, heading): None}
+    frontier = deque([(position, heading, key(position, heading), 0)])
+    while frontier:
+        p, h, k, depth = frontier.popleft()
+        if depth >= MAX_STEPS:
+            continue
+        for action in (STRAIGHT, LEFT, RIGHT):
+            q, g = _step(p, h, action)
+            value = _cell_value(grid, q)
+            if value == OBSTACLE:
+                continue
+            child = key(q, g)
+            if value == STATION:
+                route = [action]
+                while parents[k] is not None:
+                    k, a = parents[k]
+                    route.append(a)
+                return route[::-1]
+            if child not in parents:
+                parents[child] = (k, action)
+                frontier.append((q, g, child, depth + 1))
+    return None
+
+
+class MapDriver:
+    """Drives the shortest route it finds on the whole map; straight on if there is none."""
+
+    def __init__(self) -> None:
+        self.route_: list[int] = []
+
+    def start(self, env) -> None:
+        """Plan from the state `env` (a CarEnv, unwrapped) was just reset to."""
+        car = env.unwrapped
+        self.route_ = plan_route(car.grid, car.position.copy(), car.heading) or []
+
+    def act(self, observation: np.ndarray) -> int:
+        return self.route_.pop(0) if self.route_ else STRAIGHT
