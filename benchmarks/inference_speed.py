@@ -4,7 +4,7 @@ Measures throughput on batches of MNIST test images (network forward passes, one
 digit) and single-image latency (median of many calls), every runtime in the same process on
 the same inputs, and prints the ratios. "torch-plain" runs the network as trained (batch norm
 unfolded, NCHW memory): the baseline for braintank's eval-time folding and channels-last
-(`inference/optimize.py`). "onnx-int8" is the model's int8 copy (`inference/quantize.py`,
+(`nets/optimize.py`). "onnx-int8" is the model's int8 copy (`modelfile/quantize.py`,
 made beside the model file if missing). `digits_per_s_with_views` is what the classifier
 really reads: every digit under the model's test-time views, softmax and review decision.
 Usage: python benchmarks/inference_speed.py [--model PATH] [--threads N]

@@ -27,8 +27,8 @@ from braintank.data.mfeat import load_mfeat
 from braintank.data.optdigits import load_optdigits
 from braintank.data.render import render_digit
 from braintank.evaluation.metrics import expected_calibration_error
+from braintank.imaging.preprocess import to_mnist_batch
 from braintank.inference.classifier import DigitClassifier, default_model_path
-from braintank.inference.preprocess import to_mnist_batch
 
 PAD = 8  # the bitmaps' ink touches their border; to_mnist fits the paper on the image border
 

@@ -20,9 +20,9 @@ GOALS = {"scratch-fast": ("reach 98.5% test accuracy within 60 s", 0.985, 60.0),
 
 
 def run_preset(name: str, out_dir: Path, epochs: int | None) -> dict:
+    from braintank.runlog import read_metrics
     from braintank.scratch.config import get_preset
     from braintank.scratch.trainer import train_scratch
-    from braintank.training.runlog import read_metrics
 
     overrides = {"track_test": True} | ({"epochs": epochs} if epochs else {})
     config = get_preset(name, **overrides)

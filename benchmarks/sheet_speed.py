@@ -20,7 +20,7 @@ import torch
 
 from braintank.cli.runtime import RUNTIME_CHOICES, load_classifier
 from braintank.data import load_split
-from braintank.inference.images import load_image
+from braintank.imaging.images import load_image
 from braintank.sheets import reader
 from braintank.sheets.layout import make_layout
 from braintank.sheets.simulate import simulate_sheet

@@ -16,7 +16,7 @@ from braintank.cli.runtime import RUNTIME_CHOICES, load_classifier
 from braintank.data import load_split
 from braintank.errors import BraintankError
 from braintank.inference.classifier import RUNTIMES, DigitClassifier, default_model_path
-from braintank.inference.quantize import current_int8, file_sha256, int8_path, read_int8
+from braintank.modelfile.quantize import current_int8, file_sha256, int8_path, read_int8
 from braintank.training.int8 import build_int8
 
 STATUSES = {"ok", "review", "empty"}

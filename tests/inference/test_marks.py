@@ -8,8 +8,8 @@ import pytest
 
 from braintank.data import load_split
 from braintank.data.render import render_digit
+from braintank.imaging.preprocess import to_mnist
 from braintank.inference.marks import DASH, TOO_WIDE, TWO_MARKS, shape_doubt, side_by_side
-from braintank.inference.preprocess import to_mnist
 
 
 def test_side_by_side_needs_little_horizontal_overlap():

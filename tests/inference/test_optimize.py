@@ -5,8 +5,8 @@ import copy
 import torch
 from torch import nn
 
-from braintank.inference.optimize import fold_batch_norm, for_inference
 from braintank.nets import build_model
+from braintank.nets.optimize import fold_batch_norm, for_inference
 
 
 def _trained_like(arch: dict) -> nn.Module:

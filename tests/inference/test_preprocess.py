@@ -12,8 +12,8 @@ from PIL import Image
 from braintank.data.mnist_frame import BOX, CENTRE, SIZE
 from braintank.data.render import render_digit, render_digit_file
 from braintank.errors import BraintankError
-from braintank.inference.images import load_image
-from braintank.inference.preprocess import (
+from braintank.imaging.images import load_image
+from braintank.imaging.preprocess import (
     save_preview,
     to_mnist,
     to_mnist_batch,

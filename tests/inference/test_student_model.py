@@ -12,7 +12,7 @@ from braintank import modelfile
 from braintank.cli.main import main
 from braintank.data import load_split
 from braintank.inference.classifier import DigitClassifier, default_model_path, model_path
-from braintank.inference.quantize import current_int8
+from braintank.modelfile.quantize import current_int8
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,8 @@ from hypothesis.extra import numpy as hnp
 from PIL import Image
 
 from braintank.errors import BraintankError
-from braintank.inference.images import load_image, to_grey
-from braintank.inference.preprocess import to_mnist
+from braintank.imaging.images import load_image, to_grey
+from braintank.imaging.preprocess import to_mnist
 
 SETTINGS = settings(max_examples=120, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

@@ -23,7 +23,7 @@ from PIL import Image
 
 from braintank.errors import BraintankError
 from braintank.inference.classifier import DigitClassifier
-from braintank.inference.quantize import (
+from braintank.modelfile.quantize import (
     CALIBRATION_KEY,
     CONTENT_KEY,
     MAX_INT8_BYTES,

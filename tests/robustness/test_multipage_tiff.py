@@ -10,8 +10,8 @@ from PIL import Image
 
 from braintank.cli.main import main
 from braintank.errors import BraintankError
-from braintank.inference import images
-from braintank.inference.images import image_page_count, load_image, load_pages
+from braintank.imaging import images
+from braintank.imaging.images import image_page_count, load_image, load_pages
 
 from .conftest import model_path
 

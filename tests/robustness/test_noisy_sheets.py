@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
-from braintank.inference.images import to_grey
+from braintank.imaging.images import to_grey
 from braintank.sheets.layout import make_layout
 from braintank.sheets.reader import read_page
 from braintank.sheets.simulate import Noise, scan_sheet

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from braintank.errors import BraintankError
+from braintank.runlog import read_metrics
 from braintank.scratch.config import PRESETS, ScratchConfig, get_preset
 from braintank.scratch.data import prepare_images, validation_split
 from braintank.scratch.serialize import load_model
 from braintank.scratch.trainer import evaluate_scratch, train_scratch
-from braintank.training.runlog import read_metrics
 
 
 def synthetic_digits(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-from braintank.inference.preprocess import to_mnist
+from braintank.imaging.preprocess import to_mnist
 from braintank.sheets.cells import cut_cell
 from braintank.sheets.layout import LINE_WIDTH, make_layout
 from braintank.sheets.reader import _shrink

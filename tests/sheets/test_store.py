@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import sqlite3
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -94,14 +97,55 @@ def test_not_a_database(tmp_path):
         SheetStore(path)
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
-                    reason="root ignores file permissions")
+NOBODY = 65534
+
+
+def _as_nobody(job) -> str:
+    """Run `job()` in a child process that dropped root for user nobody (root ignores file
+    permissions, and CI runs as root); returns what it raised, as text ("" if nothing)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        status = 0
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            job()
+        except BaseException as exc:  # reported to the parent, which asserts on it
+            os.write(write_end, f"{type(exc).__name__}: {exc}".encode()[:4000])
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        text = pipe.read().decode()
+    os.waitpid(pid, 0)
+    return text
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file permissions are POSIX")
 def test_read_only_database(tmp_path):
-    path = tmp_path / "r.db"
-    SheetStore(path).close()
-    path.chmod(0o444)
-    with SheetStore(path) as store, pytest.raises(BraintankError, match="read-only"):
-        store.save_page("abc", 1, "scan.jpg", _reading([2]), "m")
+    if os.geteuid() == 0:  # a folder user nobody may write into, as a user's own folder is
+        tmp_path = Path(tempfile.mkdtemp(prefix="braintank-ro-"))
+        tmp_path.chmod(0o777)
+    try:
+        path = tmp_path / "r.db"
+        SheetStore(path).close()
+        path.chmod(0o444)
+
+        def save_is_refused() -> None:
+            with SheetStore(path) as store, pytest.raises(BraintankError, match="read-only"):
+                store.save_page("abc", 1, "scan.jpg", _reading([2]), "m")
+
+        if os.geteuid() == 0:
+            assert _as_nobody(save_is_refused) == ""
+        else:
+            save_is_refused()
+    finally:
+        if os.geteuid() == 0:
+            shutil.rmtree(tmp_path)
 
 
 def test_reason_column_is_safe_in_a_spreadsheet(tmp_path):

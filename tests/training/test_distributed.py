@@ -18,10 +18,9 @@ import pytest
 import torch
 
 import braintank
-from braintank import modelfile
+from braintank import modelfile, runlog
 from braintank.cli.main import main
 from braintank.data.loader import TensorLoader
-from braintank.training import runlog
 from braintank.training.config import TrainConfig
 from braintank.training.distributed import RankContext, ShardedLoader, rank_seed
 from braintank.training.distributed_launch import LaunchPlan, spawn

@@ -12,9 +12,8 @@ import time
 import pytest
 import torch
 
-from braintank import modelfile
+from braintank import modelfile, runlog
 from braintank.errors import BraintankError
-from braintank.training import runlog
 from braintank.training.config import TrainConfig
 from braintank.training.finalize import finalize
 from braintank.training.loop import resume_run, start_run

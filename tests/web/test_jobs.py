@@ -9,7 +9,7 @@ import time
 
 import pypdfium2 as pdfium
 
-from braintank.inference.images import MAX_PAGES
+from braintank.imaging.images import MAX_PAGES
 
 
 def _blank_pdf(pages: int, size: tuple[float, float] = (595, 842)) -> bytes:

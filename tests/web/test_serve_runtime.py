@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 
 from braintank.inference.classifier import DigitClassifier
-from braintank.inference.quantize import int8_path, read_int8
+from braintank.modelfile.quantize import int8_path, read_int8
 
 
 def test_serving_on_int8_builds_the_copy_and_reads_with_its_calibration(

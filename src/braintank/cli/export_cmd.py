@@ -17,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from braintank.inference.classifier import DigitClassifier
-    from braintank.inference.export import export_model
+    from braintank.modelfile.export import export_model
 
     clf = DigitClassifier.load(args.model)
     export_model(clf.model, args.format, args.out)

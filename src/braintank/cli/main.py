@@ -16,6 +16,11 @@ from braintank import __version__
 from braintank.cli.printable import printable
 from braintank.errors import BraintankError
 
+# Third-party packages an install extra brings (`pip install 'braintank[web]'`), by the name
+# a missing one is imported as: a command that needs one says which extra, in one line.
+EXTRA_OF_PACKAGE = {"fastapi": "web", "uvicorn": "web", "starlette": "web", "multipart": "web",
+                    "python_multipart": "web", "anyio": "web", "gymnasium": "rl", "Box2D": "rl"}
+
 # Sub-command modules, imported lazily so `braintank --help` does not load torch.
 COMMAND_MODULES = (
     "braintank.cli.data_cmd",
@@ -73,6 +78,14 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"braintank: error: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    except ModuleNotFoundError as exc:
+        extra = EXTRA_OF_PACKAGE.get((exc.name or "").split(".")[0])
+        if extra is None or args.debug:
+            raise
+        print(f"braintank: error: `braintank {args.command}` needs the {extra} extra "
+              f"({exc.name} is not installed): pip install 'braintank[{extra}]'",
+              file=sys.stderr)
+        return 1
     except OSError as exc:  # disk full, permission denied, ...: the OS's message says it best
         if args.debug:
             raise

@@ -70,8 +70,8 @@ def _preview_folder(show: str) -> Path:
 def _prepare(path: str):
     """The image at `path` through the one preprocessing path; the decoder's warnings (a
     damaged TIFF tag, say) become one line each on stderr instead of Python's two."""
-    from braintank.inference.images import load_image
-    from braintank.inference.preprocess import to_mnist
+    from braintank.imaging.images import load_image
+    from braintank.imaging.preprocess import to_mnist
 
     with warnings.catch_warnings(record=True) as caught:
         prepared = to_mnist(load_image(path))
@@ -82,7 +82,7 @@ def _prepare(path: str):
 
 def _write_preview(image, folder: Path, path: str) -> None:
     from braintank.errors import BraintankError
-    from braintank.inference.preprocess import save_preview
+    from braintank.imaging.preprocess import save_preview
 
     target = folder / f"{Path(path).stem}.28x28.png"
     try:

@@ -9,12 +9,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tqdm import tqdm
-
 from braintank.data.idx import gunzip
 from braintank.data.registry import cache_root, get_spec, offline_help
 from braintank.errors import BraintankError
 from braintank.fileio import atomic_write_bytes
+from braintank.progress import progress_bar
 
 CHUNK = 1 << 16
 GZIP_SLACK = 1 << 16  # gzip of incompressible bytes is slightly larger than the bytes
@@ -32,7 +31,7 @@ def fetch_url(url: str, progress: bool = True, timeout: float = 30.0,
     with urllib.request.urlopen(url, timeout=timeout) as response:
         total = int(response.headers.get("Content-Length") or 0) or None
         chunks = []
-        with tqdm(total=total, unit="B", unit_scale=True, desc=url.rsplit("/", 1)[-1],
+        with progress_bar(total=total, unit="B", unit_scale=True, desc=url.rsplit("/", 1)[-1],
                   disable=not progress, leave=False) as bar:
             while chunk := response.read(CHUNK):
                 received += len(chunk)

@@ -1,7 +1,7 @@
 """MNIST's last step, framing: the ink's box scaled so its longer side is 20 px, placed in
 28x28 with its centre of mass at the centre.
 
-Every 28x28 input braintank makes ends here: photos and scans (`inference.preprocess`, after
+Every 28x28 input braintank makes ends here: photos and scans (`imaging.preprocess`, after
 the paper is removed) and digits and marks drawn stroke by stroke (`data.stroke_digits`,
 `data.non_digits`).
 """

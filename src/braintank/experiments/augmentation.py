@@ -39,14 +39,16 @@ def distorted(x: np.ndarray, kind: str, generator) -> np.ndarray:
 
 def train_with(kind: str, data: dict, hidden: int, epochs: int, progress: bool) -> Curves:
     import torch
-    from tqdm import tqdm
+
+    from braintank.progress import progress_bar
 
     model = mlp([784, hidden, 10], "relu", "he_normal", seed=0)
     optimizer = make_optimizer("momentum", LR, momentum=MOMENTUM)
     rng, generator = np.random.default_rng(1), torch.Generator().manual_seed(2)
     share_rng(model, rng)
     curves = Curves()
-    for _ in tqdm(range(epochs), desc=kind, unit="epoch", leave=False, disable=not progress):
+    for _ in progress_bar(range(epochs), desc=kind, unit="epoch", leave=False,
+                          disable=not progress):
         x = distorted(data["x_train"], kind, generator)
         train_epoch(model, optimizer, x, data["y_train"], BATCH, rng)
         curves.record_epoch(model, data)

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
-from tqdm import tqdm
 
 from braintank.errors import BraintankError
+from braintank.progress import progress_bar
 from braintank.scratch.data import minibatches, prepare_images
 from braintank.scratch.dropout import Dropout
 from braintank.scratch.losses import SoftmaxCrossEntropy
@@ -109,7 +109,7 @@ def fit(model: Sequential, optimizer: Optimizer, data: dict[str, np.ndarray], ep
     rng = np.random.default_rng(seed + 1)
     share_rng(model, rng)
     curves = Curves()
-    for _ in tqdm(range(epochs), desc=label or "training", unit="epoch", leave=False,
+    for _ in progress_bar(range(epochs), desc=label or "training", unit="epoch", leave=False,
                   disable=not progress):
         started = time.perf_counter()
         finite = train_epoch(model, optimizer, data["x_train"], data["y_train"], batch_size,

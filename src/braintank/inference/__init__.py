@@ -1,5 +1,7 @@
-"""Inference input path: load image files or arrays and turn them into MNIST-style 28x28 digits.
+"""Reading digits: a trained network plus its calibration (`classifier.DigitClassifier`).
 
-`braintank.inference.images` reads files and arrays as grey [0, 1]; `braintank.inference.preprocess`
-converts a grey digit image the way MNIST itself was made (`to_mnist`).
+Images come in through `braintank.imaging` (files and arrays as grey [0, 1], then 28x28 the
+MNIST way); `decision` and `marks` turn probabilities and ink shapes into an answer or a
+reason for a person to look. Model files, their ONNX and int8 copies live in
+`braintank.modelfile`.
 """

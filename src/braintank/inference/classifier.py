@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import asdict, dataclass
-from importlib import resources
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -20,37 +18,20 @@ import torch
 from braintank.data.views import check_views, view_stack
 from braintank.errors import BraintankError
 from braintank.evaluation.calibration import softmax, worst_view
+from braintank.imaging.images import load_image, to_grey
+from braintank.imaging.preprocess import to_mnist
 from braintank.inference.decision import EMPTY, decide
-from braintank.inference.export import onnx_bytes, onnx_session
-from braintank.inference.images import load_image, to_grey
 from braintank.inference.marks import shape_doubt
-from braintank.inference.optimize import for_inference, input_memory_format
-from braintank.inference.preprocess import to_mnist
-from braintank.inference.quantize import current_int8, int8_path
 from braintank.modelfile import load as load_model_file
+from braintank.modelfile.export import onnx_bytes, onnx_session
+from braintank.modelfile.quantize import current_int8, int8_path
+
+# SHIPPED_MODELS and default_model_path are named here by web, cli and tests too
+from braintank.modelfile.shipped import SHIPPED_MODELS, default_model_path, model_path  # noqa: F401
+from braintank.nets.optimize import for_inference, input_memory_format
 
 RUNTIMES = ("torch", "onnx", "onnx-int8")
 DEFAULT_THRESHOLD = 0.9  # used only by models saved without calibration
-
-
-# Models shipped inside the package, by name: "default" (`braintank train --model cnn`), and
-# "student", distilled from it with a ninth of its multiply-adds (`--model cnn-student`).
-SHIPPED_MODELS = ("default", "student")
-
-
-def default_model_path(name: str = "default") -> Path:
-    """The shipped model `name` (one of SHIPPED_MODELS)."""
-    return Path(str(resources.files("braintank") / "models" / f"{name}.pt"))
-
-
-def model_path(model: str | os.PathLike | None) -> Path:
-    """The file `model` names: a path; None is the default model, and a shipped model's name
-    is that model, unless a file of that name is in the working folder."""
-    if model is None:
-        return default_model_path()
-    if str(model) in SHIPPED_MODELS and not Path(model).exists():
-        return default_model_path(str(model))
-    return Path(model)
 
 
 @dataclass
@@ -97,7 +78,7 @@ class DigitClassifier:
 
         `optimize=False` keeps the network exactly as trained (no BN folding, NCHW memory):
         the same answers, slower; the baseline in benchmarks/inference_speed.py.
-        runtime "onnx-int8" runs the model's int8 copy (`inference/quantize.py`) with the
+        runtime "onnx-int8" runs the model's int8 copy (`modelfile/quantize.py`) with the
         calibration refitted for it; it must exist and match the model file
         (`training.int8.build_int8`, which the CLI runs when needed).
         """

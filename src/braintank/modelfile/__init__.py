@@ -10,7 +10,8 @@ BraintankError naming the file.
 
 Training (checkpoints, finished models, ensembles, calibration) and inference (predict,
 eval, export, the sheet reader) both use this package; it depends only on nets, scratch,
-errors and fileio, never on training or inference.
+data, errors and fileio, never on training or inference. Beside the loader: `shipped` (the
+models inside the package), `export` (ONNX, TorchScript) and `quantize` (the int8 ONNX copy).
 """
 
 from braintank.modelfile.contract import IMAGE_PIXELS, NUM_CLASSES

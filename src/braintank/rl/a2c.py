@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from tqdm import tqdm
 
+from braintank.progress import progress_bar
 from braintank.rl.agentfile import load_network, read_agent
 from braintank.rl.common import (
     CHECKPOINT_FILE,
@@ -182,7 +182,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
     started = time.monotonic()
     next_eval = (step // cfg.eval_every + 1) * cfg.eval_every
     recent: list[float] = []
-    bar = tqdm(total=cfg.steps, initial=step, disable=not progress, unit="step")
+    bar = progress_bar(total=cfg.steps, initial=step, disable=not progress, unit="step")
     shape = (cfg.rollout, cfg.num_envs)
     while updates_done < total_updates:
         frac = 1.0 - updates_done / total_updates

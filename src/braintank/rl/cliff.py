@@ -14,9 +14,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
 from braintank.errors import BraintankError
+from braintank.progress import progress_bar
 from braintank.rl.agentfile import load_table, read_agent
 from braintank.rl.common import (
     CURVE_FILE,
@@ -110,7 +110,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
     check_env_for(cfg.algo, cfg.env, ENVS)
     out.mkdir(parents=True, exist_ok=True)
     all_returns, tables = [], []
-    for run in tqdm(range(cfg.runs), disable=not progress, unit="run"):
+    for run in progress_bar(range(cfg.runs), disable=not progress, unit="run"):
         q, returns = run_once(cfg, cfg.seed * 10_000 + run)
         tables.append(q)
         all_returns.append(returns)

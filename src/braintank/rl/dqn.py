@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from tqdm import tqdm
 
+from braintank.progress import progress_bar
 from braintank.rl.agentfile import load_network, read_agent
 from braintank.rl.common import (
     CHECKPOINT_FILE,
@@ -197,7 +197,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
     obs, _ = env.reset(seed=cfg.seed)
     episode_return, episode_length, recent = 0.0, 0, []
     started, first_step = time.monotonic(), step
-    bar = tqdm(total=cfg.steps, initial=step, disable=not progress, unit="step")
+    bar = progress_bar(total=cfg.steps, initial=step, disable=not progress, unit="step")
     while step < cfg.steps:
         if rng.random() < epsilon(step, cfg):
             action = int(env.action_space.sample())

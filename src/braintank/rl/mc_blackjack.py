@@ -19,8 +19,8 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-from tqdm import tqdm
 
+from braintank.progress import progress_bar
 from braintank.rl.agentfile import load_table, read_agent
 from braintank.rl.common import (
     CURVE_FILE,
@@ -79,7 +79,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
     log = ReturnsLog(out)
     block = 0.0
     env.reset(seed=cfg.seed)
-    for episode in tqdm(range(1, cfg.steps + 1), disable=not progress, unit="ep"):
+    for episode in progress_bar(range(1, cfg.steps + 1), disable=not progress, unit="ep"):
         observation = exploring_start(env, *START_STATES[starts[episode - 1]])
         visited, done, reward = [], False, 0.0
         action = first_actions[episode - 1]

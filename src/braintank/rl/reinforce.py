@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch import nn
-from tqdm import tqdm
 
+from braintank.progress import progress_bar
 from braintank.rl.agentfile import load_network, read_agent
 from braintank.rl.common import (
     CHECKPOINT_FILE,
@@ -131,7 +131,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
     log = ReturnsLog(out, resume=resume)
     meta = {"algo": ALGO, "env": cfg.env, "config": asdict(cfg)}
     started, next_eval = time.monotonic(), (step // cfg.eval_every + 1) * cfg.eval_every
-    bar = tqdm(total=cfg.steps, initial=step, disable=not progress, unit="step")
+    bar = progress_bar(total=cfg.steps, initial=step, disable=not progress, unit="step")
     env.reset(seed=cfg.seed)
     recent: list[float] = []
     while step < cfg.steps:

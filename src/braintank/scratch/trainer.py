@@ -16,8 +16,10 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from braintank import runlog
 from braintank.errors import BraintankError
 from braintank.fileio import atomic_write_text
+from braintank.progress import progress_bar
 from braintank.scratch.checkpoint import load_checkpoint, save_checkpoint
 from braintank.scratch.config import ScratchConfig
 from braintank.scratch.data import minibatches, prepare_images, validation_split
@@ -27,7 +29,6 @@ from braintank.scratch.model import Sequential, mlp
 from braintank.scratch.optim import Optimizer, make_optimizer
 from braintank.scratch.regularization import EarlyStopping, apply_max_norm
 from braintank.scratch.serialize import load_model, save_model
-from braintank.training import runlog
 
 N_CLASSES = 10
 # a plot costs seconds on a busy 2-core machine, so redraw at most this often (and at the end)
@@ -113,8 +114,9 @@ def _train_epoch(run: _Run, x: np.ndarray, y: np.ndarray, progress: bool) -> tup
     params, grads = [model.flat_params], [model.flat_grads]
     total_loss, hits, seen = 0.0, 0, 0
     n_batches = math.ceil(len(x) / config.batch_size)
-    bar = tqdm(total=n_batches, desc=f"epoch {run.epoch + 1}/{config.epochs}", leave=False,
-               disable=not progress, unit="batch")
+    bar = progress_bar(total=n_batches, summary=False,  # the epoch's line is printed below
+                       desc=f"epoch {run.epoch + 1}/{config.epochs}", leave=False,
+                       disable=not progress, unit="batch")
     for step, (xb, yb) in enumerate(minibatches(x, y, config.batch_size, run.rng), 1):
         # overflow shows up as a non-finite loss, reported below as one clear error
         with np.errstate(over="ignore", invalid="ignore"):

@@ -69,7 +69,7 @@ def _pages(path: Path, only: set[int]) -> Iterator[tuple[int, np.ndarray | Brain
     if is_pdf(path):
         yield from render_pages(path, only)
         return
-    from braintank.inference.images import load_pages
+    from braintank.imaging.images import load_pages
 
     try:
         yield from load_pages(path, only)
@@ -78,7 +78,7 @@ def _pages(path: Path, only: set[int]) -> Iterator[tuple[int, np.ndarray | Brain
 
 
 def _page_numbers(path: Path) -> list[int]:
-    from braintank.inference.images import MAX_PAGES, image_page_count
+    from braintank.imaging.images import MAX_PAGES, image_page_count
 
     if is_pdf(path):
         # Capped like a TIFF: a 12 MB PDF of 100,000 blank pages was hours of reading.

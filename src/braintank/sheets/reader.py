@@ -93,7 +93,7 @@ def _shrink(ink: np.ndarray) -> np.ndarray:
 
 def _prepare(cuts: list[CellCut]) -> tuple[list[int], np.ndarray]:
     """Indices of cells holding ink and their 28x28 images, via the project's one path."""
-    from braintank.inference.preprocess import to_mnist
+    from braintank.imaging.preprocess import to_mnist
 
     index, images = [], []
     for i, cut in enumerate(cuts):

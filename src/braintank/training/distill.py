@@ -16,8 +16,8 @@ from torch import nn
 
 from braintank import modelfile
 from braintank.errors import BraintankError
-from braintank.inference.classifier import default_model_path
-from braintank.inference.optimize import for_inference
+from braintank.modelfile.shipped import default_model_path
+from braintank.nets.optimize import for_inference
 
 SHIPPED_TEACHER = "shipped"  # config value naming the model inside the package
 DISTILL_TEMPERATURE = 4.0

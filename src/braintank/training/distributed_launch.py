@@ -24,9 +24,9 @@ import torch
 import torch.multiprocessing as torch_mp
 from tqdm import tqdm
 
+from braintank import runlog
 from braintank.errors import BraintankError
 from braintank.nets import count_parameters
-from braintank.training import runlog
 from braintank.training.config import TrainConfig
 from braintank.training.distributed import (
     DistributedTrainer,

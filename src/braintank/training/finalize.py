@@ -22,6 +22,7 @@ from braintank.data import load_split
 from braintank.data.transforms import to_tensor, train_val_split
 from braintank.errors import BraintankError
 from braintank.fileio import atomic_write_text
+from braintank.runlog import read_metrics
 from braintank.training.config import validation_split
 from braintank.training.evaluate import compute_logits, loss_and_accuracy
 from braintank.training.loop import Trainer
@@ -30,7 +31,6 @@ from braintank.training.review_calibration import (
     calibrate_review,
     validation_sets,
 )
-from braintank.training.runlog import read_metrics
 
 __all__ = ["REVIEW_TARGET_ACCURACY", "finalize", "recalibrate"]
 

@@ -1,6 +1,6 @@
 """Build a model's int8 copy for `--runtime onnx-int8`, with its calibration refitted.
 
-Quantization (`inference/quantize.py`) measures activation ranges on MNIST training digits the
+Quantization (`modelfile/quantize.py`) measures activation ranges on MNIST training digits the
 model learnt from (never its validation digits). The int8 network's logits differ slightly
 from the float network's, so temperature and review threshold are fitted again, by the same
 code and on the same held-out sets as at the end of training (`review_calibration.py`: the
@@ -19,9 +19,8 @@ from braintank import modelfile
 from braintank.data import load_split
 from braintank.data.transforms import train_val_split
 from braintank.errors import BraintankError
-from braintank.inference.export import onnx_session
-from braintank.inference.optimize import for_inference
-from braintank.inference.quantize import (
+from braintank.modelfile.export import onnx_session
+from braintank.modelfile.quantize import (
     Int8Model,
     SessionNetwork,
     calibration_inputs,
@@ -31,6 +30,7 @@ from braintank.inference.quantize import (
     quantize_network,
     write_int8,
 )
+from braintank.nets.optimize import for_inference
 from braintank.training.config import validation_split
 from braintank.training.review_calibration import (
     REVIEW_TARGET_ACCURACY,

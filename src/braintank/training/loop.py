@@ -18,12 +18,13 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from braintank import modelfile
+from braintank import modelfile, runlog
 from braintank.data.augment import augment_batch
 from braintank.data.loader import TensorLoader
 from braintank.errors import BraintankError
 from braintank.nets import build_model, count_parameters
-from braintank.training import checkpoint, runlog
+from braintank.progress import progress_bar
+from braintank.training import checkpoint
 from braintank.training.accelerate import Accelerator
 from braintank.training.config import ADDED_SETTINGS, TrainConfig
 from braintank.training.data import RunData, load_run_data
@@ -193,8 +194,9 @@ class Trainer:
         total_loss = torch.zeros((), dtype=torch.float64, device=self.device)
         correct = torch.zeros((), dtype=torch.long, device=self.device)
         seen, every, last_step = 0, self.accel.sync_every, len(self.loader)
-        bar = tqdm(self.loader, desc=f"epoch {self.state.epoch + 1}/{self.cfg.epochs}",
-                   disable=not self.progress, leave=False, unit="batch")
+        bar = progress_bar(self.loader, summary=False,  # the epoch's line is printed after it
+                           desc=f"epoch {self.state.epoch + 1}/{self.cfg.epochs}",
+                           disable=not self.progress, leave=False, unit="batch")
         for step, (x, y) in enumerate(bar, 1):
             loss, hits = self.train_step(x, y)
             total_loss += loss.double() * len(y)

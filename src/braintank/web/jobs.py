@@ -63,7 +63,7 @@ class ReadJob:
 def count_pages(path: Path) -> int:
     """Pages the reader will go through in a file (1 when it cannot tell: the reader then
     says why), so progress can be shown page by page, also inside one long PDF."""
-    from braintank.inference.images import image_page_count
+    from braintank.imaging.images import image_page_count
     from braintank.sheets.pdfio import is_pdf, page_count
 
     try:

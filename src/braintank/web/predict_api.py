@@ -14,8 +14,8 @@ from fastapi import APIRouter, File, HTTPException, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from braintank.errors import BraintankError
-from braintank.inference.images import load_image
-from braintank.inference.preprocess import to_mnist
+from braintank.imaging.images import load_image
+from braintank.imaging.preprocess import to_mnist
 from braintank.web.config import (
     MAX_PREDICT_FILES,
     MAX_PREDICT_PIXELS,

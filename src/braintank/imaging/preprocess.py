@@ -21,7 +21,7 @@ from PIL import Image
 from braintank.data.mnist_frame import BBOX_FRACTION, SIZE, frame_box, ink_bbox
 from braintank.errors import BraintankError
 from braintank.fileio import atomic_open
-from braintank.inference.images import to_grey
+from braintank.imaging.images import to_grey
 
 _STAT_SAMPLES = 16384      # noise statistics use at most about this many pixels
 _FIT_SIDE = 32             # background surface is fitted on an image no larger than this
