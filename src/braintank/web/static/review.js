@@ -50,8 +50,9 @@ function render() {
   $("left").textContent = Math.max(0, given.left - (answered.size - answeredAtClaim));
   $("others").textContent = given.held_by_others ?
     ` · ${given.held_by_others} being reviewed by ${given.others.join(", ")}` : "";
-  if (!item) return showDone();
   $("done").hidden = true;
+  // Out of cells while more are being asked for: wait for the answer, never say "done" early.
+  if (!item) return claiming ? undefined : showDone();
   $("crop").src = `/api/cells/${item.cell_id}/crop.png`;
   $("where").textContent = `${item.file}, page ${item.page}, row ${item.row}, column ${item.col}`;
   $("guesses").textContent = item.guess === null ? "?" : item.guess;
@@ -128,15 +129,15 @@ function answer(value) {
                            answer: value, who: reviewerName(), expected: item.version}});
   answered.add(key(item));
   index += 1;
-  render();
   topUp();
+  render();
 }
 
 function skip() {
   skipped.set(key(current()), current());
   index += 1;
-  render();
   topUp();
+  render();
 }
 
 async function undo() {
