@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from braintank.data.mnist_stats import MNIST_MEAN, MNIST_STD
 from braintank.errors import BraintankError
 
 # (mean, std) applied to pixels scaled to [0, 1]. "mnist": the training set's own statistics;
 # "half": the (0.5, 0.5) the seeds use, mapping pixels to [-1, 1].
 NORMALIZATIONS: dict[str, tuple[float, float]] = {
-    "mnist": (0.1307, 0.3081),
+    "mnist": (MNIST_MEAN, MNIST_STD),
     "half": (0.5, 0.5),
     "none": (0.0, 1.0),
 }

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from braintank.data.mnist_stats import MNIST_MEAN, MNIST_STD
 from braintank.experiments.plotting import curves_figure
 from braintank.experiments.result import Comparison, ExperimentResult
 from braintank.experiments.training import Curves, mnist, share_rng, train_epoch
-from braintank.scratch.data import MNIST_MEAN, MNIST_STD
 from braintank.scratch.model import mlp
 from braintank.scratch.optim import make_optimizer
 

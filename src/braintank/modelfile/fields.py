@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 
+from braintank.data.mnist_stats import MNIST_MEAN, MNIST_STD
 from braintank.data.views import check_views
 from braintank.errors import BraintankError
 from braintank.nets.spec import short_repr
 
 KINDS = ("model", "checkpoint")
-MNIST_NORMALIZE = (0.1307, 0.3081)  # what NumPy-engine models without a record were trained on
+# What NumPy-engine models without a record were trained on.
+MNIST_NORMALIZE = (MNIST_MEAN, MNIST_STD)
 
 
 def is_real(value: object) -> bool:

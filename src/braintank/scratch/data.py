@@ -7,10 +7,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from braintank.data.mnist_stats import MNIST_MEAN, MNIST_STD
 from braintank.errors import BraintankError
-
-MNIST_MEAN = 0.1307
-MNIST_STD = 0.3081
 
 
 def prepare_images(images: np.ndarray, dtype="float32") -> np.ndarray:

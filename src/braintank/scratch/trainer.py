@@ -17,6 +17,7 @@ import numpy as np
 from tqdm import tqdm
 
 from braintank import runlog
+from braintank.data.mnist_stats import MNIST_MEAN, MNIST_STD
 from braintank.errors import BraintankError
 from braintank.fileio import atomic_write_text
 from braintank.progress import progress_bar
@@ -227,7 +228,7 @@ def _finish(run: _Run, data: dict[str, np.ndarray]) -> dict:
     test_loss, test_acc = loss_and_accuracy(best, data["x_test"], data["y_test"])
     val_loss, val_acc = loss_and_accuracy(best, data["x_val"], data["y_val"])
     meta = {"engine": "numpy", "config": run.config.to_dict(), "test_accuracy": test_acc,
-            "normalize": [0.1307, 0.3081], "epoch": run.stopper.best_epoch_}
+            "normalize": [MNIST_MEAN, MNIST_STD], "epoch": run.stopper.best_epoch_}
     model_path = run.run_dir / "model.npz"
     save_model(best, model_path, meta=meta)
     summary = {"engine": "numpy", "model": run.config.preset, "epochs_run": run.epoch,
