@@ -6,8 +6,8 @@ They give the learners a yardstick on the same unseen maps (`benchmarks/rl_car.p
   and follows three rules: steer towards a column where the gas station outweighs the walls;
   when the road ahead closes in, turn towards the freer side; otherwise go straight.
 - `MapDriver` sees the whole map and plans: a breadth-first search over the car's exact
-  reachable states (position and heading after each left, right or straight step, computed as
-  `CarEnv.step` computes them) for the fewest steps to the station. What it cannot reach, no
+  reachable states (position and heading after each left, right or straight step, by the
+  environment's own `move`) for the fewest steps to the station. What it cannot reach, no
   driver can reach in that many steps; it is the ceiling.
 
 Both have the agents' `act(observation)`; `MapDriver` also needs `start(env)` after each reset.
@@ -23,12 +23,13 @@ from braintank.rl.car_env import (
     LEFT,
     OBSTACLE,
     RIGHT,
-    SIZE,
     STATION,
     STRAIGHT,
     TURN_DEGREES,
     VIEW_COLS,
     VIEW_ROWS,
+    map_values,
+    move,
 )
 
 CENTRE = slice(VIEW_COLS // 2 - 3, VIEW_COLS // 2 + 3)   # the six columns the car drives into
@@ -57,20 +58,6 @@ class HeadlightDriver:
         return STRAIGHT
 
 
-def _step(position: np.ndarray, heading: float, action: int) -> tuple[np.ndarray, float]:
-    """The car's motion, exactly as CarEnv.step computes it."""
-    turn = {LEFT: TURN_DEGREES, RIGHT: -TURN_DEGREES, STRAIGHT: 0.0}[action]
-    heading = (heading + np.radians(turn)) % (2 * np.pi)
-    return position + [np.cos(heading), np.sin(heading)], heading
-
-
-def _cell_value(grid: np.ndarray, position: np.ndarray) -> int:
-    cell = np.floor(position).astype(int)
-    if ((cell < 0) | (cell >= SIZE)).any():
-        return OBSTACLE
-    return int(grid[cell[0], cell[1]])
-
-
 def plan_route(grid: np.ndarray, position: np.ndarray, heading: float,
                resolution: float = 0.5) -> list[int] | None:
     """The fewest actions from (position, heading) to a station cell without entering an
@@ -90,8 +77,8 @@ def plan_route(grid: np.ndarray, position: np.ndarray, heading: float,
         if depth >= MAX_STEPS:
             continue
         for action in (STRAIGHT, LEFT, RIGHT):
-            q, g = _step(p, h, action)
-            value = _cell_value(grid, q)
+            q, g = move(p, h, action)          # the environment's own motion and map
+            value = int(map_values(grid, q[None])[0])
             if value == OBSTACLE:
                 continue
             child = key(q, g)

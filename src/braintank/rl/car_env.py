@@ -30,6 +30,22 @@ LEFT, RIGHT, STRAIGHT = 0, 1, 2
 PIXELS = 8                 # render scale: pixels per map cell
 
 
+def move(position: np.ndarray, heading: float, action: int) -> tuple[np.ndarray, float]:
+    """One step of the car: turn by the action, then one unit forward."""
+    turn = {LEFT: TURN_DEGREES, RIGHT: -TURN_DEGREES, STRAIGHT: 0.0}[int(action)]
+    heading = (heading + np.radians(turn)) % (2 * np.pi)
+    return position + [np.cos(heading), np.sin(heading)], heading
+
+
+def map_values(grid: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Map values at world points (..., 2); everything off the map is a wall."""
+    cells = np.floor(points).astype(int)
+    inside = ((cells >= 0) & (cells < SIZE)).all(-1)
+    values = np.full(points.shape[:-1], OBSTACLE, dtype=np.int8)
+    values[inside] = grid[cells[inside][:, 0], cells[inside][:, 1]]
+    return values
+
+
 class CarEnv(gym.Env):
     metadata = {"render_modes": ["rgb_array"], "render_fps": 15}
 
@@ -73,12 +89,7 @@ class CarEnv(gym.Env):
 
     # ------------------------------------------------------------ sensing
     def _cell(self, points: np.ndarray) -> np.ndarray:
-        """Map values at world points (..., 2); everything off the map is a wall."""
-        cells = np.floor(points).astype(int)
-        inside = ((cells >= 0) & (cells < SIZE)).all(-1)
-        values = np.full(points.shape[:-1], OBSTACLE, dtype=np.int8)
-        values[inside] = self.grid[cells[inside][:, 0], cells[inside][:, 1]]
-        return values
+        return map_values(self.grid, points)
 
     def _view_points(self) -> np.ndarray:
         forward = np.array([np.cos(self.heading), np.sin(self.heading)])
@@ -103,9 +114,7 @@ class CarEnv(gym.Env):
     def step(self, action):
         if not self.action_space.contains(action):
             raise ValueError(f"action must be 0 (left), 1 (right) or 2 (straight), got {action}")
-        turn = {LEFT: TURN_DEGREES, RIGHT: -TURN_DEGREES, STRAIGHT: 0.0}[int(action)]
-        self.heading = (self.heading + np.radians(turn)) % (2 * np.pi)
-        self.position = self.position + [np.cos(self.heading), np.sin(self.heading)]
+        self.position, self.heading = move(self.position, self.heading, action)
         here = int(self._cell(self.position[None])[0])
         view = self.headlights()
         info = {"crashed": here == OBSTACLE, "refuelled": here == STATION}
