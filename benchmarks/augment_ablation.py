@@ -78,7 +78,7 @@ def evaluate(model: Path, sets: dict) -> dict:
     row = {"val": 100 * summary["best_val_acc"], "test": 100 * summary["test_accuracy"],
            "seconds": summary["train_seconds"]}
     for name, (x, labels) in sets.items():
-        row[name] = scores(*clf.read_batch28(x), labels, clf.threshold)
+        row[name] = scores(*clf.read_batch28(x), labels, clf.policy.threshold)
     return row
 
 

@@ -192,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
             f"held-out corrections ({args.writers} 1st half)":
             (heldout_row(summary["before"]["heldout"]), heldout_row(summary["after"]["heldout"]))}
     for name, (inputs, truth) in build_sets(["windep", "mfeat"]).items():
-        rows[name] = tuple(scores(*readings(clf, inputs), truth, clf.threshold)
+        rows[name] = tuple(scores(*readings(clf, inputs), truth, clf.policy.threshold)
                            for clf in (old, new))
     clock["evaluate"] = time.perf_counter() - started
 

@@ -99,7 +99,7 @@ def main() -> None:
     for name, clf in runtimes.items():
         digits = np.concatenate([clf.logits_batch28(x[i:i + 1000]).argmax(1)
                                  for i in range(0, len(x), 1000)])
-        rows[name] |= {"views": clf.views,
+        rows[name] |= {"views": clf.policy.views,
                        "test_accuracy_one_view": float((digits == labels[:len(x)]).mean())}
     ratios = {f"{name}_over_torch": {key: round(rows[name][key] / rows["torch"][key], 2)
                                      for key in rows["torch"] if key.endswith(("_s", "_ms"))}

@@ -44,16 +44,16 @@ def main() -> None:
             read = in_batches(clf.read_batch28, x)
             probs = np.concatenate([p for p, _ in read])
             confidence = np.concatenate([c for _, c in read])
-            accepted = confidence >= clf.threshold_
+            accepted = confidence >= clf.policy.threshold
             right = probs.argmax(1) == labels
             metrics = classification_report(labels, probs)
             report[f"{model} {runtime}"] = {
                 "accuracy_one_view": float((one_view == labels).mean()),
                 "agreement_with_float_one_view": float((one_view == float_digits).mean()),
-                "accuracy_views": metrics["accuracy"], "views": clf.views,
+                "accuracy_views": metrics["accuracy"], "views": clf.policy.views,
                 "ece": round(metrics["ece"], 5), "nll": round(metrics["nll"], 5),
-                "temperature": round(clf.temperature_, 4),
-                "threshold": round(clf.threshold_, 4),
+                "temperature": round(clf.policy.temperature, 4),
+                "threshold": round(clf.policy.threshold, 4),
                 "test_accepted": float(accepted.mean()),
                 "test_accepted_accuracy": float(right[accepted].mean()),
             }

@@ -27,8 +27,8 @@ from other_writers import on_paper  # noqa: E402
 
 from braintank.data import load_split  # noqa: E402
 from braintank.data.non_digits import KINDS, draw_marks  # noqa: E402
+from braintank.evaluation.review_policy import OK  # noqa: E402
 from braintank.inference.classifier import DigitClassifier, default_model_path  # noqa: E402
-from braintank.inference.decision import OK  # noqa: E402
 from braintank.sheets.layout import make_layout  # noqa: E402
 from braintank.sheets.reader import read_page  # noqa: E402
 from braintank.sheets.simulate import simulate_sheet  # noqa: E402
@@ -76,7 +76,7 @@ def mnist_price(clf, images: np.ndarray, labels: np.ndarray) -> dict:
     accepted = np.array([r.status == OK for r in readings])
     doubted = np.array([r.reason != "" and not r.reason.startswith(("unsure", "not a digit"))
                         for r in readings])
-    net_only = accepted | (doubted & np.array([r.confidence >= clf.threshold
+    net_only = accepted | (doubted & np.array([r.confidence >= clf.policy.threshold
                                                for r in readings]))
     right = np.array([r.digit == y for r, y in zip(readings, labels, strict=True)])
     return {"n": len(labels), "accepted": 100 * accepted.mean(),

@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     for model in args.models or [str(default_model_path())]:
         clf = DigitClassifier.load(model)
         for set_name, (inputs, labels) in sets.items():
-            row = scores(*readings(clf, inputs), labels, clf.threshold)
+            row = scores(*readings(clf, inputs), labels, clf.policy.threshold)
             results.setdefault(model, {})[set_name] = row
             accepted_acc = "-" if row["accepted_accuracy"] is None \
                 else f"{row['accepted_accuracy']:.2f}%"

@@ -223,7 +223,7 @@ def main() -> None:
         result = run(args, images, labels, clf, layout, noise)
         result["model"] = clf.name
         result["writers"] = args.writers
-        result["threshold"] = float(clf.threshold_)
+        result["threshold"] = float(clf.policy.threshold)
         results.append(result)
     text = json.dumps(results[0] if len(results) == 1 else results, indent=1)
     print(text)

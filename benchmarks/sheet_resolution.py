@@ -98,7 +98,7 @@ def main() -> None:
             print(f"{spec} {dpi:g} dpi done", file=sys.stderr)
     order = sorted(buckets, key=lambda b: float(b.split("-")[0].rstrip("+")))
     table = [row(name, buckets[name]) for name in order]
-    text = json.dumps({"model": clf.name, "threshold": float(clf.threshold_),
+    text = json.dumps({"model": clf.name, "threshold": float(clf.policy.threshold),
                        "floor_px": reader.MIN_BOX_PX,
                        "layouts": args.layouts, "dpi": args.dpi, "sheets": args.sheets,
                        "by_box_px": table}, indent=1)

@@ -180,10 +180,11 @@ def test_calibrate_refits_the_threshold_on_the_validation_split(capsys, tiny_mod
     for target in ("0.9", "0.99"):
         code, out, _ = run(capsys, "calibrate", "--model", str(model), "--target", target)
         assert code == 0 and "validation digits accepted" in out
-        thresholds.append(DigitClassifier.load(model).threshold_)
+        thresholds.append(DigitClassifier.load(model).policy.threshold)
     assert thresholds[0] < thresholds[1]  # a stricter target sends more to review
     # the temperature is refitted on the same split the run used, so it does not change
-    assert DigitClassifier.load(model).temperature_ == pytest.approx(before.temperature_)
+    after = DigitClassifier.load(model).policy
+    assert after.temperature == pytest.approx(before.policy.temperature)
     code, _, err = run(capsys, "calibrate", "--model", str(model), "--target", "1.5")
     assert_one_line_error(code, err, "--target must be in [0.5, 1)")
 

@@ -38,7 +38,8 @@ def test_plots_write_pngs_and_leave_no_temp_files(tmp_path, predictions):
     plot_confusion_matrix(report["confusion_matrix"], tmp_path / "cm.png")
     plot_reliability_diagram(probs, labels, tmp_path / "rel.png")
     choice = choose_threshold(probs, labels, 0.95)
-    plot_coverage_curve(probs, labels, tmp_path / "cov.png", choice=choice)
+    plot_coverage_curve(probs.max(1), probs.argmax(1) == labels, tmp_path / "cov.png",
+                        choice.threshold, choice.target_accuracy)
     for name in ("cm.png", "rel.png", "cov.png"):
         _assert_png(tmp_path / name)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cm.png", "cov.png", "rel.png"]

@@ -62,7 +62,7 @@ def test_int8_classifier_reads_with_its_refitted_calibration(test_digits):
     clf = DigitClassifier.load(runtime="onnx-int8")
     refitted = read_int8(int8_path(default_model_path())).calibration
     shipped = modelfile.load(default_model_path()).calibration
-    assert (clf.temperature_, clf.threshold_, clf.views) == \
+    assert (clf.policy.temperature, clf.policy.threshold, clf.policy.views) == \
         (refitted["temperature"], refitted["threshold"], refitted["views"])
     assert refitted["temperature"] != shipped["temperature"]  # refitted, not copied
     assert refitted["sets"]["validation"]["target_met"]
@@ -70,7 +70,7 @@ def test_int8_classifier_reads_with_its_refitted_calibration(test_digits):
                           + [np.full((30, 30), 255, np.uint8)])
     assert {r.status for r in results} <= STATUSES and results[-1].status == "empty"
     for r in results[:40]:
-        assert r.status == ("ok" if r.confidence >= clf.threshold_ else "review")
+        assert r.status == ("ok" if r.confidence >= clf.policy.threshold else "review")
         assert abs(sum(r.probabilities) - 1) < 1e-4 and 0 <= r.confidence <= 1
     assert np.mean([r.digit for r in results[:40]] == labels[:40]) >= 0.95
 
@@ -90,7 +90,7 @@ def test_building_refits_the_calibration_and_records_the_model(own_model, mnist_
     assert path == int8_path(own_model) and int8.source_sha256 == file_sha256(own_model)
     assert {"temperature", "threshold", "views", "sets"} <= set(int8.calibration)
     clf = DigitClassifier.load(own_model, runtime="onnx-int8")
-    assert clf.temperature_ == int8.calibration["temperature"]
+    assert clf.policy.temperature == int8.calibration["temperature"]
 
 
 def test_int8_model_is_rebuilt_when_the_model_file_changes(own_model, mnist_dir, capsys):

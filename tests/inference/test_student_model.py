@@ -40,7 +40,7 @@ def test_student_accuracy_on_the_test_set(test_set):
                                    for i in range(0, len(x), 2000)])
         assert (one_view == labels).mean() >= 0.995, runtime
         probs, confidence = clf.read_batch28(x[:2000])
-        accepted = confidence >= clf.threshold_
+        accepted = confidence >= clf.policy.threshold
         assert (probs.argmax(1) == labels[:2000])[accepted].mean() >= 0.998, runtime
 
 

@@ -72,7 +72,8 @@ def _loads_checked_or_refuses(model: Path) -> DigitClassifier | None:
     except BraintankError as exc:
         assert "\n" not in str(exc)
         return None
-    assert 0 <= clf.threshold <= 1 and clf.temperature > 0 and clf.views in (1, 2, 3)
+    policy = clf.policy
+    assert 0 <= policy.threshold <= 1 and policy.temperature > 0 and policy.views in (1, 2, 3)
     assert np.isfinite(clf.predict_batch28(np.zeros((2, 28, 28), np.float32))).all()
     return clf
 
@@ -100,7 +101,7 @@ def test_calibration_is_checked_even_when_the_file_is_signed_again(built, tmp_pa
     write_int8(int8_path(model), Int8Model(int8.blob, calibration, int8.source_sha256))
     clf = _loads_checked_or_refuses(model)
     if clf is not None:  # accepted: only values a real calibration could hold
-        assert clf.threshold == calibration["threshold"]
+        assert clf.policy.threshold == calibration["threshold"]
 
 
 @settings(max_examples=30, deadline=None)

@@ -183,7 +183,7 @@ def test_every_architecture_still_loads_and_predicts_the_same(tmp_path, arch):
     assert loaded.normalize == (0.1307, 0.3081)
     assert loaded.calibration["temperature"] == 1.5 and loaded.kind == "model"
     clf = DigitClassifier.load(path)
-    assert clf.temperature == 1.5 and clf.threshold == 0.8
+    assert clf.policy.temperature == 1.5 and clf.policy.threshold == 0.8
 
 
 def test_the_shipped_model_passes_the_checks():

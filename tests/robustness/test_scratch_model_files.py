@@ -137,7 +137,7 @@ def test_a_valid_npz_model_still_loads_with_its_metadata(tmp_path):
     loaded = load(path)
     assert loaded.normalize == (0.2, 0.4) and loaded.calibration["temperature"] == 2.0
     clf = DigitClassifier.load(path)
-    assert clf.threshold == 0.7
+    assert clf.policy.threshold == 0.7
     assert clf.predict_batch28(np.zeros((2, 28, 28), np.float32)).shape == (2, 10)
 
 

@@ -100,8 +100,8 @@ def test_finetune_writes_a_model_every_command_takes(tmp_path, store, tiny_model
 
     model = DigitClassifier.load(run / "model.pt")
     base = DigitClassifier.load(tiny_model)
-    assert model.threshold == pytest.approx(calibration["threshold"])
-    assert model.temperature == pytest.approx(calibration["temperature"])
+    assert model.policy.threshold == pytest.approx(calibration["threshold"])
+    assert model.policy.temperature == pytest.approx(calibration["temperature"])
     saved = modelfile.load(run / "model.pt")
     assert saved.kind == "model" and saved.config["val_size"] == 1000  # `calibrate` works too
 

@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from braintank.data.non_digits import NOT_A_DIGIT
-from braintank.evaluation.calibration import choose_threshold, choose_threshold_on, worst_view
+from braintank.evaluation.calibration import (
+    choose_threshold,
+    choose_threshold_on,
+    softmax,
+    worst_view,
+)
 from braintank.training.review_calibration import (
     MARK_SHARE,
     HeldOut,
@@ -14,8 +19,13 @@ from braintank.training.review_calibration import (
     shifted,
     validation_sets,
     view_logits,
-    view_probabilities,
 )
+
+
+def view_probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:
+    """softmax(logits / T) of [views, N, classes] logits, written out here so the policy's own
+    `read` is checked against it, not against itself."""
+    return softmax(logits.reshape(-1, logits.shape[-1]), temperature).reshape(logits.shape)
 
 
 def test_worst_view_takes_the_consensus_digit_and_its_weakest_view():
@@ -108,7 +118,7 @@ def test_classifier_decides_with_the_calibrated_views(tiny_model, validation, tm
     modelfile.save(path, {**{k: v for k, v in saved.payload.items()
                              if k not in ("format", "version")}, "calibration": calibration})
     clf = DigitClassifier.load(path)
-    assert clf.views == 3
+    assert clf.policy.views == 3
     probs, confidence = clf.read_batch28(images[:200])
     assert np.allclose(probs.sum(1), 1) and (confidence <= probs.max(1) + 1e-12).all()
     one = tmp_path / "one-view.pt"
@@ -116,7 +126,7 @@ def test_classifier_decides_with_the_calibrated_views(tiny_model, validation, tm
                             if k not in ("format", "version")},
                          "calibration": {k: v for k, v in calibration.items() if k != "views"}})
     single = DigitClassifier.load(one)  # files calibrated before views read with one
-    assert single.views == 1
+    assert single.policy.views == 1
     p1, c1 = single.read_batch28(images[:200])
     assert np.allclose(c1, p1.max(1))
     bad = tmp_path / "bad.pt"

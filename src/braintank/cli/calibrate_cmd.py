@@ -7,7 +7,7 @@ import argparse
 
 def add_calibration_arguments(p: argparse.ArgumentParser) -> None:
     """--target and --data-dir: what every command that fits a calibration takes."""
-    from braintank.training.defaults import REVIEW_TARGET_ACCURACY
+    from braintank.evaluation.review_policy import REVIEW_TARGET_ACCURACY
 
     p.add_argument("--target", type=float, default=REVIEW_TARGET_ACCURACY,
                    help="accuracy wanted on digits not sent to review "

@@ -46,16 +46,12 @@ def run_eval(args: argparse.Namespace) -> int:
     clf = load_classifier(args.model, args.runtime, data_dir=args.data_dir)
     probs, confidence = clf.read_batch28(images / 255.0)
     report = classification_report(labels, probs)
-    accepted = confidence >= clf.threshold
-    hits = probs.argmax(1) == labels
-    report["review"] = {
-        "threshold": clf.threshold,
-        "coverage": float(accepted.mean()),
-        "accepted_accuracy": float(hits[accepted].mean()) if accepted.any() else None,
-    }
+    scores = clf.policy.scores(probs, confidence, labels)
+    report["review"] = {"threshold": scores["threshold"], "coverage": scores["accepted"],
+                        "accepted_accuracy": scores["accepted_accuracy"]}
     report["model"] = clf.name
     if args.out:
-        write_eval_files(Path(args.out), report, probs, labels)
+        write_eval_files(Path(args.out), report, probs, labels, confidence, clf.policy)
     if args.json:
         print(json.dumps(report))
     else:
@@ -66,11 +62,10 @@ def run_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def write_eval_files(out: Path, report: dict, probs, labels) -> None:
+def write_eval_files(out: Path, report: dict, probs, labels, confidence, policy) -> None:
     import numpy as np
 
     from braintank.evaluation import (
-        choose_threshold,
         plot_confusion_matrix,
         plot_coverage_curve,
         plot_reliability_diagram,
@@ -81,8 +76,9 @@ def write_eval_files(out: Path, report: dict, probs, labels) -> None:
     atomic_write_text(out / "report.json", json.dumps(report, indent=2) + "\n")
     plot_confusion_matrix(np.array(report["confusion_matrix"]), out / "confusion.png")
     plot_reliability_diagram(probs, labels, out / "reliability.png")
-    # The curve marks the threshold this split itself would choose, to compare with the model's.
-    plot_coverage_curve(probs, labels, out / "coverage.png", choose_threshold(probs, labels))
+    # The curve is the confidence the model decides with; the point, its own threshold.
+    plot_coverage_curve(confidence, probs.argmax(1) == labels, out / "coverage.png",
+                        policy.threshold, title=f"Accuracy vs coverage ({report['model']})")
 
 
 def run_cv(args: argparse.Namespace) -> int:

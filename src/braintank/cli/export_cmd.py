@@ -23,5 +23,5 @@ def run(args: argparse.Namespace) -> int:
     export_model(clf.model, args.format, args.out)
     print(f"wrote {args.out} ({args.format}); input x [N,1,28,28] normalised with mean "
           f"{clf.normalize[0]} std {clf.normalize[1]}, output logits [N,10]; "
-          f"calibration temperature {clf.temperature:.4f}")
+          f"calibration temperature {clf.policy.temperature:.4f}")
     return 0

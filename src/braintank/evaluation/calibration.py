@@ -173,6 +173,17 @@ def coverage_curve(probs: object, labels: object) -> CoverageCurve:
     return _curve(p.max(axis=1), p.argmax(axis=1) == y)
 
 
+def coverage_curve_on(confidence: object, correct: object) -> CoverageCurve:
+    """`coverage_curve` for any confidence score [N] (such as the weakest view's) and whether
+    each reading is right [N]."""
+    conf = np.asarray(confidence, dtype=np.float64).ravel()
+    right = np.asarray(correct, dtype=bool).ravel()
+    if conf.size == 0 or conf.size != right.size:
+        raise BraintankError(f"need as many confidences as correctness flags (and at least "
+                             f"one), got {conf.size} and {right.size}")
+    return _curve(conf, right)
+
+
 def _curve(confidence: np.ndarray, correct: np.ndarray) -> CoverageCurve:
     order = np.argsort(-confidence, kind="stable")
     sorted_conf = confidence[order]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from braintank.errors import BraintankError
-from braintank.evaluation.calibration import ThresholdChoice, coverage_curve
+from braintank.evaluation.calibration import coverage_curve_on
 from braintank.evaluation.metrics import ECE_BINS, expected_calibration_error, reliability_bins
 from braintank.fileio import atomic_write_bytes
 
@@ -101,23 +101,31 @@ def plot_reliability_diagram(
 
 
 def plot_coverage_curve(
-    probs: object,
-    labels: object,
+    confidence: object,
+    correct: object,
     path: str | os.PathLike,
-    choice: ThresholdChoice | None = None,
+    threshold: float | None = None,
+    target_accuracy: float | None = None,
     title: str = "Accuracy vs coverage",
 ) -> None:
-    """Accuracy of accepted predictions against the share accepted; marks `choice` if given."""
-    curve = coverage_curve(probs, labels)
+    """Accuracy of accepted readings against the share accepted, as confidence (the score the
+    review decision compares, such as the weakest view's) is cut lower; marks the point a
+    `threshold` decides at, and the `target_accuracy` line, when given."""
+    curve = coverage_curve_on(confidence, correct)
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.plot(100 * curve.coverage, 100 * curve.accuracy, drawstyle="steps-post",
-            label="accepted predictions")
-    if choice is not None and choice.met:
-        ax.axhline(100 * choice.target_accuracy, color="grey", linestyle=":",
-                   label=f"target {100 * choice.target_accuracy:.2f}%")
-        ax.plot(100 * choice.coverage, 100 * choice.accepted_accuracy, "o", color="red",
-                label=f"threshold {choice.threshold:.4f}: {100 * choice.coverage:.1f}% accepted")
+            label="accepted readings")
+    if target_accuracy is not None:
+        ax.axhline(100 * target_accuracy, color="grey", linestyle=":",
+                   label=f"target {100 * target_accuracy:.2f}%")
+    if threshold is not None:
+        accepted = np.asarray(confidence, dtype=np.float64).ravel() >= threshold
+        right = np.asarray(correct, dtype=bool).ravel()
+        coverage = float(accepted.mean())
+        accuracy = float(right[accepted].mean()) if accepted.any() else float("nan")
+        ax.plot(100 * coverage, 100 * accuracy, "o", color="red",
+                label=f"threshold {threshold:.4f}: {100 * coverage:.1f}% accepted")
     ax.set(xlabel="coverage (% of samples accepted)", ylabel="accuracy on accepted (%)",
            xlim=(0, 100), title=title)
     ax.grid(alpha=0.3)

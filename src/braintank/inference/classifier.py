@@ -1,10 +1,8 @@
 """`DigitClassifier`: a trained network plus its calibration, reading digits from real images.
 
 Every image goes through the one preprocessing path (`preprocess.to_mnist`), then the
-network; probabilities are softmax(logits / T) with the temperature T fitted on the
-validation split. Models calibrated with test-time views (`data.views`) read each digit under
-every view: the digit is the views' consensus and its confidence the least confident view's.
-A prediction whose confidence is below the review threshold is sent to a person.
+network; what its outputs mean and what is sent to a person is the model's `ReviewPolicy`
+(`evaluation.review_policy`: temperature, test-time views, threshold, and the ok/review rule).
 """
 
 from __future__ import annotations
@@ -17,10 +15,9 @@ import torch
 
 from braintank.data.views import check_views, view_stack
 from braintank.errors import BraintankError
-from braintank.evaluation.calibration import softmax, worst_view
+from braintank.evaluation.review_policy import EMPTY, ReviewPolicy
 from braintank.imaging.images import load_image, to_grey
 from braintank.imaging.preprocess import to_mnist
-from braintank.inference.decision import EMPTY, decide
 from braintank.inference.marks import shape_doubt
 from braintank.modelfile import load as load_model_file
 from braintank.modelfile.export import onnx_bytes, onnx_session
@@ -31,7 +28,6 @@ from braintank.modelfile.shipped import SHIPPED_MODELS, default_model_path, mode
 from braintank.nets.optimize import for_inference, input_memory_format
 
 RUNTIMES = ("torch", "onnx", "onnx-int8")
-DEFAULT_THRESHOLD = 0.9  # used only by models saved without calibration
 
 
 @dataclass
@@ -51,25 +47,16 @@ class DigitClassifier:
     """Reads one digit per image; built with `DigitClassifier.load(path)`."""
 
     def __init__(self, model: torch.nn.Module, normalize: tuple[float, float],
-                 temperature: float = 1.0, threshold: float = DEFAULT_THRESHOLD,
-                 runtime: str = "torch", name: str = "model", views: int = 1):
+                 policy: ReviewPolicy | None = None, runtime: str = "torch",
+                 name: str = "model"):
         self.model = model
         self.normalize = normalize
-        self.temperature = temperature
-        self.threshold = threshold
+        self.policy = policy if policy is not None else ReviewPolicy()
+        check_views(self.policy.views)
         self.runtime = runtime
         self.name = name
-        self.views = check_views(views)
         self._memory_format = input_memory_format(model)
         self._session = None  # an ONNX Runtime session for runtimes "onnx" and "onnx-int8"
-
-    @property
-    def threshold_(self) -> float:
-        return self.threshold
-
-    @property
-    def temperature_(self) -> float:
-        return self.temperature
 
     @classmethod
     def load(cls, path: str | os.PathLike | None = None, runtime: str = "torch",
@@ -98,10 +85,8 @@ class DigitClassifier:
             session = onnx_session(int8.blob, str(int8_path(path)))
         elif runtime == "onnx":
             session = onnx_session(onnx_bytes(model), path.name)
-        clf = cls(model, saved.normalize, calibration.get("temperature", 1.0),
-                  threshold if threshold is not None
-                  else calibration.get("threshold", DEFAULT_THRESHOLD),
-                  runtime, path.name, calibration.get("views", 1))
+        clf = cls(model, saved.normalize, ReviewPolicy.from_calibration(calibration, threshold),
+                  runtime, path.name)
         clf._session = session
         return clf
 
@@ -129,9 +114,9 @@ class DigitClassifier:
         top probability; with several, the smallest probability a view gives the digit.
         """
         x28 = np.asarray(x28, dtype=np.float32)
-        logits = self.logits_batch28(view_stack(x28, self.views) if self.views > 1 else x28)
-        probs = softmax(logits.astype(np.float64), self.temperature)
-        return worst_view(probs.reshape(self.views, len(x28), -1))
+        views = self.policy.views
+        logits = self.logits_batch28(view_stack(x28, views) if views > 1 else x28)
+        return self.policy.read(logits.reshape(views, len(x28), -1))
 
     # ---- real images ---------------------------------------------------------------------
     def predict(self, images: list) -> list[Prediction]:
@@ -148,7 +133,7 @@ class DigitClassifier:
 
     def predict_prepared(self, names: list[str], prepared: list) -> list[Prediction]:
         """Predictions for images already through `to_mnist` (the draw page and API too):
-        the review decision (`inference.decision`) with the shape rules of
+        the model's review decision (`ReviewPolicy.decide`) with the shape rules of
         `inference.marks`."""
         written = [i for i, p in enumerate(prepared) if not p.empty]
         probs, confidences = self.read_batch28(np.stack([prepared[i].image for i in written])) \
@@ -157,7 +142,7 @@ class DigitClassifier:
         for row, i in enumerate(written):
             p = probs[row]
             confidence = float(confidences[row])
-            status, reason = decide(p, confidence, self.threshold, shape_doubt(prepared[i].parts))
+            status, reason = self.policy.decide(p, confidence, shape_doubt(prepared[i].parts))
             results[i] = Prediction(names[i], int(p.argmax()), confidence, status,
                                     [round(float(v), 6) for v in p], reason)
         return results

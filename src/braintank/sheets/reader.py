@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from braintank.errors import BraintankError
-from braintank.inference.decision import OK, decide
+from braintank.evaluation.review_policy import OK
 from braintank.sheets import noise
 from braintank.sheets.cells import CellCut, cut_cell
 from braintank.sheets.layout import Layout
@@ -126,7 +126,7 @@ def classify(cuts: list[CellCut], layout: Layout, classifier,
     input_of = dict(zip(index, images, strict=True))
     probs, confidence = classifier.read_batch28(images) if len(index) \
         else (np.zeros((0, 10)), np.zeros(0))
-    threshold = float(classifier.threshold_)
+    policy = classifier.policy
     by_cell = {i: (probs[k], confidence[k]) for k, i in enumerate(index)}
     untrusted = noise.distrust([c.scan_noise for c in cuts], [c.paper for c in cuts])
     small = [too_small(px) if px < MIN_BOX_PX else ""
@@ -154,7 +154,7 @@ def classify(cuts: list[CellCut], layout: Layout, classifier,
             # What the page says against a cell comes first: too few pixels (for any mark),
             # noise (for a written one), then what the cell's shape rules saw.
             against = small[i] or (untrusted[i] if cut.state == "written" else "") or cut.reason
-            reading.status, reading.reason = decide(p, reading.confidence, threshold, against)
+            reading.status, reading.reason = policy.decide(p, reading.confidence, against)
             reading.digit = reading.guess if reading.status == OK else None
         readings.append(reading)
     return readings

@@ -16,10 +16,11 @@ from braintank import modelfile
 from braintank.data import load_split
 from braintank.data.transforms import to_tensor
 from braintank.errors import BraintankError
+from braintank.evaluation.review_policy import REVIEW_TARGET_ACCURACY
 from braintank.nets.ensemble import Ensemble
 from braintank.training.config import validation_split
 from braintank.training.evaluate import compute_logits, loss_and_accuracy
-from braintank.training.finalize import REVIEW_TARGET_ACCURACY, recalibrate
+from braintank.training.finalize import recalibrate
 
 
 def _model_file(path: str | os.PathLike) -> Path:

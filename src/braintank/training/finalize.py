@@ -21,18 +21,18 @@ from braintank import modelfile
 from braintank.data import load_split
 from braintank.data.transforms import to_tensor, train_val_split
 from braintank.errors import BraintankError
+from braintank.evaluation.review_policy import REVIEW_TARGET_ACCURACY
 from braintank.fileio import atomic_write_text
 from braintank.runlog import read_metrics
 from braintank.training.config import validation_split
 from braintank.training.evaluate import compute_logits, loss_and_accuracy
 from braintank.training.loop import Trainer
 from braintank.training.review_calibration import (
-    REVIEW_TARGET_ACCURACY,
     calibrate_review,
     validation_sets,
 )
 
-__all__ = ["REVIEW_TARGET_ACCURACY", "finalize", "recalibrate"]
+__all__ = ["finalize", "recalibrate"]
 
 
 def finalize(trainer: Trainer, data_dir: str | None = None) -> dict:

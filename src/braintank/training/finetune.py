@@ -23,9 +23,14 @@ import torch
 from braintank import modelfile
 from braintank.data import load_split
 from braintank.errors import BraintankError
+from braintank.evaluation.review_policy import (
+    REVIEW_TARGET_ACCURACY,
+    SHIFT_TARGET_ACCURACY,
+    ReviewPolicy,
+)
 from braintank.fileio import atomic_write_text
 from braintank.training.config import TrainConfig, validation_split
-from braintank.training.defaults import FINETUNE_EPOCHS, SHIFT_TARGET_ACCURACY
+from braintank.training.defaults import FINETUNE_EPOCHS
 from braintank.training.finetune_data import (
     SNAPSHOT_FILE,
     Corrections,
@@ -41,7 +46,6 @@ from braintank.training.finetune_data import (
 )
 from braintank.training.loop import Trainer, resume_run, start_run
 from braintank.training.review_calibration import (
-    REVIEW_TARGET_ACCURACY,
     HeldOut,
     calibrate_review,
     review_scores,
@@ -112,7 +116,7 @@ def model_scores(network: torch.nn.Module, normalize: tuple[float, float], calib
     def score(images: np.ndarray, labels: np.ndarray) -> dict:
         return review_scores(network, normalize, calibration, images / 255.0, labels, device)
 
-    return {"threshold": calibration.get("threshold", 0.0),  # absent only in hand-made files
+    return {"threshold": ReviewPolicy.from_calibration(calibration).threshold,
             "heldout": score(*heldout), "mnist_test": score(*test)}
 
 

@@ -19,6 +19,7 @@ from braintank import modelfile
 from braintank.data import load_split
 from braintank.data.transforms import train_val_split
 from braintank.errors import BraintankError
+from braintank.evaluation.review_policy import REVIEW_TARGET_ACCURACY
 from braintank.modelfile.export import onnx_session
 from braintank.modelfile.quantize import (
     Int8Model,
@@ -33,7 +34,6 @@ from braintank.modelfile.quantize import (
 from braintank.nets.optimize import for_inference
 from braintank.training.config import validation_split
 from braintank.training.review_calibration import (
-    REVIEW_TARGET_ACCURACY,
     REVIEW_VIEWS,
     calibrate_review,
     validation_sets,

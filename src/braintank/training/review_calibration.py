@@ -28,9 +28,13 @@ import torch
 from braintank.data.augment import augment_batch
 from braintank.data.non_digits import NOT_A_DIGIT, draw_marks
 from braintank.data.views import VIEW_SCALES, view_stack
-from braintank.evaluation import fit_temperature, softmax
-from braintank.evaluation.calibration import choose_threshold_on, worst_view
-from braintank.training.defaults import REVIEW_TARGET_ACCURACY, SHIFT_TARGET_ACCURACY
+from braintank.evaluation import fit_temperature
+from braintank.evaluation.calibration import choose_threshold_on
+from braintank.evaluation.review_policy import (
+    REVIEW_TARGET_ACCURACY,
+    SHIFT_TARGET_ACCURACY,
+    ReviewPolicy,
+)
 from braintank.training.evaluate import compute_logits
 
 REVIEW_VIEWS = len(VIEW_SCALES)
@@ -88,41 +92,33 @@ def view_logits(network: torch.nn.Module, normalize: tuple[float, float], images
     return logits.reshape(views, len(images), -1)
 
 
-def view_probabilities(logits: np.ndarray, temperature: float) -> np.ndarray:
-    """softmax(logits / T) of [views, N, classes] logits, same shape."""
-    return softmax(logits.reshape(-1, logits.shape[-1]), temperature).reshape(logits.shape)
-
-
 def calibrate_review(network: torch.nn.Module, normalize: tuple[float, float],
                      sets: list[HeldOut], views: int = REVIEW_VIEWS,
                      device: torch.device | str = "cpu") -> dict:
-    """The calibration dict stored in a model file (temperature, views, threshold, and how
-    each held-out set fares at that threshold)."""
+    """The calibration dict stored in a model file (temperature, views, threshold: its
+    `ReviewPolicy`, and how each held-out set fares under that policy)."""
     logits = {s.name: view_logits(network, normalize, s.images, views, device) for s in sets}
     pooled = [s for s in sets if s.fits_temperature]
     if not pooled:
         raise ValueError("at least one held-out set must fit the temperature")
     temperature = float(fit_temperature(np.concatenate([logits[s.name][0] for s in pooled]),
                                         np.concatenate([s.labels for s in pooled])))
-    readings = {}
-    for s in sets:
-        mean, confidence = worst_view(view_probabilities(logits[s.name], temperature))
-        readings[s.name] = (confidence, mean.argmax(axis=1) == s.labels)
-    choices = {s.name: choose_threshold_on(*readings[s.name], s.target) for s in sets}
+    fitted = ReviewPolicy(temperature, views, 0.0)
+    readings = {s.name: fitted.read(logits[s.name]) for s in sets}
+    choices = {s.name: choose_threshold_on(readings[s.name][1],
+                                           readings[s.name][0].argmax(axis=1) == s.labels,
+                                           s.target) for s in sets}
     deciding = max(sets, key=lambda s: choices[s.name].threshold)
-    threshold = choices[deciding.name].threshold
+    policy = ReviewPolicy(temperature, views, float(choices[deciding.name].threshold))
     report = {}
     for s in sets:
-        confidence, right = readings[s.name]
-        accepted = confidence >= threshold
-        report[s.name] = {"size": int(len(s.labels)), "target_accuracy": s.target,
+        scores = policy.scores(*readings[s.name], s.labels)
+        report[s.name] = {"size": scores["n"], "target_accuracy": s.target,
                           "target_met": bool(choices[s.name].met),
-                          "raw_accuracy": float(right.mean()),
-                          "coverage": float(accepted.mean()),
-                          "accepted_accuracy": float(right[accepted].mean())
-                          if accepted.any() else None}
+                          "raw_accuracy": scores["accuracy"], "coverage": scores["accepted"],
+                          "accepted_accuracy": scores["accepted_accuracy"]}
     first = report[sets[0].name]
-    return {"temperature": temperature, "threshold": float(threshold), "views": views,
+    return {"temperature": temperature, "threshold": policy.threshold, "views": views,
             "target_accuracy": sets[0].target, "threshold_set_by": deciding.name,
             "val_coverage": first["coverage"], "val_accepted_accuracy":
                 first["accepted_accuracy"], "val_size": first["size"], "sets": report}
@@ -131,14 +127,9 @@ def calibrate_review(network: torch.nn.Module, normalize: tuple[float, float],
 def review_scores(network: torch.nn.Module, normalize: tuple[float, float], calibration: dict,
                   images: np.ndarray, labels: np.ndarray,
                   device: torch.device | str = "cpu") -> dict:
-    """Accuracy, share accepted and accuracy among the accepted, decided as the model file's
-    calibration says (its temperature, views and threshold)."""
-    views = calibration.get("views", 1)
-    logits = view_logits(network, normalize, images, views, device)
-    mean, confidence = worst_view(view_probabilities(logits,
-                                                     calibration.get("temperature", 1.0)))
-    right = mean.argmax(axis=1) == labels
-    accepted = confidence >= calibration.get("threshold", 0.0)
-    return {"n": int(len(labels)), "accuracy": float(right.mean()),
-            "accepted": float(accepted.mean()),
-            "accepted_accuracy": float(right[accepted].mean()) if accepted.any() else None}
+    """Accuracy, share accepted and accuracy among the accepted, decided by the model file's
+    `ReviewPolicy` (its temperature, views and threshold)."""
+    policy = ReviewPolicy.from_calibration(calibration)
+    logits = view_logits(network, normalize, images, policy.views, device)
+    scores = policy.scores(*policy.read(logits), labels)
+    return {k: scores[k] for k in ("n", "accuracy", "accepted", "accepted_accuracy")}

@@ -55,8 +55,8 @@ def current_model(state) -> dict:
     it applies (an int8 copy has its own), and the model a switch back would return to."""
     previous = state.previous_models[-1]["facts"]["name"] if state.previous_models else None
     return {**state.model_facts, "runtime": state.classifier.runtime,
-            "threshold_in_use": state.classifier.threshold,
-            "views": getattr(state.classifier, "views", 1), "previous": previous}
+            "threshold_in_use": state.classifier.policy.threshold,
+            "views": state.classifier.policy.views, "previous": previous}
 
 
 def load_for_serving(model: Path | None, runtime: str) -> DigitClassifier:
