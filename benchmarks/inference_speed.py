@@ -25,8 +25,7 @@ import torch
 from braintank.cli.runtime import load_classifier
 from braintank.data import load_split
 from braintank.inference.classifier import DigitClassifier
-
-RUNTIMES = ("torch", "onnx", "onnx-int8")
+from braintank.inference.runtimes import RUNTIMES
 
 
 def throughput(clf: DigitClassifier, x: np.ndarray, batch: int) -> float:

@@ -18,9 +18,10 @@ import cv2
 import numpy as np
 import torch
 
-from braintank.cli.runtime import RUNTIME_CHOICES, load_classifier
+from braintank.cli.runtime import load_classifier
 from braintank.data import load_split
 from braintank.imaging.images import load_image
+from braintank.inference.runtimes import RUNTIMES
 from braintank.sheets import reader
 from braintank.sheets.layout import make_layout
 from braintank.sheets.simulate import simulate_sheet
@@ -38,7 +39,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=6, help="pages to time")
     parser.add_argument("--threads", type=int, default=2, help="CPU threads (torch, OpenCV)")
     parser.add_argument("--model", help="model file (default: the shipped model)")
-    parser.add_argument("--runtime", choices=RUNTIME_CHOICES, default="torch",
+    parser.add_argument("--runtime", choices=RUNTIMES, default="torch",
                         help="engine running the network (default torch)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

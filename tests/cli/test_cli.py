@@ -201,3 +201,18 @@ def test_building_the_command_line_does_not_load_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert "torch" not in out, out
+
+
+def test_every_command_module_registers_and_a_broken_one_is_not_hidden(monkeypatch):
+    """A command module that fails to import stops the CLI loudly instead of vanishing from
+    `braintank --help`."""
+    from braintank.cli import main as cli_main
+
+    parser = cli_main.build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    assert {"data", "train", "eval", "predict", "calibrate", "ensemble", "export", "sheet",
+            "finetune", "serve", "rl", "experiment"} <= set(commands)
+    monkeypatch.setattr(cli_main, "COMMAND_MODULES",
+                        (*cli_main.COMMAND_MODULES, "braintank.cli.no_such_cmd"))
+    with pytest.raises(ModuleNotFoundError, match="no_such_cmd"):
+        cli_main.build_parser()

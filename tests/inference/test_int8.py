@@ -12,10 +12,10 @@ from robustness.cli_errors import one_line_error
 
 from braintank import modelfile
 from braintank.cli.main import main
-from braintank.cli.runtime import RUNTIME_CHOICES, load_classifier
+from braintank.cli.runtime import load_classifier
 from braintank.data import load_split
 from braintank.errors import BraintankError
-from braintank.inference.classifier import RUNTIMES, DigitClassifier, default_model_path
+from braintank.inference.classifier import DigitClassifier, default_model_path
 from braintank.modelfile.quantize import current_int8, file_sha256, int8_path, read_int8
 from braintank.training.int8 import build_int8
 
@@ -35,10 +35,6 @@ def own_model(tmp_path, tiny_model):
     path = tmp_path / "model.pt"
     shutil.copy(tiny_model, path)
     return path
-
-
-def test_the_cli_offers_every_runtime_the_classifier_has():
-    assert RUNTIME_CHOICES == RUNTIMES
 
 
 def test_the_shipped_int8_model_was_made_from_the_shipped_model():

@@ -11,7 +11,7 @@ RESUME_FIXED = ("store", "model", "epochs", "holdout", "seed")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from braintank.training.defaults import FINETUNE_EPOCHS as DEFAULT_EPOCHS
+    from braintank.training.defaults import FINETUNE_EPOCHS, FINETUNE_HOLDOUT
 
     p = subparsers.add_parser(
         "finetune", help="train a model further on the digits people corrected in review",
@@ -25,9 +25,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "only read")
     p.add_argument("--out", required=True, metavar="RUN", help="run folder (new or empty) for "
                    "model.pt, summary.json, checkpoints and logs")
-    p.add_argument("--epochs", type=int, help=f"passes over the data (default {DEFAULT_EPOCHS})")
+    p.add_argument("--epochs", type=int, help=f"passes over the data (default {FINETUNE_EPOCHS})")
     p.add_argument("--holdout", type=float, help="share of the corrected digits kept out of "
-                   "training to recalibrate on and to measure the result (default 0.25)")
+                   "training to recalibrate on and to measure the result "
+                   f"(default {FINETUNE_HOLDOUT})")
     p.add_argument("--seed", type=int, help="seed of the hold-out, the MNIST replay and the "
                    "training (default 0)")
     p.add_argument("--resume", action="store_true", help="continue the interrupted finetune "
@@ -79,8 +80,8 @@ def _check_numbers(args: argparse.Namespace) -> None:
 def _start(args: argparse.Namespace, device):
     from braintank.errors import BraintankError
     from braintank.inference.classifier import default_model_path
+    from braintank.training.defaults import FINETUNE_EPOCHS, FINETUNE_HOLDOUT
     from braintank.training.finetune import (
-        DEFAULT_EPOCHS,
         check_new_out,
         plan_finetune,
         start_finetune,
@@ -92,12 +93,12 @@ def _start(args: argparse.Namespace, device):
                              "unless --resume continues a run")
     _check_numbers(args)
     check_new_out(Path(args.out))
-    holdout = 0.25 if args.holdout is None else args.holdout
+    holdout = FINETUNE_HOLDOUT if args.holdout is None else args.holdout
     check_holdout(holdout)
     corrections, lines, hint = _corrections(args.store)
     check_enough(len(corrections.labels), holdout, corrections.source, hint)
     plan = plan_finetune(corrections, args.out, args.model or default_model_path(),
-                         args.epochs or DEFAULT_EPOCHS, holdout, args.seed or 0, args.data_dir)
+                         args.epochs or FINETUNE_EPOCHS, holdout, args.seed or 0, args.data_dir)
     for line in lines:
         _log(line)
     _log(f"{args.store}: {len(corrections.labels)} corrected digits: "

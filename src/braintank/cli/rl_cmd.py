@@ -9,8 +9,7 @@ from pathlib import Path
 
 from braintank.errors import BraintankError
 from braintank.fileio import make_folder
-
-TRAINABLE = ("mc-blackjack", "q-learning", "sarsa", "cliff", "dqn", "reinforce", "a2c")
+from braintank.rl.names import RESUMABLE, TRAINABLE
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     t.add_argument("--max-minutes", type=float, help="stop training after this many minutes")
     t.add_argument("--out", required=True, help="agent folder to write")
     t.add_argument("--resume", action="store_true",
-                   help="continue from the checkpoint in --out (dqn, reinforce, a2c)")
+                   help=f"continue from the checkpoint in --out ({', '.join(RESUMABLE)})")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
     t.set_defaults(func=run_train)
 

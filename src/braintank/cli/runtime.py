@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-# Spelled out here (not imported from the classifier) so `braintank --help` loads no torch.
-RUNTIME_CHOICES = ("torch", "onnx", "onnx-int8")
+from braintank.inference.runtimes import RUNTIMES
 
 
 def add_runtime_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--runtime", choices=RUNTIME_CHOICES, default="torch",
+    p.add_argument("--runtime", choices=RUNTIMES, default="torch",
                    help="run the network with PyTorch (default), ONNX Runtime, or ONNX Runtime "
                         "on its int8 copy (fastest on a CPU; made beside the model file on "
                         "first use, from MNIST training digits)")
@@ -18,14 +17,9 @@ def add_runtime_argument(p: argparse.ArgumentParser) -> None:
 
 def load_classifier(model: str | None, runtime: str = "torch", threshold: float | None = None,
                     data_dir: str | None = None):
-    """`DigitClassifier.load`, first building the model's int8 copy when `runtime` is
-    onnx-int8 and none was made from this model file yet."""
-    from braintank.inference.classifier import DigitClassifier, model_path
+    """`serving.load_classifier`, telling the user on stderr (one printable line each)."""
+    from braintank.cli.printable import printable
+    from braintank.serving import load_classifier as load
 
-    if runtime == "onnx-int8":
-        from braintank.cli.printable import printable
-        from braintank.training.int8 import ensure_int8
-
-        ensure_int8(model_path(model), data_dir,
-                    say=lambda line: print(f"braintank: {printable(line)}", file=sys.stderr))
-    return DigitClassifier.load(model, runtime=runtime, threshold=threshold)
+    return load(model, runtime, threshold, data_dir,
+                say=lambda line: print(f"braintank: {printable(line)}", file=sys.stderr))

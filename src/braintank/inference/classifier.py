@@ -19,6 +19,7 @@ from braintank.evaluation.review_policy import EMPTY, ReviewPolicy
 from braintank.imaging.images import load_image, to_grey
 from braintank.imaging.preprocess import to_mnist
 from braintank.inference.marks import shape_doubt
+from braintank.inference.runtimes import RUNTIMES
 from braintank.modelfile import load as load_model_file
 from braintank.modelfile.export import onnx_bytes, onnx_session
 from braintank.modelfile.quantize import current_int8, int8_path
@@ -26,8 +27,6 @@ from braintank.modelfile.quantize import current_int8, int8_path
 # SHIPPED_MODELS and default_model_path are named here by web, cli and tests too
 from braintank.modelfile.shipped import SHIPPED_MODELS, default_model_path, model_path  # noqa: F401
 from braintank.nets.optimize import for_inference, input_memory_format
-
-RUNTIMES = ("torch", "onnx", "onnx-int8")
 
 
 @dataclass

@@ -8,16 +8,8 @@ from pathlib import Path
 from braintank.errors import BraintankError
 from braintank.rl.agentfile import read_meta
 from braintank.rl.common import Agent
+from braintank.rl.names import ALGORITHMS
 
-# algorithm name -> module that trains and loads it
-ALGORITHMS = {
-    "mc-blackjack": "braintank.rl.mc_blackjack",
-    "q-learning": "braintank.rl.cliff",
-    "sarsa": "braintank.rl.cliff",
-    "dqn": "braintank.rl.dqn",
-    "reinforce": "braintank.rl.reinforce",
-    "a2c": "braintank.rl.a2c",
-}
 SHIPPED_DIR = Path(__file__).parent / "agents"
 
 

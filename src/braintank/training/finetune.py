@@ -30,7 +30,7 @@ from braintank.evaluation.review_policy import (
 )
 from braintank.fileio import atomic_write_text
 from braintank.training.config import TrainConfig, validation_split
-from braintank.training.defaults import FINETUNE_EPOCHS
+from braintank.training.defaults import FINETUNE_EPOCHS, FINETUNE_HOLDOUT
 from braintank.training.finetune_data import (
     SNAPSHOT_FILE,
     Corrections,
@@ -53,7 +53,6 @@ from braintank.training.review_calibration import (
 )
 
 FINETUNE_LR = 2e-4  # a tenth of the default recipe's peak: adapt, do not retrain
-DEFAULT_EPOCHS = FINETUNE_EPOCHS
 MODEL_FILE = "model.pt"
 SUMMARY_FILE = "summary.json"
 # What an interrupted finetune leaves in its folder (a restart may overwrite these).
@@ -131,7 +130,8 @@ class FinetunePlan:
 
 
 def plan_finetune(corrections: Corrections, out: str | Path, model_path: str | Path,
-                  epochs: int = DEFAULT_EPOCHS, holdout: float = 0.25, seed: int = 0,
+                  epochs: int = FINETUNE_EPOCHS, holdout: float = FINETUNE_HOLDOUT,
+                  seed: int = 0,
                   data_dir: str | None = None, replay: int | None = None,
                   lr: float = FINETUNE_LR, frozen_norm: bool = True) -> FinetunePlan:
     """Every check (a refusal leaves nothing written), the split, the replay draw and the

@@ -27,11 +27,11 @@ from starlette.concurrency import run_in_threadpool
 
 from braintank.sheets.labeled import labeled_cells
 from braintank.sheets.store import SheetStore
+from braintank.training.defaults import FINETUNE_HOLDOUT
 from braintank.training.finetune_data import MIN_LABELED, check_enough
 from braintank.web.models_api import current_model, describe_model, load_for_serving
 
 router = APIRouter()
-HOLDOUT = 0.25  # finetune's default share of the corrections kept to recalibrate on
 
 
 class FinetuneRequest(BaseModel):
@@ -150,7 +150,7 @@ def finetune_status(request: Request) -> dict:
              summary="Start `braintank finetune` on the corrections, from the model in use")
 def start_finetune(request: Request, settings: FinetuneRequest) -> dict:
     state = request.app.state
-    check_enough(corrected_digits(state.config.db), HOLDOUT, "the corrections")
+    check_enough(corrected_digits(state.config.db), FINETUNE_HOLDOUT, "the corrections")
     run_dir = state.finetune.start(state.config.db, state.model_path, settings.epochs)
     return {"state": "running", "run": run_dir.name}
 

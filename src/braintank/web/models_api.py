@@ -8,8 +8,9 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 
-from braintank.inference.classifier import DigitClassifier, default_model_path, model_path
+from braintank.inference.classifier import DigitClassifier, default_model_path
 from braintank.modelfile import load as load_model_file
+from braintank.serving import load_classifier
 
 router = APIRouter()
 CALIBRATION_FIELDS = ("temperature", "threshold", "target_accuracy", "val_coverage",
@@ -62,9 +63,5 @@ def current_model(state) -> dict:
 def load_for_serving(model: Path | None, runtime: str) -> DigitClassifier:
     """The classifier for `model` (None: the shipped one) on `runtime`, its int8 copy built
     first when that runtime needs one and it is missing or stale."""
-    if runtime == "onnx-int8":
-        from braintank.training.int8 import ensure_int8  # ONNX quantization: only when asked
-
-        ensure_int8(model_path(model), say=lambda line: print(f"braintank serve: {line}",
-                                                              file=sys.stderr, flush=True))
-    return DigitClassifier.load(model, runtime=runtime)
+    return load_classifier(model, runtime, say=lambda line: print(
+        f"braintank serve: {line}", file=sys.stderr, flush=True))
