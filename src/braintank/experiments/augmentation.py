@@ -53,7 +53,7 @@ def settings(quick: bool) -> dict:
     return {"hidden": 800, "n_train": 60000, "n_test": 10000, "epochs": 10}
 
 
-def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> ExperimentResult:
+def run(quick: bool = False, progress: bool = False) -> ExperimentResult:
     s = settings(quick)
     data = mnist(s["n_train"], s["n_test"])
     curves = {kind: train_with(kind, data, s["hidden"], s["epochs"], progress) for kind in KINDS}
@@ -76,5 +76,5 @@ def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> E
     figure = curves_figure(TITLE, [
         ("test accuracy", {k: c.test_acc for k, c in curves.items()}),
         ("train accuracy (undistorted)", {k: c.train_acc for k, c in curves.items()})])
-    return ExperimentResult("augmentation", TITLE, quick, engine, numbers, comparisons,
+    return ExperimentResult("augmentation", TITLE, quick, numbers, comparisons,
                             {"augmentation": figure})
