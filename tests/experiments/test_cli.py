@@ -1,5 +1,7 @@
 """`braintank experiment`: --list, one-line errors for bad input, `all` -> report.html."""
 
+import pytest
+
 from braintank.cli.main import main
 
 
@@ -25,10 +27,22 @@ def test_out_that_is_a_file_is_refused(tmp_path, capsys):
     assert target.read_text() == "keep me"
 
 
-def test_unknown_engine_is_refused(tmp_path, capsys):
-    assert main(["experiment", "gradient-descent", "--engine", "jax", "--out",
-                 str(tmp_path)]) == 2
-    assert "--engine" in capsys.readouterr().err
+def test_there_is_no_engine_to_choose(tmp_path, capsys):
+    """Every experiment trains with the NumPy engine: no --engine, no "engine" in result.json,
+    and a result.json written before (with "engine": "numpy") still joins a report."""
+    import json
+
+    from braintank.experiments import run_and_write
+    from braintank.experiments.report import write_html_report
+
+    with pytest.raises(SystemExit) as stop:  # argparse's refusal of an unknown option
+        main(["experiment", "gradient-descent", "--engine", "numpy", "--out", str(tmp_path)])
+    assert stop.value.code == 2 and "unrecognized arguments: --engine" in capsys.readouterr().err
+    folder = run_and_write("gradient-descent", tmp_path / "gd", quick=True)
+    record = json.loads((folder / "result.json").read_text())
+    assert "engine" not in record
+    (folder / "result.json").write_text(json.dumps({**record, "engine": "numpy"}))
+    assert "id='gradient-descent'" in write_html_report([folder], tmp_path / "r.html").read_text()
 
 
 def test_report_joins_summaries_with_inline_figures(tmp_path):

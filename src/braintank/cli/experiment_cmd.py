@@ -16,7 +16,6 @@ def register(subparsers) -> None:
                     "summary.md (measured numbers beside the seed's) into --out.")
     parser.add_argument("name", nargs="?", help="experiment name (see --list), or 'all'")
     parser.add_argument("--list", action="store_true", help="print the experiment names")
-    parser.add_argument("--engine", default="numpy", help="numpy (default) or torch")
     parser.add_argument("--quick", action="store_true",
                         help="small subsets and few epochs: seconds instead of minutes")
     parser.add_argument("--out", help="output folder")
@@ -44,18 +43,18 @@ def run(args: argparse.Namespace) -> int:
     progress = not args.no_progress
     names = available() if args.name == "all" else [args.name]
     if args.name != "all":
-        check_experiment(args.name, args.engine)
+        check_experiment(args.name)
     for name in names:  # before the work, not after it
         refuse_other_experiment(args.out if args.name != "all" else Path(args.out) / name,
                                 name)
     out = make_folder(args.out, "--out")  # a bad folder is refused before the work
     if args.name != "all":
-        folder = run_and_write(args.name, args.out, args.quick, args.engine, progress)
+        folder = run_and_write(args.name, args.out, args.quick, progress)
         print(f"{args.name}: wrote {folder / 'summary.md'}")
         return 0
     folders = []
     for name in names:
-        folders.append(run_and_write(name, out / name, args.quick, args.engine, progress))
+        folders.append(run_and_write(name, out / name, args.quick, progress))
         print(f"{name}: wrote {folders[-1] / 'summary.md'}")
     report = write_html_report(folders, Path(out) / "report.html")
     print(f"report: {report}")

@@ -13,7 +13,7 @@ import numpy as np
 from braintank.data.mnist_stats import MNIST_MEAN, MNIST_STD
 from braintank.experiments.plotting import curves_figure
 from braintank.experiments.result import Comparison, ExperimentResult
-from braintank.experiments.training import Curves, mnist, share_rng, train_epoch
+from braintank.experiments.training import Curves, fit, mnist
 from braintank.scratch.model import mlp
 from braintank.scratch.optim import make_optimizer
 
@@ -40,19 +40,11 @@ def distorted(x: np.ndarray, kind: str, generator) -> np.ndarray:
 def train_with(kind: str, data: dict, hidden: int, epochs: int, progress: bool) -> Curves:
     import torch
 
-    from braintank.progress import progress_bar
-
     model = mlp([784, hidden, 10], "relu", "he_normal", seed=0)
     optimizer = make_optimizer("momentum", LR, momentum=MOMENTUM)
-    rng, generator = np.random.default_rng(1), torch.Generator().manual_seed(2)
-    share_rng(model, rng)
-    curves = Curves()
-    for _ in progress_bar(range(epochs), desc=kind, unit="epoch", leave=False,
-                          disable=not progress):
-        x = distorted(data["x_train"], kind, generator)
-        train_epoch(model, optimizer, x, data["y_train"], BATCH, rng)
-        curves.record_epoch(model, data)
-    return curves
+    generator = torch.Generator().manual_seed(2)  # the warps' own, apart from the batches'
+    return fit(model, optimizer, data, epochs, BATCH, seed=0, label=kind, progress=progress,
+               transform=lambda x: distorted(x, kind, generator))
 
 
 def settings(quick: bool) -> dict:
@@ -61,7 +53,7 @@ def settings(quick: bool) -> dict:
     return {"hidden": 800, "n_train": 60000, "n_test": 10000, "epochs": 10}
 
 
-def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> ExperimentResult:
+def run(quick: bool = False, progress: bool = False) -> ExperimentResult:
     s = settings(quick)
     data = mnist(s["n_train"], s["n_test"])
     curves = {kind: train_with(kind, data, s["hidden"], s["epochs"], progress) for kind in KINDS}
@@ -84,5 +76,5 @@ def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> E
     figure = curves_figure(TITLE, [
         ("test accuracy", {k: c.test_acc for k, c in curves.items()}),
         ("train accuracy (undistorted)", {k: c.train_acc for k, c in curves.items()})])
-    return ExperimentResult("augmentation", TITLE, quick, engine, numbers, comparisons,
+    return ExperimentResult("augmentation", TITLE, quick, numbers, comparisons,
                             {"augmentation": figure})

@@ -45,7 +45,7 @@ def _figure(runs: dict[int, dict]):
     return fig
 
 
-def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> ExperimentResult:
+def run(quick: bool = False, progress: bool = False) -> ExperimentResult:
     s = settings(quick)
     # the test images serve as the validation set here: nothing is tuned on them
     data = mnist(s["n_train"], s["n_val"])
@@ -78,5 +78,5 @@ def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> E
                                               for n, r in runs.items()), None,
                    f"fixed lr {LR}: bigger batches take fewer steps per epoch"),
     ]
-    return ExperimentResult("batch-size", TITLE, quick, engine, numbers, comparisons,
+    return ExperimentResult("batch-size", TITLE, quick, numbers, comparisons,
                             {"batch_size": _figure(runs)})

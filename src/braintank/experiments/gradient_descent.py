@@ -68,7 +68,7 @@ def _figure(paths: dict[float, np.ndarray]):
     return fig
 
 
-def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> ExperimentResult:
+def run(quick: bool = False, progress: bool = False) -> ExperimentResult:
     steps = 1000 if quick else 3000
     paths = {lr: descend(lr, steps) for lr in RATES}
     final = {lr: float(loss(*paths[lr][-1])) for lr in RATES}
@@ -94,5 +94,5 @@ def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> E
         Comparison("λ = 0.01", "slow (small steps)", f"loss {final[0.01]:.3g} after {steps} steps",
                    final[0.01] > final[0.1], "the flat direction shrinks by only 0.15% a step"),
     ]
-    return ExperimentResult("gradient-descent", TITLE, quick, engine, numbers, comparisons,
+    return ExperimentResult("gradient-descent", TITLE, quick, numbers, comparisons,
                             {"gradient_descent": _figure(paths)})

@@ -97,7 +97,7 @@ def _histograms(stats: dict[str, dict], title: str):
     return fig
 
 
-def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> ExperimentResult:
+def run(quick: bool = False, progress: bool = False) -> ExperimentResult:
     n_images, width = (300, 128) if quick else (2000, 512)
     data = mnist(1000, 10)
     x, y = data["x_train"][:n_images].astype(np.float64), data["y_train"][:n_images]
@@ -147,4 +147,4 @@ def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> E
                "init_relu": _histograms(relu, "ReLU activations per layer")}
     notes = [f"{N_HIDDEN} hidden layers of {width} units on {n_images} MNIST training images; "
              "the seed's histograms are slides without numbers, so the comparison is of shape."]
-    return ExperimentResult("init", TITLE, quick, engine, numbers, comparisons, figures, notes)
+    return ExperimentResult("init", TITLE, quick, numbers, comparisons, figures, notes)

@@ -72,7 +72,7 @@ def _figure(reports: list[dict]):
     return fig
 
 
-def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> ExperimentResult:
+def run(quick: bool = False, progress: bool = False) -> ExperimentResult:
     n, k, epochs = (900, 3, 3) if quick else (16000, 8, 5)
     example = seed_example()
     reports = cross_validate(n, k, epochs, progress)
@@ -90,5 +90,5 @@ def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> E
         ", ".join(f"{name} {100 * v['mean']:.2f} ± {100 * v['std']:.2f}%"
                   for name, v in summary.items()), None,
         f"{n} MNIST training images, {epochs} epochs per fold"))
-    return ExperimentResult("kfold", TITLE, quick, engine, numbers, comparisons,
+    return ExperimentResult("kfold", TITLE, quick, numbers, comparisons,
                             {"kfold": _figure(reports)})

@@ -92,7 +92,7 @@ def _figure(traces: dict[float, list[float]]):
     return fig
 
 
-def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> ExperimentResult:
+def run(quick: bool = False, progress: bool = False) -> ExperimentResult:
     n_train, steps = (1000, 60) if quick else (10000, 600)
     data = mnist(n_train, 1)
     traces, threshold = search(data, 1e-3, steps)
@@ -114,5 +114,5 @@ def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> E
                    f"oscillates again at {refined_threshold:g}; chosen lr {chosen:g}", None,
                    "784-100-10 ReLU, SGD, mini-batch 32"),
     ]
-    return ExperimentResult("learning-rate", TITLE, quick, engine, numbers, comparisons,
+    return ExperimentResult("learning-rate", TITLE, quick, numbers, comparisons,
                             {"learning_rate": _figure({**traces, **refined})})

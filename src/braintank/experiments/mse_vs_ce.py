@@ -68,7 +68,7 @@ def _figure(curves: dict[str, dict[str, list[float]]]):
     return fig
 
 
-def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> ExperimentResult:
+def run(quick: bool = False, progress: bool = False) -> ExperimentResult:
     epochs = 300 if quick else 1000
     curves = {start: {cost: train_neuron(cost, w, b, epochs) for cost in COSTS}
               for start, (w, b) in STARTS.items()}
@@ -93,5 +93,5 @@ def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> E
              "ones (Nielsen ch. 3) the slides follow, η = 0.15 (quadratic) and 0.005 "
              "(cross-entropy). The steepest-drop epoch does not depend on η's scale, only the "
              "time axis does. Quick: 300 epochs, full: 1000."]
-    return ExperimentResult("mse-vs-ce", TITLE, quick, engine, numbers, comparisons,
+    return ExperimentResult("mse-vs-ce", TITLE, quick, numbers, comparisons,
                             {"mse_vs_ce": _figure(curves)}, notes)

@@ -63,7 +63,7 @@ def settings(quick: bool) -> dict:
             "batch": 64, "rprop_epochs": 50, "toy_steps": 150}
 
 
-def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> ExperimentResult:
+def run(quick: bool = False, progress: bool = False) -> ExperimentResult:
     s = settings(quick)
     data = mnist(s["n_train"], s["n_test"])
     curves = {}
@@ -108,5 +108,5 @@ def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> E
     notes = [f"{s['n_train']} training images, {s['epochs']} epochs, mini-batch {s['batch']}; "
              f"network {'-'.join(map(str, s['sizes']))}"
              + (" (quick: smaller than the seed's 784-500-300-10)" if quick else "") + "."]
-    return ExperimentResult("optimizers", TITLE, quick, engine, numbers, comparisons, figures,
+    return ExperimentResult("optimizers", TITLE, quick, numbers, comparisons, figures,
                             notes)

@@ -53,7 +53,7 @@ def train(n_train: int, epochs: int, n_test: int, label: str, progress: bool,
                progress=progress, **fit_args)
 
 
-def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> ExperimentResult:
+def run(quick: bool = False, progress: bool = False) -> ExperimentResult:
     s = settings(quick)
     small = train(s["small"], s["small_epochs"], s["test"], f"{s['small']} images", progress)
     large = train(s["large"], s["large_epochs"], s["test"], f"{s['large']} images", progress)
@@ -90,5 +90,5 @@ def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> E
                            f"test, {n_large}": large.test_loss})])
     notes = [f"Test set: the first {s['test']} MNIST test images; sigmoid hidden layer, "
              "Xavier start, plain SGD."]
-    return ExperimentResult("overfitting", TITLE, quick, engine, numbers, comparisons,
+    return ExperimentResult("overfitting", TITLE, quick, numbers, comparisons,
                             {"overfitting": figure}, notes)

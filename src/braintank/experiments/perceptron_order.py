@@ -55,7 +55,7 @@ def _figure(x, y, online: list[Perceptron], batch: Perceptron):
     return fig
 
 
-def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> ExperimentResult:
+def run(quick: bool = False, progress: bool = False) -> ExperimentResult:
     n_points, n_orders = (30, 6) if quick else (60, 20)
     x, y = separable_points(n_points)
     rng = np.random.default_rng(1)
@@ -81,5 +81,5 @@ def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> E
                    len(set(batch_pairs)) == 1 and spread < 1e-9,
                    "only float summation order differs"),
     ]
-    return ExperimentResult("perceptron-order", TITLE, quick, engine, numbers, comparisons,
+    return ExperimentResult("perceptron-order", TITLE, quick, numbers, comparisons,
                             {"perceptron_order": _figure(x, y, online[:6], batch[0])})

@@ -1,4 +1,6 @@
-"""The experiments by name, each a module with `TITLE` and `run(quick, engine, progress)`."""
+"""The experiments by name, each a module with `TITLE` and `run(quick, progress)`.
+
+All of them train with the NumPy engine (braintank.scratch), so none takes an engine."""
 
 from __future__ import annotations
 
@@ -24,7 +26,6 @@ EXPERIMENTS: dict[str, str] = {
     "perceptron-order": "perceptron_order",
     "gradient-descent": "gradient_descent",
 }
-ENGINES = ("numpy", "torch")
 
 
 def available() -> list[str]:
@@ -36,35 +37,22 @@ def available() -> list[str]:
     return names
 
 
-def _module(name: str):
+def check_experiment(name: str):
+    """The module of experiment `name`; a one-line error if it is unknown. Nothing is run."""
     if name not in available():
         raise BraintankError(f"unknown experiment {name!r} (known: {', '.join(available())})")
     return importlib.import_module(f"braintank.experiments.{EXPERIMENTS[name]}")
 
 
-def check_experiment(name: str, engine: str = "numpy"):
-    """The module of experiment `name`; a one-line error if it or `engine` is unknown, or the
-    experiment does not run on that engine. Nothing is run."""
-    if engine not in ENGINES:
-        raise BraintankError(f"--engine {engine!r}: unknown (known: {', '.join(ENGINES)})")
-    module = _module(name)
-    engines = getattr(module, "ENGINES", ("numpy",))
-    if engine not in engines:
-        raise BraintankError(f"experiment {name!r} runs on --engine {', '.join(engines)} only "
-                             f"(got {engine})")
-    return module
-
-
-def run_experiment(name: str, quick: bool = False, engine: str = "numpy",
-                   progress: bool = False) -> ExperimentResult:
+def run_experiment(name: str, quick: bool = False, progress: bool = False) -> ExperimentResult:
     """Run one experiment and return its result (nothing written)."""
-    module = check_experiment(name, engine)
+    module = check_experiment(name)
     started = time.perf_counter()
-    result = module.run(quick=quick, engine=engine, progress=progress)
+    result = module.run(quick=quick, progress=progress)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def run_and_write(name: str, out: str | Path, quick: bool = False, engine: str = "numpy",
+def run_and_write(name: str, out: str | Path, quick: bool = False,
                   progress: bool = False) -> Path:
-    return write_result(run_experiment(name, quick, engine, progress), out)
+    return write_result(run_experiment(name, quick, progress), out)

@@ -47,7 +47,7 @@ def run_variant(name: str, n_train: int, epochs: int, n_test: int, progress: boo
     return {"curves": curves, "summary": summarize(curves), "epochs_run": len(curves.test_acc)}
 
 
-def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> ExperimentResult:
+def run(quick: bool = False, progress: bool = False) -> ExperimentResult:
     s = settings(quick)
     small = {name: run_variant(name, s["small"], s["small_epochs"], s["test"], progress)
              for name in VARIANTS}
@@ -86,5 +86,5 @@ def run(quick: bool = False, engine: str = "numpy", progress: bool = False) -> E
     notes = [f"L2: coupled weight decay {L2}; max-norm caps every unit's incoming weight "
              f"vector (both layers); early stopping: patience {PATIENCE} on 1,000 held-out "
              "training images."]
-    return ExperimentResult("regularization", TITLE, quick, engine, numbers, comparisons,
+    return ExperimentResult("regularization", TITLE, quick, numbers, comparisons,
                             {"regularization": figure}, notes)

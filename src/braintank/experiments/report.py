@@ -30,8 +30,7 @@ def _section(folder: Path) -> str:
         f"{base64.b64encode((folder / name).read_bytes()).decode()}'></p>"
         for name in result["figures"])
     return (f"<h2 id='{html.escape(result['name'])}'>{html.escape(result['title'])}</h2>"
-            f"<p>{mode} run, engine {html.escape(result['engine'])}, "
-            f"{result['seconds']} s</p><table><tr><th>quantity</th><th>seed</th>"
+            f"<p>{mode} run, {result['seconds']} s</p><table><tr><th>quantity</th><th>seed</th>"
             f"<th>measured</th><th>agrees</th><th>why</th></tr>{''.join(rows)}</table>"
             f"<ul>{notes}</ul>{images}")
 

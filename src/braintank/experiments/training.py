@@ -1,28 +1,22 @@
-"""The small NumPy training loop the MNIST experiments share, built from the scratch engine.
+"""What the MNIST experiments add to the NumPy engine's training loop: their data and curves.
 
-`braintank train` (scratch/trainer.py) owns run folders, checkpoints and resuming; an
-experiment needs none of that, only per-epoch curves on train and test and hooks for the
-knob it turns (max-norm, an optimizer, a batch size), so it drives the same pieces directly.
+The epochs run in scratch/loop.py, the loop behind `braintank train --engine numpy` too; an
+experiment needs no run folder, checkpoint or resuming, only per-epoch curves on the training
+and test sets and the knob it turns (max-norm, an optimizer, a batch size, distorted inputs).
 """
 
 from __future__ import annotations
 
-import math
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from braintank.errors import BraintankError
-from braintank.progress import progress_bar
-from braintank.scratch.data import minibatches, prepare_images
-from braintank.scratch.dropout import Dropout
-from braintank.scratch.losses import SoftmaxCrossEntropy
+from braintank.scratch.data import prepare_images
+from braintank.scratch.loop import EpochStats, loss_and_accuracy, run_epochs
 from braintank.scratch.model import Sequential
 from braintank.scratch.optim import Optimizer
-from braintank.scratch.regularization import apply_max_norm
-from braintank.scratch.trainer import loss_and_accuracy
 
 
 def mnist(n_train: int, n_test: int, offset: int = 0, n_val: int = 0) -> dict[str, np.ndarray]:
@@ -71,59 +65,34 @@ class Curves:
         self.test_acc.append(test_acc)
 
 
-def share_rng(model: Sequential, rng: np.random.Generator) -> None:
-    """One generator for shuffling and dropout masks, so a run replays from its seed."""
-    for layer in model.layers:
-        if isinstance(layer, Dropout):
-            layer.rng = rng
-
-
-def train_epoch(model: Sequential, optimizer: Optimizer, x: np.ndarray, y: np.ndarray,
-                batch_size: int, rng: np.random.Generator, max_norm: float = 0.0) -> bool:
-    """One pass of mini-batch training; False if the loss stopped being finite."""
-    loss = SoftmaxCrossEntropy()
-    model.train()
-    params, grads = [model.flat_params], [model.flat_grads]
-    for xb, yb in minibatches(x, y, batch_size, rng):
-        with np.errstate(over="ignore", invalid="ignore"):
-            value = loss.forward(model.forward(xb), yb)
-        if not math.isfinite(value):
-            return False
-        model.backward(loss.backward())
-        optimizer.step(params, grads)
-        if max_norm:
-            apply_max_norm(model.layers, max_norm)
-    return True
-
-
 def fit(model: Sequential, optimizer: Optimizer, data: dict[str, np.ndarray], epochs: int,
         batch_size: int, seed: int = 0, max_norm: float = 0.0, label: str = "",
-        progress: bool = False,
-        stop: Callable[[Curves], bool] | None = None) -> Curves:
+        progress: bool = False, stop: Callable[[Curves], bool] | None = None,
+        transform: Callable[[np.ndarray], np.ndarray] | None = None) -> Curves:
     """Train for `epochs`, measuring train and test loss/accuracy after each epoch.
 
     `stop(curves)` returning True ends training early (early stopping, on val_loss when
-    `data` has x_val/y_val); a diverged run
-    (non-finite loss) ends with `diverged` set and its last row repeated as NaN.
+    `data` has x_val/y_val); `transform(x_train)` gives each epoch's inputs (distortions).
+    A diverged run (non-finite loss) ends with `diverged` set and its last row as NaN.
     """
-    rng = np.random.default_rng(seed + 1)
-    share_rng(model, rng)
     curves = Curves()
-    for _ in progress_bar(range(epochs), desc=label or "training", unit="epoch", leave=False,
-                  disable=not progress):
-        started = time.perf_counter()
-        finite = train_epoch(model, optimizer, data["x_train"], data["y_train"], batch_size,
-                             rng, max_norm)
-        curves.seconds.append(time.perf_counter() - started)
-        if not finite:
+
+    def after_epoch(stats: EpochStats) -> bool:
+        curves.seconds.append(stats.seconds)
+        if stats.diverged:
             curves.diverged = True
             for series in (curves.train_loss, curves.train_acc, curves.test_loss,
                            curves.test_acc):
                 series.append(float("nan"))
-            break
+            return True
         curves.record_epoch(model, data)
         if "x_val" in data:
             curves.val_loss.append(loss_and_accuracy(model, data["x_val"], data["y_val"])[0])
-        if stop is not None and stop(curves):
-            break
+        return stop is not None and stop(curves)
+
+    # seed + 1: the generator braintank train uses beside a model initialized from `seed`
+    run_epochs(model, optimizer, data["x_train"], data["y_train"], epochs=epochs,
+               batch_size=batch_size, rng=np.random.default_rng(seed + 1), max_norm=max_norm,
+               transform=transform, after_epoch=after_epoch,
+               progress="epochs" if progress else None, label=label or "training")
     return curves

@@ -3,6 +3,8 @@
 A run folder gets config.json, metrics.jsonl + curves.png (shared with the PyTorch side),
 last.npz (a checkpoint after every epoch, with optimizer state, for resuming), best.npz
 (best validation loss), and at the end model.npz (the best weights) and summary.json.
+The epochs themselves run in scratch/loop.py, the loop the course experiments share; this
+file adds what a run folder needs around each one (`_after_epoch`).
 """
 
 from __future__ import annotations
@@ -20,15 +22,14 @@ from braintank import runlog
 from braintank.data.mnist_stats import MNIST_MEAN, MNIST_STD
 from braintank.errors import BraintankError
 from braintank.fileio import atomic_write_text
-from braintank.progress import progress_bar
 from braintank.scratch.checkpoint import load_checkpoint, save_checkpoint
 from braintank.scratch.config import ScratchConfig
-from braintank.scratch.data import minibatches, prepare_images, validation_split
-from braintank.scratch.dropout import Dropout
+from braintank.scratch.data import prepare_images, validation_split
+from braintank.scratch.loop import EpochStats, loss_and_accuracy, run_epochs
 from braintank.scratch.losses import SoftmaxCrossEntropy, check_labels
-from braintank.scratch.model import Sequential, mlp
+from braintank.scratch.model import mlp
 from braintank.scratch.optim import Optimizer, make_optimizer
-from braintank.scratch.regularization import EarlyStopping, apply_max_norm
+from braintank.scratch.regularization import EarlyStopping
 from braintank.scratch.serialize import load_model, save_model
 
 N_CLASSES = 10
@@ -51,16 +52,6 @@ def load_data(config: ScratchConfig) -> dict[str, np.ndarray]:
             "x_test": prepare_images(test_images, config.dtype), "y_test": test_labels}
 
 
-def loss_and_accuracy(model: Sequential, x: np.ndarray, y: np.ndarray,
-                      batch_size: int = 4096) -> tuple[float | None, float | None]:
-    """Mean cross-entropy and accuracy in evaluation mode; (None, None) for no samples."""
-    if len(x) == 0:
-        return None, None
-    scores = model.predict_scores(x, batch_size)
-    loss = SoftmaxCrossEntropy().forward(scores, check_labels(y, len(x), scores.shape[1]))
-    return loss, float((scores.argmax(axis=1) == y).mean())
-
-
 def _learning_rate(config: ScratchConfig, epoch: int) -> float:
     """Rate for 1-based `epoch`; cosine anneals from lr towards 0 over config.epochs."""
     if config.lr_schedule == "exponential":
@@ -79,16 +70,13 @@ class _Run:
                          config.dropout, config.dtype, config.seed)
         self.optimizer: Optimizer = make_optimizer(config.optimizer, config.lr,
                                                    config.weight_decay, **config.optimizer_args)
-        self.rng = np.random.default_rng(config.seed + 1)
         self.stopper = EarlyStopping(config.patience or 1)
+        # one generator for shuffling and dropout masks (run_epochs hands it to the dropout
+        # layers), saved in every checkpoint so that a resumed run replays exactly
+        self.rng = np.random.default_rng(config.seed + 1)
         self.epoch, self.seconds = 0, 0.0
-        self._share_rng()
-
-    def _share_rng(self) -> None:
-        # one generator for shuffling and dropout masks, so a resumed run replays exactly
-        for layer in self.model.layers:
-            if isinstance(layer, Dropout):
-                layer.rng = self.rng
+        self.stopped_early = False  # set by the epoch that early stopping ends the run with
+        self.plotted_at = 0.0  # when curves.png was last drawn (perf_counter)
 
     def save(self) -> None:
         meta = {"epoch": self.epoch, "seconds": self.seconds, "config": self.config.to_dict(),
@@ -108,42 +96,6 @@ class _Run:
         run.stopper.load_state(meta["stopper"])
         run.epoch, run.seconds = meta["epoch"], meta["seconds"]
         return run
-
-
-def _train_epoch(run: _Run, x: np.ndarray, y: np.ndarray, progress: bool) -> tuple[float, float]:
-    model, loss, config = run.model.train(), SoftmaxCrossEntropy(), run.config
-    params, grads = [model.flat_params], [model.flat_grads]
-    total_loss, hits, seen = 0.0, 0, 0
-    n_batches = math.ceil(len(x) / config.batch_size)
-    bar = progress_bar(total=n_batches, summary=False,  # the epoch's line is printed below
-                       desc=f"epoch {run.epoch + 1}/{config.epochs}", leave=False,
-                       disable=not progress, unit="batch")
-    for step, (xb, yb) in enumerate(minibatches(x, y, config.batch_size, run.rng), 1):
-        # overflow shows up as a non-finite loss, reported below as one clear error
-        with np.errstate(over="ignore", invalid="ignore"):
-            logits = model.forward(xb)
-            value = loss.forward(logits, yb)
-        if not math.isfinite(value):
-            bar.close()
-            last = run.run_dir / "last.npz"
-            kept = (f"{last} still holds epoch {run.epoch}" if run.epoch > 0 and last.is_file()
-                    else "no checkpoint was written yet (nothing to resume)")
-            raise BraintankError(
-                f"training diverged: loss is {value} at epoch {run.epoch + 1}, batch {step}; "
-                f"{kept} (try a lower learning rate than {config.lr})")
-        hits += int(np.count_nonzero(logits.argmax(axis=1) == yb))
-        total_loss += value * len(yb)
-        seen += len(yb)
-        model.backward(loss.backward())
-        run.optimizer.step(params, grads)
-        if config.max_norm:
-            apply_max_norm(model.layers, config.max_norm)
-        if progress and (step % 50 == 0 or step == n_batches):
-            bar.set_postfix(loss=f"{total_loss / seen:.4f}", acc=f"{hits / seen:.4f}",
-                            refresh=False)
-            bar.update(step - bar.n)
-    bar.close()
-    return total_loss / seen, hits / seen
 
 
 def _start(config: ScratchConfig, run_dir: Path) -> _Run:
@@ -175,39 +127,53 @@ def train_scratch(config: ScratchConfig | None, run_dir: str | os.PathLike,
     n_params = run.model.flat_params.size
     tqdm.write(f"{config.preset} (numpy engine): {n_params:,} parameters, {len(x_train)} "
                f"training / {len(data['y_val'])} validation images")
-    first_epoch, last_plot = run.epoch, time.perf_counter()
-    while run.epoch < config.epochs:
-        if stop_after is not None and run.epoch - first_epoch >= stop_after:
-            _plot(run)
-            return {"engine": "numpy", "model": config.preset, "epochs_run": run.epoch,
-                    "paused": True}
-        run.optimizer.lr = _learning_rate(config, run.epoch + 1)
-        started = time.perf_counter()
-        train_loss, train_acc = _train_epoch(run, x_train, y_train, progress)
-        epoch_seconds = time.perf_counter() - started
-        val_loss, val_acc = loss_and_accuracy(run.model, data["x_val"], data["y_val"])
-        run.epoch += 1
-        run.seconds += epoch_seconds
-        row = {"epoch": run.epoch, "train_loss": train_loss, "train_acc": train_acc,
-               "val_loss": val_loss, "val_acc": val_acc, "lr": run.optimizer.lr,
-               "seconds": round(epoch_seconds, 3), "train_seconds_total": round(run.seconds, 3)}
-        if config.track_test:
-            row["test_acc"] = loss_and_accuracy(run.model, data["x_test"], data["y_test"])[1]
-        stop = run.stopper.update(run.epoch, val_loss if val_loss is not None else train_loss)
-        if run.stopper.improved:
-            save_model(run.model, run_dir / "best.npz", meta={"epoch": run.epoch})
-        # log first: a kill between the two leaves an extra row, which resume truncates
-        runlog.append_metrics(run_dir, row)
-        run.save()
-        if time.perf_counter() - last_plot > PLOT_EVERY_SECONDS:
-            _plot(run)
-            last_plot = time.perf_counter()
-        tqdm.write(_epoch_line(row, config.epochs))
-        if config.patience and stop:
-            tqdm.write(f"early stopping: validation loss not better for {config.patience} "
-                       f"epochs (best at epoch {run.stopper.best_epoch_})")
-            break
+    run.plotted_at = time.perf_counter()
+    run_epochs(run.model, run.optimizer, x_train, y_train, epochs=config.epochs,
+               batch_size=config.batch_size, rng=run.rng, max_norm=config.max_norm,
+               first_epoch=run.epoch, stop_after=stop_after,
+               learning_rate=lambda epoch: _learning_rate(config, epoch),
+               after_epoch=lambda stats: _after_epoch(run, stats, data),
+               progress="batches" if progress else None)
+    if run.epoch < config.epochs and not run.stopped_early:  # stop_after paused it
+        _plot(run)
+        return {"engine": "numpy", "model": config.preset, "epochs_run": run.epoch,
+                "paused": True}
     return _finish(run, data)
+
+
+def _after_epoch(run: _Run, stats: EpochStats, data: dict[str, np.ndarray]) -> bool:
+    """Validate, log, checkpoint and print one epoch; True when early stopping ends the run."""
+    config = run.config
+    if stats.diverged:
+        last = run.run_dir / "last.npz"
+        kept = (f"{last} still holds epoch {run.epoch}" if run.epoch > 0 and last.is_file()
+                else "no checkpoint was written yet (nothing to resume)")
+        raise BraintankError(
+            f"training diverged: loss is {stats.loss} at epoch {stats.number}, batch "
+            f"{stats.diverged_at}; {kept} (try a lower learning rate than {config.lr})")
+    val_loss, val_acc = loss_and_accuracy(run.model, data["x_val"], data["y_val"])
+    run.epoch = stats.number
+    run.seconds += stats.seconds
+    row = {"epoch": run.epoch, "train_loss": stats.loss, "train_acc": stats.accuracy,
+           "val_loss": val_loss, "val_acc": val_acc, "lr": run.optimizer.lr,
+           "seconds": round(stats.seconds, 3), "train_seconds_total": round(run.seconds, 3)}
+    if config.track_test:
+        row["test_acc"] = loss_and_accuracy(run.model, data["x_test"], data["y_test"])[1]
+    stop = run.stopper.update(run.epoch, val_loss if val_loss is not None else stats.loss)
+    if run.stopper.improved:
+        save_model(run.model, run.run_dir / "best.npz", meta={"epoch": run.epoch})
+    # log first: a kill between the two leaves an extra row, which resume truncates
+    runlog.append_metrics(run.run_dir, row)
+    run.save()
+    if time.perf_counter() - run.plotted_at > PLOT_EVERY_SECONDS:
+        _plot(run)
+        run.plotted_at = time.perf_counter()
+    tqdm.write(_epoch_line(row, config.epochs))
+    run.stopped_early = bool(config.patience and stop)
+    if run.stopped_early:
+        tqdm.write(f"early stopping: validation loss not better for {config.patience} "
+                   f"epochs (best at epoch {run.stopper.best_epoch_})")
+    return run.stopped_early
 
 
 def _plot(run: _Run) -> None:
