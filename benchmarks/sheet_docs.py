@@ -1,4 +1,5 @@
-"""Make the README pictures: a template, a simulated phone photo of it filled in, its CSV.
+"""Make the docs site's sheet pictures (docs/sheets/): a template, a simulated phone photo of it
+filled in, its CSV.
 
     python benchmarks/sheet_docs.py [--model PATH]   # writes docs/sheets/
 """

@@ -8,7 +8,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q "torch==2.13.0"
-.venv/bin/python -m pip install -q -e ".[test]"
+# constraints.txt (scripts/lock.sh) holds every other package at the version the tests passed
+# with; a user's `pip install braintank[...]` takes the ranges in pyproject.toml instead.
+.venv/bin/python -m pip install -q -c constraints.txt -e ".[test]"
 # The web app's browser tests drive Debian's chromium (Playwright cannot download browsers
 # here); installed only when missing, and only where apt-get can (as root).
 if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 \

@@ -26,3 +26,8 @@ def test_benchmark_script_answers_help(script):
                           capture_output=True, text=True, timeout=120, cwd=BENCHMARKS)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "usage:" in done.stdout
+
+
+def test_every_benchmark_script_is_listed_in_the_benchmarks_readme():
+    listed = (BENCHMARKS / "README.md").read_text(encoding="utf-8")
+    assert [s for s in SCRIPTS if f"`{s}`" not in listed] == []

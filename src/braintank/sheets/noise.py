@@ -28,9 +28,9 @@ CLEAN_IMPULSES = 0.002    # ... and a clean page has fewer than this share of th
 _BLUR_PER_LEVEL = 1 / 18  # Gaussian blur sigma (px) per 8-bit level of noise ...
 MAX_BLUR_PX = 3.0         # ... up to this
 _SMOOTH_QUANTILE = 0.75   # the page is smoothed for its noisier tiles (uneven noise)
-# When a page's readings are trusted (see `distrust`). Calibrated with the rule switched off
-# on simulated pages of MNIST training digits (benchmarks/sheet_noise_trust.py; README, "Noisy
-# pages"): the first confident errors appear at noise sigma 50 and at noise/paper 0.25-0.3,
+# When a page's readings are trusted (see `distrust`). Calibrated with the rule switched off on
+# simulated pages of MNIST training digits (benchmarks/sheet_noise_trust.py; docs/results/sheets.md,
+# "Noisy pages"): the first confident errors appear at noise sigma 50 and at noise/paper 0.25-0.3,
 # none below. The limits keep a margin for real pens and scanners the simulator lacks:
 # - sigma 30 levels (0.6 of the first errors): the page is then smoothed by a Gaussian of
 #   1.7 px, which keeps 87 % of the contrast of a 0.4 mm ballpoint stroke (5 px at 300 dpi);

@@ -21,12 +21,13 @@ from braintank.sheets.placement import rectify, resolve_layout
 from braintank.sheets.rectify import PageInk, boxes_in_image
 from braintank.sheets.several import group_markers, several_sheets, stray_sheet
 
-# Below this many photo pixels per box side, no cell is `ok`: the written ones go to review
-# (and so do empty-looking ones holding faint marks). Measured with the simulator and the
-# shipped model, reading with the floor off (benchmarks/sheet_resolution.py; README, "Low
-# resolution"): at 35 px and more, wrong `ok` digits and empty boxes read as digits come no
-# more often than at 300 dpi; below 35 they come (the printed lines blur and break into
-# dashes that look like strokes, thin strokes fade). The floor keeps a margin of 1.3 over that.
+# Below this many photo pixels per box side, no cell is `ok`: the written ones go to review (and so
+# do empty-looking ones holding faint marks). Measured with the simulator and the shipped model,
+# reading with the floor off (benchmarks/sheet_resolution.py; the docs site's
+# docs/results/sheets.md, "Low resolution"): at 35 px and more, wrong `ok` digits and empty boxes
+# read as digits come no more often than at 300 dpi; below 35 they come (the printed lines blur and
+# break into dashes that look like strokes, thin strokes fade). The floor keeps a margin of 1.3 over
+# that.
 MIN_BOX_PX = 45.0
 NOT_IN_PHOTO = "not in the photo"
 # A box whose frame comes closer than this share of its side to the photo's edge counts as

@@ -204,7 +204,7 @@ class DistributedTrainer(Trainer):
     the ranks' buffers and every checkpoint agree. SyncBatchNorm would add two all-reduces per
     BN layer per step, and torch refuses it on the CPU ("expected input tensor to be on GPU"),
     where this project trains. Measured (cnn preset, 10,000 images, one epoch): 98.15% test
-    with 2 processes against 97.94% with one (README, "Distributed training").
+    with 2 processes against 97.94% with one (docs/guides/training.md, "Distributed training").
     """
 
     def __init__(self, cfg: TrainConfig, run_dir, ctx: RankContext, device: torch.device,

@@ -1,7 +1,8 @@
 """Named training recipes: each reproduces a seed's setting, or is braintank's own.
 
 `seed_accuracy` is the test accuracy the seed slides report for that setting (None for
-braintank's own recipes); the README table sets the measured value beside it.
+braintank's own recipes); the docs site's presets guide (docs/guides/presets.md) sets the
+measured value beside it.
 """
 
 from __future__ import annotations
@@ -61,13 +62,13 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
     # strokes, blots, and the 1 and 7 conventions MNIST lacks) on 80% of each batch. On
     # optdigits cv (other writers) the families read 99.15% where affine alone read 98.20%
     # (5-epoch ablation); augmenting 80% instead of half, and box filling, raised the share of
-    # other writers' digits accepted at the same accuracy (README, other people's handwriting).
+    # other writers' digits accepted at the same accuracy (docs/results/other-writers.md).
     # The one-cycle rate ends near zero and the final weights are kept: the epoch best on
     # validation was a mid-run one in seed 2 (epoch 7, by 5 of 5,000 digits), 99.53% on test
     # against 99.67% for its final weights.
     # A fifth of each batch is digits drawn in conventions MNIST lacks (European 4s, 7s, 1s,
     # 9s...), and a tenth more are marks that are not one digit, which the network learns to
-    # doubt (README, other people's handwriting; benchmarks/augment_ablation.py).
+    # doubt (docs/results/other-writers.md; benchmarks/augment_ablation.py).
     Preset("cnn", "braintank default: BN conv net, writer/scanner augmentation, drawn "
            "conventions and non-digit marks, one-cycle Adam",
            {"arch": {"type": "digit_cnn", "width": 32, "hidden": 256, "dropout": 0.3},
@@ -75,10 +76,10 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
             "schedule": "onecycle", "augment": "writers", "augment_prob": 0.8,
             "synth": 0.2, "outliers": 0.1,
             "normalize": "mnist", "val_size": 5000, "keep": "last"}),
-    # Time to 99% on a CPU (benchmarks/time_to_99.py, README "What makes `fast` fast"): the
-    # "99% in under a second" network cropped to 24x24 and run channels-last, one epoch of
-    # one-cycle Adam with its betas (0.7, 0.9), and label smoothing, which lifts the accuracy
-    # the one epoch ends at.
+    # Time to 99% on a CPU (benchmarks/time_to_99.py; docs/results/benchmarks.md, "What makes
+    # `fast` fast"): the "99% in under a second" network cropped to 24x24 and run
+    # channels-last, one epoch of one-cycle Adam with its betas (0.7, 0.9), and label
+    # smoothing, which lifts the accuracy the one epoch ends at.
     Preset("fast", "one epoch to 99%: cropped conv24-conv32-fc256, one-cycle Adam, smoothing",
            {"arch": {"type": "fast_cnn", "crop_size": 24, "c1": 24, "c2": 32, "hidden": 256},
             "optimizer": "adam", "lr": 0.01, "betas": (0.7, 0.9), "batch_size": 256,
@@ -86,7 +87,7 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
             "normalize": "mnist", "val_size": 5000}),
     # The fast-CPU student (`lite_cnn`, a ninth of `cnn`'s multiply-adds) learns from the
     # shipped `cnn`'s soft targets under the same augmentation and validation split
-    # (benchmarks/README: distilled student).
+    # (docs/results/benchmarks.md, "Inference speed").
     Preset("cnn-student", "distilled from the shipped cnn: stride-2 stem conv net for fast CPU "
            "reading (int8)",
            {"arch": {"type": "lite_cnn", "width": 16, "hidden": 64, "dropout": 0.1},
