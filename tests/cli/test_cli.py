@@ -97,6 +97,8 @@ def test_bad_files_do_not_stop_the_batch(capsys, tiny_model, digit_files, tmp_pa
      "device"),
     (["predict", "--threshold", "2", "x.png"], "--threshold must be between 0 and 1"),
     (["eval", "--dataset", "cifar"], "unknown dataset 'cifar'"),
+    (["eval", "--dataset", "mfeat"], "dataset 'mfeat' is not in MNIST's format"),
+    (["data", "info", "--dataset", "cifar"], "known: fashion-mnist, mfeat, mnist, optdigits"),
 ])
 def test_bad_arguments_are_one_line_errors(capsys, argv, fragment, mnist_dir):
     code, _, err = run(capsys, *argv)

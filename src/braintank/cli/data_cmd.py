@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from braintank.data.registry import ABOUT
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("data", help="locate, download and verify datasets")
@@ -12,9 +14,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        ("download", "download a dataset into the cache (verified by SHA-256)"),
                        ("verify", "check a dataset's files: format, sizes and SHA-256")):
         q = sub.add_parser(name, help=text)
-        q.add_argument("--dataset", default="mnist",
-                       help="mnist (default), fashion-mnist, optdigits (other writers) or "
-                            "mfeat (Dutch writers)")
+        q.add_argument("--dataset", default="mnist", help="; ".join(
+            f"{name}: {about}" for name, about in ABOUT.items()))
         q.add_argument("--data-dir", help="folder holding the dataset (or its parent)")
         q.set_defaults(func=run)
     q = sub.add_parser("samples", help="write MNIST test digits as photo-like PNG files")
@@ -85,13 +86,12 @@ def run(args: argparse.Namespace) -> int:
 
     from braintank.data import load_split
     from braintank.data.download import download
-    from braintank.data.registry import candidate_dirs, find_complete, locate
+    from braintank.data.registry import candidate_dirs, check_known, find_complete, locate
     from braintank.data.transforms import dataset_stats
 
-    if args.dataset == "optdigits":
-        return run_optdigits(args)
-    if args.dataset == "mfeat":
-        return run_mfeat(args)
+    text_format = {"optdigits": run_optdigits, "mfeat": run_mfeat}  # TEXT_DATASETS' readers
+    if check_known(args.dataset) in text_format:
+        return text_format[args.dataset](args)
     if args.data_command == "download":
         folder = find_complete(args.dataset, candidate_dirs(args.dataset, args.data_dir))
         if folder is None:

@@ -83,13 +83,33 @@ FASHION_MNIST = DatasetSpec(
 
 DATASETS: dict[str, DatasetSpec] = {spec.name: spec for spec in (MNIST, FASHION_MNIST)}
 
+# Other writers' digits, each in its own text format and read by its own module (which
+# finds its files in the same folders, `candidate_dirs`, and verifies them by SHA-256);
+# they test how a model reads people who are not MNIST's writers and are never trained on.
+TEXT_DATASETS = {"optdigits": "braintank.data.optdigits", "mfeat": "braintank.data.mfeat"}
+
+# Every dataset braintank knows, in the words its --dataset help uses.
+ABOUT = {"mnist": "MNIST handwritten digits (the default)",
+         "fashion-mnist": "Fashion-MNIST clothing, MNIST's format",
+         "optdigits": "43 other writers (UCI optdigits; windep is held back for testing)",
+         "mfeat": "Dutch writers (UCI mfeat-pix; a development set)"}
+
 
 def get_spec(name: str) -> DatasetSpec:
+    """The spec of an IDX dataset (the ones `load_split` reads and training uses)."""
     try:
         return DATASETS[name]
     except KeyError:
-        known = ", ".join(sorted(DATASETS))
-        raise BraintankError(f"unknown dataset {name!r} (known: {known})") from None
+        check_known(name)
+        raise BraintankError(f"dataset {name!r} is not in MNIST's format (use "
+                             f"{', '.join(sorted(DATASETS))} here)") from None
+
+
+def check_known(name: str) -> str:
+    """`name` when braintank knows such a dataset, else a one-line error listing them all."""
+    if name not in ABOUT:
+        raise BraintankError(f"unknown dataset {name!r} (known: {', '.join(sorted(ABOUT))})")
+    return name
 
 
 def cache_root() -> Path:
