@@ -16,6 +16,14 @@ def test_eval_prints_json_for_a_shipped_agent(capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["episodes"] == 5 and result["mean_return"] == -17
     assert {"mean_return", "std_return", "seed", "env"} <= set(result)
+    # a deterministic policy on a deterministic map: every episode alike, no spread
+    assert result["ci95_low"] == result["ci95_high"] == -17
+
+
+def test_eval_prints_the_95_percent_interval_of_the_mean(capsys):
+    assert main(["rl", "eval", "reinforce-cartpole", "--episodes", "5", "--seed", "1000"]) == 0
+    out = capsys.readouterr().out
+    assert "95% interval of the mean" in out and "over 5 episodes" in out
 
 
 def test_play_writes_an_animated_gif(tmp_path, capsys):

@@ -130,7 +130,8 @@ def run_eval(args: argparse.Namespace) -> int:
     else:
         print(f"{args.agent} on {result['env']}: mean return {result['mean_return']:.2f} "
               f"± {result['std_return']:.2f} over {result['episodes']} episodes "
-              f"(seeds {args.seed}..{args.seed + args.episodes - 1})")
+              f"(seeds {args.seed}..{args.seed + args.episodes - 1}); 95% interval of the "
+              f"mean {result['ci95_low']:.2f} to {result['ci95_high']:.2f}")
     return 0
 
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from braintank.errors import BraintankError
 from braintank.fileio import atomic_open, atomic_write_bytes, atomic_write_text, unpacked_bytes
+from braintank.rl.interval import mean_interval
 
 AGENT_FILE = "agent.json"
 RETURNS_FILE = "returns.jsonl"
@@ -219,7 +220,9 @@ def evaluate(agent: Agent, episodes: int, seed: int, env_id: str | None = None) 
         returns.append(total)
         lengths.append(length)
     env.close()
+    _, low, high = mean_interval(returns)
     return {"mean_return": float(np.mean(returns)), "std_return": float(np.std(returns)),
+            "ci95_low": low, "ci95_high": high,
             "episodes": episodes, "seed": seed, "env": env_id or agent.env_id,
             "min_return": float(np.min(returns)), "max_return": float(np.max(returns)),
             "mean_length": float(np.mean(lengths))}
