@@ -38,12 +38,12 @@ from reviewer import review_with_truth  # noqa: E402
 from braintank.data.mfeat import load_mfeat  # noqa: E402
 from braintank.data.optdigits import load_optdigits  # noqa: E402
 from braintank.inference.classifier import DigitClassifier, default_model_path  # noqa: E402
-from braintank.sheets.batch import read_batch  # noqa: E402
-from braintank.sheets.labeled import labeled_cells  # noqa: E402
-from braintank.sheets.layout import make_layout  # noqa: E402
-from braintank.sheets.reader import read_page  # noqa: E402
-from braintank.sheets.simulate import simulate_sheet  # noqa: E402
-from braintank.sheets.store import SheetStore  # noqa: E402
+from braintank.sheets.printing.layout import make_layout  # noqa: E402
+from braintank.sheets.reading.reader import read_page  # noqa: E402
+from braintank.sheets.simulating.simulate import simulate_sheet  # noqa: E402
+from braintank.sheets.storing.batch import read_batch  # noqa: E402
+from braintank.sheets.storing.labeled import labeled_cells  # noqa: E402
+from braintank.sheets.storing.store import SheetStore  # noqa: E402
 from braintank.training.finetune import (  # noqa: E402
     finish_finetune,
     plan_finetune,

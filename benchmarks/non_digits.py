@@ -29,9 +29,9 @@ from braintank.data import load_split  # noqa: E402
 from braintank.data.non_digits import KINDS, draw_marks  # noqa: E402
 from braintank.evaluation.review_policy import OK  # noqa: E402
 from braintank.inference.classifier import DigitClassifier, default_model_path  # noqa: E402
-from braintank.sheets.layout import make_layout  # noqa: E402
-from braintank.sheets.reader import read_page  # noqa: E402
-from braintank.sheets.simulate import simulate_sheet  # noqa: E402
+from braintank.sheets.printing.layout import make_layout  # noqa: E402
+from braintank.sheets.reading.reader import read_page  # noqa: E402
+from braintank.sheets.simulating.simulate import simulate_sheet  # noqa: E402
 
 SEED = 20261205  # no training run draws marks from this seed
 

@@ -8,9 +8,10 @@ the ratio shows what the paper-and-camera path costs.
     python benchmarks/sheet_accuracy.py --sheets 200 [--model PATH] [--json out.json]
 
 Noisy pages: `--noise 0 45 60` reads the same sheets once per noise level (8-bit sigma, added
-to the image before it is encoded; `--noise-kind` picks the kind, see braintank.sheets.simulate)
-and prints one summary per level, with the confident errors counted: cells marked `ok` whose
-digit is wrong, and empty cells read as a digit. `--dpi 300 --png` gives flat 300-dpi scans.
+to the image before it is encoded; `--noise-kind` picks the kind, see
+braintank.sheets.simulating.simulate) and prints one summary per level, with the confident
+errors counted: cells marked `ok` whose digit is wrong, and empty cells read as a digit.
+`--dpi 300 --png` gives flat 300-dpi scans.
 
 Phone mishaps: `--cover-markers N` hides N of the 4 corner markers under a thumb or a fold
 (every box stays visible), `--desk` photographs the page small (25-35% of the width) in a
@@ -46,10 +47,10 @@ from braintank.data.optdigits import load_optdigits
 from braintank.data.stroke_digits import draw_digits
 from braintank.errors import BraintankError
 from braintank.inference.classifier import DigitClassifier
-from braintank.sheets.layout import make_layout
-from braintank.sheets.reader import NOT_IN_PHOTO, read_page
-from braintank.sheets.simulate import CROSS_RATE, NOISE_KINDS, Noise, simulate_sheet
-from braintank.sheets.simulate_mishaps import covered_markers
+from braintank.sheets.printing.layout import make_layout
+from braintank.sheets.reading.reader import NOT_IN_PHOTO, read_page
+from braintank.sheets.simulating.simulate import CROSS_RATE, NOISE_KINDS, Noise, simulate_sheet
+from braintank.sheets.simulating.simulate_mishaps import covered_markers
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from other_writers import as_mnist  # noqa: E402

@@ -16,8 +16,8 @@ import numpy as np
 
 from braintank.cli.main import main as cli
 from braintank.data import load_split
-from braintank.sheets.simulate import simulate_sheet
-from braintank.sheets.template import write_template
+from braintank.sheets.printing.template import write_template
+from braintank.sheets.simulating.simulate import simulate_sheet
 
 ROOT = Path(__file__).resolve().parents[1]
 

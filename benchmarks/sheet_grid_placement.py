@@ -19,11 +19,11 @@ import numpy as np
 
 from braintank.data import load_split
 from braintank.errors import BraintankError
-from braintank.sheets.gridfit import locate_by_grid
-from braintank.sheets.layout import make_layout
-from braintank.sheets.markers import detect_markers
-from braintank.sheets.simulate import simulate_sheet
-from braintank.sheets.simulate_mishaps import covered_markers
+from braintank.sheets.locating.gridfit import locate_by_grid
+from braintank.sheets.locating.markers import detect_markers
+from braintank.sheets.printing.layout import make_layout
+from braintank.sheets.simulating.simulate import simulate_sheet
+from braintank.sheets.simulating.simulate_mishaps import covered_markers
 
 # A box corner further than this from the truth would risk the cell reader missing its frame.
 WRONG_PX = 4.0

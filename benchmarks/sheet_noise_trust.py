@@ -24,9 +24,10 @@ import torch
 from braintank.data import load_split
 from braintank.errors import BraintankError
 from braintank.inference.classifier import DigitClassifier
-from braintank.sheets import noise, reader
-from braintank.sheets.layout import make_layout
-from braintank.sheets.simulate import Noise, scan_sheet, simulate_sheet
+from braintank.sheets.locating import noise
+from braintank.sheets.printing.layout import make_layout
+from braintank.sheets.reading import reader
+from braintank.sheets.simulating.simulate import Noise, scan_sheet, simulate_sheet
 
 SHARE_EDGES = (0.0, 0.04, 0.06, 0.08, 0.10, 0.12, 0.15, 0.20, 0.25, 0.30, np.inf)
 SIGMA_EDGES = (0.0, 4, 8, 12, 16, 20, 24, 28, 32, 40, 50, np.inf)

@@ -34,10 +34,10 @@ from sheet_accuracy import score_cell  # noqa: E402
 from braintank.data import load_split  # noqa: E402
 from braintank.errors import BraintankError  # noqa: E402
 from braintank.inference.classifier import DigitClassifier  # noqa: E402
-from braintank.sheets import reader  # noqa: E402
-from braintank.sheets.layout import make_layout  # noqa: E402
-from braintank.sheets.rectify import boxes_in_image  # noqa: E402
-from braintank.sheets.simulate import simulate_sheet  # noqa: E402
+from braintank.sheets.locating.rectify import boxes_in_image  # noqa: E402
+from braintank.sheets.printing.layout import make_layout  # noqa: E402
+from braintank.sheets.reading import reader  # noqa: E402
+from braintank.sheets.simulating.simulate import simulate_sheet  # noqa: E402
 
 EDGES = (0, 20, 25, 30, 35, 40, 45, 50, 60, 80, 120, 10_000)
 

@@ -22,9 +22,9 @@ from braintank.cli.runtime import load_classifier
 from braintank.data import load_split
 from braintank.imaging.images import load_image
 from braintank.inference.runtimes import RUNTIMES
-from braintank.sheets import reader
-from braintank.sheets.layout import make_layout
-from braintank.sheets.simulate import simulate_sheet
+from braintank.sheets.printing.layout import make_layout
+from braintank.sheets.reading import reader
+from braintank.sheets.simulating.simulate import simulate_sheet
 
 
 def _timed(fn, *args):

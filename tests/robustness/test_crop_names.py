@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 from braintank.cli.main import main
-from braintank.sheets.review import run_review
-from braintank.sheets.store import SheetStore
+from braintank.sheets.storing.review import run_review
+from braintank.sheets.storing.store import SheetStore
 
 from .conftest import model_path
 

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from braintank.cli.main import main
 from braintank.csvfile import FORMULA_TRIGGERS, csv_text, neutralize_formula
-from braintank.sheets.export import COLUMNS, LABEL_COLUMNS, export_csv, to_csv
-from braintank.sheets.reader import CellReading, PageReading
-from braintank.sheets.store import SheetStore
+from braintank.sheets.reading.reader import CellReading, PageReading
+from braintank.sheets.storing.export import COLUMNS, LABEL_COLUMNS, export_csv, to_csv
+from braintank.sheets.storing.store import SheetStore
 
 from .conftest import model_path
 

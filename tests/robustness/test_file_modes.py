@@ -8,8 +8,8 @@ import stat
 import pytest
 
 from braintank.fileio import atomic_write_bytes, atomic_write_text
-from braintank.sheets.export import export_csv
-from braintank.sheets.store import SheetStore
+from braintank.sheets.storing.export import export_csv
+from braintank.sheets.storing.store import SheetStore
 
 
 @pytest.fixture()

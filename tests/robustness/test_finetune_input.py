@@ -12,8 +12,8 @@ import pytest
 from braintank.cli.main import main
 from braintank.scratch import mlp
 from braintank.scratch.serialize import save_model
-from braintank.sheets.reader import CellReading, PageReading
-from braintank.sheets.store import SheetStore
+from braintank.sheets.reading.reader import CellReading, PageReading
+from braintank.sheets.storing.store import SheetStore
 
 
 def store_with(path, labeled: int, without_input: int = 0):

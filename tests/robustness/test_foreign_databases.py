@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from braintank.sheets.store import (
+from braintank.sheets.storing.store import (
     APPLICATION_ID,
     LEGACY_TABLES,
     SCHEMA,

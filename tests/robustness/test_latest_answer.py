@@ -10,8 +10,8 @@ import threading
 import numpy as np
 import pytest
 
-from braintank.sheets.reader import CellReading, PageReading
-from braintank.sheets.store import SheetStore
+from braintank.sheets.reading.reader import CellReading, PageReading
+from braintank.sheets.storing.store import SheetStore
 
 ANSWERS = 40
 

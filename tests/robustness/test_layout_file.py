@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from braintank.cli.main import main
 from braintank.errors import BraintankError
-from braintank.sheets.layout import PAGE_A4, Layout, load_layout, make_layout
-from braintank.sheets.reader import cut_cells
-from braintank.sheets.rectify import PageInk
-from braintank.sheets.template import render_array
+from braintank.sheets.locating.rectify import PageInk
+from braintank.sheets.printing.layout import PAGE_A4, Layout, load_layout, make_layout
+from braintank.sheets.printing.template import render_array
+from braintank.sheets.reading.reader import cut_cells
 
 from . import strategies
 

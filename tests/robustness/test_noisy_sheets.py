@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from braintank.imaging.images import to_grey
-from braintank.sheets.layout import make_layout
-from braintank.sheets.reader import read_page
-from braintank.sheets.simulate import Noise, scan_sheet
+from braintank.sheets.printing.layout import make_layout
+from braintank.sheets.reading.reader import read_page
+from braintank.sheets.simulating.simulate import Noise, scan_sheet
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from PIL import Image
 from braintank.cli.main import main
 from braintank.errors import BraintankError
 from braintank.fileio import refuse_overwriting_inputs
-from braintank.sheets.reader import CellReading, PageReading
-from braintank.sheets.store import SheetStore
+from braintank.sheets.reading.reader import CellReading, PageReading
+from braintank.sheets.storing.store import SheetStore
 
 
 def _database(path) -> bytes:
@@ -66,7 +66,7 @@ def _blank_scan(path):
     ("scan", "--db", "same"), ("layout", "--db", "symlink"),
 ])
 def test_read_refuses_outputs_that_are_inputs(tmp_path, capsys, target, option, how):
-    from braintank.sheets.template import write_template
+    from braintank.sheets.printing.template import write_template
 
     write_template(tmp_path / "tpl", 2, 2)
     inputs = {"db": tmp_path / "r.db", "scan": _blank_scan(tmp_path / "scan.png"),

@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from braintank.cli.main import main
-from braintank.sheets.reader import CellReading, PageReading
-from braintank.sheets.review import parse_answer, run_review
-from braintank.sheets.store import SheetStore
+from braintank.sheets.reading.reader import CellReading, PageReading
+from braintank.sheets.storing.review import parse_answer, run_review
+from braintank.sheets.storing.store import SheetStore
 
 ACTIONS = {"save", "skip", "quit", "again"}
 

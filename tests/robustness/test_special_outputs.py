@@ -15,8 +15,8 @@ import pytest
 
 from braintank.cli.main import main
 from braintank.fileio import atomic_write_bytes
-from braintank.sheets.reader import CellReading, PageReading
-from braintank.sheets.store import SheetStore
+from braintank.sheets.reading.reader import CellReading, PageReading
+from braintank.sheets.storing.store import SheetStore
 
 
 class FifoReader:
@@ -82,7 +82,7 @@ def _commands(tmp_path: Path, layout_file: Path) -> dict:
 
 @pytest.fixture()
 def setup(tmp_path, mnist_dir):
-    from braintank.sheets.layout import make_layout
+    from braintank.sheets.printing.layout import make_layout
 
     (tmp_path / "bad.png").write_bytes(b"not an image")
     _database(tmp_path / "r.db")

@@ -8,9 +8,9 @@ import pytest
 
 from braintank.cli.main import main
 from braintank.errors import BraintankError
-from braintank.sheets.layout import MAX_LABEL_CHARS, MAX_TITLE_CHARS, make_layout
-from braintank.sheets.reader import read_page
-from braintank.sheets.template import check_text_fits, render_array
+from braintank.sheets.printing.layout import MAX_LABEL_CHARS, MAX_TITLE_CHARS, make_layout
+from braintank.sheets.printing.template import check_text_fits, render_array
+from braintank.sheets.reading.reader import read_page
 
 
 def _accepted(rows, cols, title="", row_labels=None, col_labels=None) -> bool:

@@ -16,7 +16,7 @@ import pytest
 
 from braintank.cli.main import main
 from braintank.errors import BraintankError
-from braintank.sheets.batch import file_sha256
+from braintank.sheets.storing.batch import file_sha256
 
 from .conftest import model_path
 

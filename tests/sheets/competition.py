@@ -17,7 +17,7 @@ PARTS = ((0, 7), (7, 14), (14, 20))
 
 
 def layouts():
-    from braintank.sheets.layout import make_layout
+    from braintank.sheets.printing.layout import make_layout
 
     return [make_layout(end - start, len(JUDGES), TITLE, CONTESTANTS[start:end], JUDGES)
             for start, end in PARTS]
@@ -26,7 +26,7 @@ def layouts():
 def simulate(mnist_test, folder: Path, seed: int = 3) -> list[tuple[Path, object, object]]:
     """(scan path, layout, SimSheet) of the three sheets; a few boxes empty, a few odd marks
     (struck out, two digits) that the reader sends to review."""
-    from braintank.sheets.simulate import simulate_sheet
+    from braintank.sheets.simulating.simulate import simulate_sheet
 
     images, labels = mnist_test
     rng = np.random.default_rng(seed)

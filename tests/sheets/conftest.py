@@ -25,7 +25,7 @@ def mnist_test():
 
 @pytest.fixture(scope="session")
 def layout():
-    from braintank.sheets.layout import make_layout
+    from braintank.sheets.printing.layout import make_layout
 
     return make_layout(10, 10, "Test sheet")
 
@@ -49,8 +49,8 @@ def classifier():
 @pytest.fixture(scope="session")
 def scans(tmp_path_factory, mnist_test, layout):
     """Simulated photos on disk, with their truth: name -> SimSheet."""
-    from braintank.sheets.layout import make_layout
-    from braintank.sheets.simulate import simulate_sheet
+    from braintank.sheets.printing.layout import make_layout
+    from braintank.sheets.simulating.simulate import simulate_sheet
 
     images, labels = mnist_test
     rng = np.random.default_rng(77)

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 from reviewer import review_with_truth
 
-from braintank.sheets.batch import read_batch
-from braintank.sheets.layout import make_layout
-from braintank.sheets.simulate import simulate_sheet
-from braintank.sheets.store import SheetStore
+from braintank.sheets.printing.layout import make_layout
+from braintank.sheets.simulating.simulate import simulate_sheet
+from braintank.sheets.storing.batch import read_batch
+from braintank.sheets.storing.store import SheetStore
 
 
 def build_corrected_store(folder: Path, classifier, images: np.ndarray, labels: np.ndarray,

@@ -7,8 +7,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from braintank.sheets.review import pending, run_review
-from braintank.sheets.store import SheetStore
+from braintank.sheets.storing.review import pending, run_review
+from braintank.sheets.storing.store import SheetStore
 
 Truth = dict[tuple[int, int], int | None]
 

@@ -9,10 +9,10 @@ import sqlite3
 import numpy as np
 import pytest
 
-from braintank.sheets import answers
-from braintank.sheets.answers import AnswerConflict, NotFound, SheetGone
-from braintank.sheets.reader import CellReading, PageReading
-from braintank.sheets.store import SCHEMA_VERSION, SheetStore
+from braintank.sheets.reading.reader import CellReading, PageReading
+from braintank.sheets.storing import answers
+from braintank.sheets.storing.answers import AnswerConflict, NotFound, SheetGone
+from braintank.sheets.storing.store import SCHEMA_VERSION, SheetStore
 
 
 def _page(n: int = 4, status: str = "review") -> PageReading:

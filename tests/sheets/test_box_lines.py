@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 
 from braintank.imaging.preprocess import to_mnist
-from braintank.sheets.cells import cut_cell
-from braintank.sheets.layout import LINE_WIDTH, make_layout
-from braintank.sheets.reader import _shrink
-from braintank.sheets.rectify import PageInk
-from braintank.sheets.simulate import _digit_ink, _stamp
-from braintank.sheets.template import render_array
+from braintank.sheets.locating.rectify import PageInk
+from braintank.sheets.printing.layout import LINE_WIDTH, make_layout
+from braintank.sheets.printing.template import render_array
+from braintank.sheets.reading.cells import cut_cell
+from braintank.sheets.reading.reader import _shrink
+from braintank.sheets.simulating.simulate import _digit_ink, _stamp
 
 SIDES = {"right": (1, 0), "left": (-1, 0), "top": (0, -1), "bottom": (0, 1)}
 # Centre of the digit from the centre of its box, in inner box sides: near the line (most

@@ -15,9 +15,9 @@ from corrected_store import build_corrected_store
 from braintank import modelfile, runlog
 from braintank.cli.main import main
 from braintank.inference.classifier import DigitClassifier
-from braintank.sheets.labeled import labeled_cells
-from braintank.sheets.reader import read_page
-from braintank.sheets.store import SheetStore
+from braintank.sheets.reading.reader import read_page
+from braintank.sheets.storing.labeled import labeled_cells
+from braintank.sheets.storing.store import SheetStore
 from braintank.training.finetune import (
     finish_finetune,
     plan_finetune,

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from braintank.errors import BraintankError
-from braintank.sheets.markers import detect_markers
-from braintank.sheets.placement import rectify, resolve_layout
-from braintank.sheets.reader import cut_cells
-from braintank.sheets.rectify import page_homography
-from braintank.sheets.simulate import simulate_sheet
+from braintank.sheets.locating.markers import detect_markers
+from braintank.sheets.locating.placement import rectify, resolve_layout
+from braintank.sheets.locating.rectify import page_homography
+from braintank.sheets.reading.reader import cut_cells
+from braintank.sheets.simulating.simulate import simulate_sheet
 
 
 def _location_error(sheet, layout) -> float:
@@ -73,7 +73,7 @@ def test_blank_page_is_refused():
 
 
 def test_other_template_is_refused(mnist_test, rng):
-    from braintank.sheets.layout import make_layout
+    from braintank.sheets.printing.layout import make_layout
 
     images, labels = mnist_test
     other = make_layout(5, 4, "Other")

@@ -12,15 +12,15 @@ import numpy as np
 import pytest
 
 from braintank.errors import BraintankError
-from braintank.sheets import markers as markers_module
-from braintank.sheets.boxgrid import find_box_quads, group_lattices
-from braintank.sheets.gridfit import locate_by_grid
-from braintank.sheets.layout import code_boxes, make_layout
-from braintank.sheets.markers import detect_markers
-from braintank.sheets.reader import read_page
-from braintank.sheets.rectify import boxes_in_image
-from braintank.sheets.simulate import degrade, fill_page, simulate_sheet
-from braintank.sheets.simulate_mishaps import cover_markers, desk_photo
+from braintank.sheets.locating import markers as markers_module
+from braintank.sheets.locating.boxgrid import find_box_quads, group_lattices
+from braintank.sheets.locating.gridfit import locate_by_grid
+from braintank.sheets.locating.markers import detect_markers
+from braintank.sheets.locating.rectify import boxes_in_image
+from braintank.sheets.printing.layout import code_boxes, make_layout
+from braintank.sheets.reading.reader import read_page
+from braintank.sheets.simulating.simulate import degrade, fill_page, simulate_sheet
+from braintank.sheets.simulating.simulate_mishaps import cover_markers, desk_photo
 
 
 def _location_error(sheet, matrix: np.ndarray, layout) -> float:
@@ -207,7 +207,7 @@ def test_strays_lining_up_with_the_grid_are_trimmed():
 def test_simulated_covers_spare_every_box(rows, cols):
     """The simulator's thumbs and folds hide markers only: a cover over a box would test
     something else (a box that cannot be read)."""
-    from braintank.sheets.template import render_array
+    from braintank.sheets.printing.template import render_array
 
     layout = make_layout(rows, cols, "Covers")
     page = render_array(layout).astype(np.float32) / 255.0

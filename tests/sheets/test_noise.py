@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from braintank.sheets import noise
+from braintank.sheets.locating import noise
 
 PAGE = (1024, 768)
 

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from braintank.errors import BraintankError
-from braintank.sheets import reader
-from braintank.sheets.markers import detect_markers
-from braintank.sheets.reader import NOT_IN_PHOTO, read_page
-from braintank.sheets.rectify import boxes_in_image
-from braintank.sheets.simulate import simulate_sheet
+from braintank.sheets.locating.markers import detect_markers
+from braintank.sheets.locating.rectify import boxes_in_image
+from braintank.sheets.reading import reader
+from braintank.sheets.reading.reader import NOT_IN_PHOTO, read_page
+from braintank.sheets.simulating.simulate import simulate_sheet
 
 
 def _check_cut_reading(reading, sheet, layout) -> None:

@@ -11,7 +11,7 @@ from conftest import model_path
 from PIL import Image
 
 from braintank.cli.main import main
-from braintank.sheets.template import write_template
+from braintank.sheets.printing.template import write_template
 
 
 def _png_claiming(width: int, height: int) -> bytes:

@@ -13,12 +13,12 @@ import competition
 import pytest
 
 from braintank.cli.main import main
-from braintank.sheets.batch import read_batch
-from braintank.sheets.export import to_csv
-from braintank.sheets.labels import save_template_text
-from braintank.sheets.results import compute_results
-from braintank.sheets.results_files import csv_bytes, write_results
-from braintank.sheets.store import SheetStore
+from braintank.sheets.storing.batch import read_batch
+from braintank.sheets.storing.export import to_csv
+from braintank.sheets.storing.labels import save_template_text
+from braintank.sheets.storing.store import SheetStore
+from braintank.sheets.tallying.results import compute_results
+from braintank.sheets.tallying.results_files import csv_bytes, write_results
 
 
 @pytest.fixture(scope="module")

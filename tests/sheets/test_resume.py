@@ -28,7 +28,7 @@ def _read_pages(db) -> list[tuple[str, float]]:
 
 
 def test_kill_during_batch_then_resume(tmp_path, layout, mnist_test, classifier):
-    from braintank.sheets.simulate import simulate_sheet
+    from braintank.sheets.simulating.simulate import simulate_sheet
 
     images, labels = mnist_test
     files = []

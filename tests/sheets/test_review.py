@@ -6,10 +6,10 @@ import io
 
 import numpy as np
 
-from braintank.sheets.export import export_csv
-from braintank.sheets.reader import CellReading, PageReading
-from braintank.sheets.review import ascii_art, pending, run_review
-from braintank.sheets.store import SheetStore
+from braintank.sheets.reading.reader import CellReading, PageReading
+from braintank.sheets.storing.export import export_csv
+from braintank.sheets.storing.review import ascii_art, pending, run_review
+from braintank.sheets.storing.store import SheetStore
 
 
 def _store(tmp_path) -> SheetStore:

@@ -8,11 +8,11 @@ import io
 import numpy as np
 from PIL import Image
 
-from braintank.sheets import simulate
-from braintank.sheets.batch import read_batch
-from braintank.sheets.layout import make_layout
-from braintank.sheets.review import pending
-from braintank.sheets.store import SheetStore
+from braintank.sheets.printing.layout import make_layout
+from braintank.sheets.simulating import simulate
+from braintank.sheets.storing.batch import read_batch
+from braintank.sheets.storing.review import pending
+from braintank.sheets.storing.store import SheetStore
 
 
 def test_the_same_page_in_another_file_is_not_asked_again(tmp_path, mnist_test, classifier):

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from braintank.errors import BraintankError
-from braintank.sheets.export import export_csv
-from braintank.sheets.reader import CellReading, PageReading
-from braintank.sheets.store import SheetStore
+from braintank.sheets.reading.reader import CellReading, PageReading
+from braintank.sheets.storing.export import export_csv
+from braintank.sheets.storing.store import SheetStore
 
 
 def _reading(digits: list[int | None]) -> PageReading:

@@ -9,11 +9,11 @@ import sqlite3
 import numpy as np
 import pytest
 
-from braintank.sheets.batch import read_batch
-from braintank.sheets.labeled import labeled_cells
-from braintank.sheets.reader import CellReading, PageReading, read_page
-from braintank.sheets.simulate import simulate_sheet
-from braintank.sheets.store import SheetStore, StoreError, input_bytes
+from braintank.sheets.reading.reader import CellReading, PageReading, read_page
+from braintank.sheets.simulating.simulate import simulate_sheet
+from braintank.sheets.storing.batch import read_batch
+from braintank.sheets.storing.labeled import labeled_cells
+from braintank.sheets.storing.store import SheetStore, StoreError, input_bytes
 
 
 def test_each_single_mark_cell_keeps_the_image_the_network_judged(tmp_path, mnist_test,

@@ -7,9 +7,9 @@ import sqlite3
 
 import numpy as np
 
-from braintank.sheets.export import to_csv
-from braintank.sheets.reader import CellReading, PageReading
-from braintank.sheets.store import SheetStore
+from braintank.sheets.reading.reader import CellReading, PageReading
+from braintank.sheets.storing.export import to_csv
+from braintank.sheets.storing.store import SheetStore
 
 
 def _page() -> PageReading:

@@ -9,9 +9,9 @@ import pytest
 from PIL import Image
 
 from braintank.errors import BraintankError
-from braintank.sheets import layout_code
-from braintank.sheets.layout import load_layout, make_layout
-from braintank.sheets.template import write_template
+from braintank.sheets.printing import layout_code
+from braintank.sheets.printing.layout import load_layout, make_layout
+from braintank.sheets.printing.template import write_template
 
 
 def test_template_files_and_layout(tmp_path):

@@ -12,8 +12,8 @@ from PIL import Image
 
 from braintank.cli.main import main
 from braintank.errors import BraintankError
-from braintank.sheets.reader import read_page, read_photo
-from braintank.sheets.simulate import simulate_sheets
+from braintank.sheets.reading.reader import read_page, read_photo
+from braintank.sheets.simulating.simulate import simulate_sheets
 
 
 @pytest.fixture(scope="module")

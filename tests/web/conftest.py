@@ -57,8 +57,8 @@ def client(make_client):
 def flagged_sheet(mnist_test) -> bytes:
     """A simulated phone photo of a 4x5 sheet whose crossed-out and doubled digits the
     reader sends to review (PNG bytes)."""
-    from braintank.sheets.layout import make_layout
-    from braintank.sheets.simulate import simulate_sheet
+    from braintank.sheets.printing.layout import make_layout
+    from braintank.sheets.simulating.simulate import simulate_sheet
 
     images, labels = mnist_test
     sheet = simulate_sheet(make_layout(4, 5, "Web test"), images, labels,

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from braintank.sheets.reader import CellReading, PageReading
-from braintank.sheets.store import SheetStore
+from braintank.sheets.reading.reader import CellReading, PageReading
+from braintank.sheets.storing.store import SheetStore
 
 from .browser import ARTIFACTS
 from .helpers import Server

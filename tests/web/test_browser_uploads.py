@@ -27,8 +27,8 @@ def small_server(tmp_path):
 
 
 def _photos(mnist_test, folder, count: int = 3) -> list:
-    from braintank.sheets.layout import make_layout
-    from braintank.sheets.simulate import simulate_sheet
+    from braintank.sheets.printing.layout import make_layout
+    from braintank.sheets.simulating.simulate import simulate_sheet
 
     images, labels = mnist_test
     rng = np.random.default_rng(21)

@@ -10,8 +10,8 @@ import time
 
 import numpy as np
 
-from braintank.sheets.reader import CellReading, PageReading
-from braintank.sheets.store import SheetStore
+from braintank.sheets.reading.reader import CellReading, PageReading
+from braintank.sheets.storing.store import SheetStore
 
 CORRECTED = 64
 

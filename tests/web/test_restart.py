@@ -8,7 +8,7 @@ import time
 
 import httpx
 
-from braintank.sheets.store import SheetStore
+from braintank.sheets.storing.store import SheetStore
 
 from .helpers import Server
 

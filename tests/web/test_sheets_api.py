@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from braintank.sheets.store import SheetStore
+from braintank.sheets.storing.store import SheetStore
 
 
 def wait_for(client, job: int) -> dict:

@@ -11,8 +11,8 @@ import io
 import numpy as np
 import pytest
 
-from braintank.sheets.layout import make_layout
-from braintank.sheets.store import SheetStore
+from braintank.sheets.printing.layout import make_layout
+from braintank.sheets.storing.store import SheetStore
 
 from .helpers import TOKEN, png_bytes
 from .test_sheets_api import wait_for

@@ -45,8 +45,8 @@ def _log(message: str) -> None:
 
 def _corrections(store_path: str):
     """The store's labeled digits as Corrections, and the lines that report what was left."""
-    from braintank.sheets.labeled import labeled_cells
-    from braintank.sheets.store import SheetStore
+    from braintank.sheets.storing.labeled import labeled_cells
+    from braintank.sheets.storing.store import SheetStore
     from braintank.training.finetune_data import Corrections
 
     with SheetStore.open_readonly(store_path) as store:

@@ -122,7 +122,7 @@ def _register_export(sub) -> None:
 
 def _existing_store(path: str):
     from braintank.errors import BraintankError
-    from braintank.sheets.store import SheetStore
+    from braintank.sheets.storing.store import SheetStore
 
     if not Path(path).is_file():
         raise BraintankError(f"{path}: no results database (run `braintank sheet read` first)")
@@ -130,7 +130,7 @@ def _existing_store(path: str):
 
 
 def run_template(args: argparse.Namespace) -> int:
-    from braintank.sheets.template import write_template
+    from braintank.sheets.printing.template import write_template
 
     layout = write_template(args.out, args.rows, args.cols, args.title, args.row_labels,
                             args.col_labels)
@@ -173,8 +173,8 @@ def run_simulate(args: argparse.Namespace) -> int:
     from braintank.csvfile import write_csv
     from braintank.data import load_split
     from braintank.fileio import atomic_write_bytes
-    from braintank.sheets.layout import load_layout
-    from braintank.sheets.simulate import (
+    from braintank.sheets.printing.layout import load_layout
+    from braintank.sheets.simulating.simulate import (
         CROSS_RATE,
         TRUTH_COLUMNS,
         scan_sheet,
@@ -223,11 +223,11 @@ def _refuse_outputs_that_are_inputs(args: argparse.Namespace, out: Path, crops: 
 def run_read(args: argparse.Namespace) -> int:
     from braintank.cli.runtime import load_classifier
     from braintank.errors import BraintankError
-    from braintank.sheets.batch import read_batch
-    from braintank.sheets.export import export_csv
-    from braintank.sheets.labels import save_template_text
-    from braintank.sheets.layout import load_layout
-    from braintank.sheets.store import SheetStore
+    from braintank.sheets.printing.layout import load_layout
+    from braintank.sheets.storing.batch import read_batch
+    from braintank.sheets.storing.export import export_csv
+    from braintank.sheets.storing.labels import save_template_text
+    from braintank.sheets.storing.store import SheetStore
 
     if args.threshold is not None and not 0 <= args.threshold <= 1:
         raise BraintankError(f"--threshold must be between 0 and 1, got {args.threshold}")
@@ -254,7 +254,7 @@ def run_read(args: argparse.Namespace) -> int:
 
 
 def run_review(args: argparse.Namespace) -> int:
-    from braintank.sheets.review import run_review as review
+    from braintank.sheets.storing.review import run_review as review
 
     if hasattr(sys.stdin, "reconfigure"):
         # Bytes that are not text become U+FFFD, an answer asked again, not a traceback.
@@ -268,7 +268,7 @@ def run_review(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     from braintank.fileio import refuse_overwriting_inputs
-    from braintank.sheets.export import export_csv
+    from braintank.sheets.storing.export import export_csv
 
     refuse_overwriting_inputs(args.out, [args.db], "--out")
     with _existing_store(args.db) as store:

@@ -41,8 +41,8 @@ def run_results(args: argparse.Namespace) -> int:
     from braintank.cli.sheet_cmd import _existing_store
     from braintank.errors import BraintankError
     from braintank.fileio import refuse_overwriting_inputs
-    from braintank.sheets.results import WHY, compute_results
-    from braintank.sheets.results_files import results_format, write_results
+    from braintank.sheets.tallying.results import WHY, compute_results
+    from braintank.sheets.tallying.results_files import results_format, write_results
 
     results_format(args.out)  # before anything is read
     refuse_overwriting_inputs(args.out, [args.db], "--out")
@@ -68,7 +68,7 @@ def run_results(args: argparse.Namespace) -> int:
 
 def _sheet_ids(store, args: argparse.Namespace) -> list[int]:
     from braintank.errors import BraintankError
-    from braintank.sheets.batch import file_sha256
+    from braintank.sheets.storing.batch import file_sha256
 
     if args.sheet.isdigit() and args.page is None:
         return [int(args.sheet)]
@@ -83,7 +83,7 @@ def _sheet_ids(store, args: argparse.Namespace) -> list[int]:
 
 def run_delete(args: argparse.Namespace) -> int:
     from braintank.cli.sheet_cmd import _existing_store
-    from braintank.sheets.answers import delete_sheet
+    from braintank.sheets.storing.answers import delete_sheet
 
     with _existing_store(args.db) as store:
         for sheet_id in _sheet_ids(store, args):

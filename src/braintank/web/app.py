@@ -20,8 +20,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from braintank import __version__
 from braintank.errors import BraintankError
 from braintank.inference.classifier import default_model_path
-from braintank.sheets.answers import AnswerConflict, NotFound, SheetGone
-from braintank.sheets.store import SheetStore, StoreError
+from braintank.sheets.storing.answers import AnswerConflict, NotFound, SheetGone
+from braintank.sheets.storing.store import SheetStore, StoreError
 from braintank.web import (
     finetune_api,
     models_api,

@@ -9,7 +9,7 @@ from fastapi import HTTPException, Query, Request
 from fastapi import Path as PathParam
 from pydantic import Field
 
-from braintank.sheets.store import SheetStore
+from braintank.sheets.storing.store import SheetStore
 
 # Ids and row/column numbers as SQLite stores them, 0 to 2**63 - 1: a larger one made SQLite
 # overflow (a plain-text 500). In JSON bodies strictly whole numbers (true is not sheet 1).

@@ -25,8 +25,8 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from braintank.sheets.labeled import labeled_cells
-from braintank.sheets.store import SheetStore
+from braintank.sheets.storing.labeled import labeled_cells
+from braintank.sheets.storing.store import SheetStore
 from braintank.training.defaults import FINETUNE_HOLDOUT
 from braintank.training.finetune_data import MIN_LABELED, check_enough
 from braintank.web.models_api import current_model, describe_model, load_for_serving

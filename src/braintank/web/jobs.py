@@ -1,6 +1,6 @@
 """Reading uploaded scans in the background, a page at a time, with progress to show.
 
-Each page is committed on its own by the sheet reader (sheets.batch), so a server killed
+Each page is committed on its own by the sheet reader (sheets.storing.batch), so a server killed
 mid-batch keeps every page it finished; the batch's progress lives in memory only. Batches
 take turns page by page, so a long one (a 1,000-page PDF) never keeps a sheet uploaded after
 it waiting; a batch can be cancelled between two pages.
@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from braintank.errors import BraintankError
-from braintank.sheets.batch import BatchReport, batch_steps
-from braintank.sheets.store import SheetStore
+from braintank.sheets.storing.batch import BatchReport, batch_steps
+from braintank.sheets.storing.store import SheetStore
 from braintank.web.config import WebConfig
 
 FINISHED = ("done", "failed", "cancelled")
@@ -64,7 +64,7 @@ def count_pages(path: Path) -> int:
     """Pages the reader will go through in a file (1 when it cannot tell: the reader then
     says why), so progress can be shown page by page, also inside one long PDF."""
     from braintank.imaging.images import image_page_count
-    from braintank.sheets.pdfio import is_pdf, page_count
+    from braintank.sheets.reading.pdfio import is_pdf, page_count
 
     try:
         return max(1, page_count(path) if is_pdf(path) else image_page_count(path))

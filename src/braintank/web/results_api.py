@@ -1,13 +1,13 @@
-"""The competition's result (sheets.results): the table as JSON for the results page, and as
-the files `braintank sheet results` writes (CSV, XLSX, PDF)."""
+"""The competition's result (sheets.tallying.results): the table as JSON for the results page,
+and as the files `braintank sheet results` writes (CSV, XLSX, PDF)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from braintank.sheets.results import WHY, Results, compute_results
-from braintank.sheets.results_files import csv_bytes, summary_line, xlsx_bytes
+from braintank.sheets.tallying.results import WHY, Results, compute_results
+from braintank.sheets.tallying.results_files import csv_bytes, summary_line, xlsx_bytes
 from braintank.web.deps import IdsInQuery, check_sheets, open_store, shown_file
 
 router = APIRouter()
@@ -45,7 +45,7 @@ def results_file(request: Request, kind: str, sheet: IdsInQuery = None) -> Respo
         raise HTTPException(404, f"results come as .csv, .xlsx or .pdf, not .{kind[:10]}")
     table = _results(request, sheet)
     if kind == "pdf":
-        from braintank.sheets.results_pdf import pdf_bytes
+        from braintank.sheets.tallying.results_pdf import pdf_bytes
 
         data = pdf_bytes(table)
     else:

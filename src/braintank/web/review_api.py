@@ -1,7 +1,7 @@
 """The review queue: the cells still marked review, each with its crop and the model's top
 guesses; a person's answer (digit, empty, unreadable) is stored at once with who and when.
 
-Reviewers working at once claim a few cells at a time (sheets.answers.claim), so they are
+Reviewers working at once claim a few cells at a time (sheets.storing.answers.claim), so they are
 handed different ones; an answer names the cell's version the page showed, and one given to
 a cell that changed since is refused (409) with what is in force now. Undo takes back the
 reviewer's own latest answer.
@@ -15,8 +15,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from braintank.sheets import answers as store_answers
-from braintank.sheets.review import pending
+from braintank.sheets.storing import answers as store_answers
+from braintank.sheets.storing.review import pending
 from braintank.web.deps import IdInPath, IdsInQuery, StoreInt, open_store, shown_file
 
 router = APIRouter()

@@ -10,8 +10,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from braintank.sheets import answers as store_answers
-from braintank.sheets.reader import encode_png
+from braintank.sheets.reading.reader import encode_png
+from braintank.sheets.storing import answers as store_answers
 from braintank.web.deps import IdInPath, open_store, shown_file
 from braintank.web.review_api import WHO, reviewer, top_guesses
 

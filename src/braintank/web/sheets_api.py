@@ -13,9 +13,9 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from braintank.errors import BraintankError
-from braintank.sheets.export import to_csv
-from braintank.sheets.labels import save_template_text
-from braintank.sheets.layout import load_layout
+from braintank.sheets.printing.layout import load_layout
+from braintank.sheets.storing.export import to_csv
+from braintank.sheets.storing.labels import save_template_text
 from braintank.web.config import MAX_SHEET_FILES
 from braintank.web.deps import (
     IdInPath,

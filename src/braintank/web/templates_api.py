@@ -13,9 +13,9 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from braintank.sheets.labels import save_template_text
-from braintank.sheets.layout import MAX_COLS, MAX_ROWS, make_layout
-from braintank.sheets.template import check_text_fits, write_template
+from braintank.sheets.printing.layout import MAX_COLS, MAX_ROWS, make_layout
+from braintank.sheets.printing.template import check_text_fits, write_template
+from braintank.sheets.storing.labels import save_template_text
 from braintank.web.deps import open_store
 
 router = APIRouter()

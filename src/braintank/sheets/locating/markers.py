@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from braintank.sheets.layout import MARKER_IDS
+from braintank.sheets.printing.layout import MARKER_IDS
 
 ARUCO_DICT = cv2.aruco.DICT_4X4_50
 # Detection runs on a copy no larger than this; marker corners are scaled back afterwards.

@@ -7,9 +7,14 @@ import io
 
 from PIL import Image, ImageDraw
 
-from braintank.sheets.results import WHY, Results
-from braintank.sheets.results_files import PER_PAGE, judge_headers, summary_line, table_rows
-from braintank.sheets.template import _font
+from braintank.sheets.printing.template import _font
+from braintank.sheets.tallying.results import WHY, Results
+from braintank.sheets.tallying.results_files import (
+    PER_PAGE,
+    judge_headers,
+    summary_line,
+    table_rows,
+)
 
 DPI = 150
 A4 = (1240, 1754)  # 210 x 297 mm at 150 dpi

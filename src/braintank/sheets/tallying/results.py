@@ -5,7 +5,7 @@ still to decide (sent to review and not answered, answered "unreadable", or scor
 sheets) is not final: the table is still made, and those cells are listed.
 
 An empty box is no score (the mean is over the scores given). Sheets whose template text the
-store does not know (labels.py) name rows and columns by number.
+store does not know (storing/labels.py) name rows and columns by number.
 """
 
 from __future__ import annotations

@@ -16,8 +16,9 @@ import cv2
 import numpy as np
 
 from braintank.errors import BraintankError
-from braintank.sheets.boxgrid import Lattice, find_box_quads, group_lattices
-from braintank.sheets.layout import (
+from braintank.sheets.locating.boxgrid import Lattice, find_box_quads, group_lattices
+from braintank.sheets.locating.rectify import boxes_in_image, read_code_only
+from braintank.sheets.printing.layout import (
     MAX_COLS,
     MAX_ROWS,
     Layout,
@@ -25,7 +26,6 @@ from braintank.sheets.layout import (
     grid_cells,
     marker_corners,
 )
-from braintank.sheets.rectify import boxes_in_image, read_code_only
 
 # Boxes are looked for on a copy no larger than this, then (if that fails) at full size.
 WORK_MAX_SIDE = 2400

@@ -19,9 +19,9 @@ import cv2
 import numpy as np
 
 from braintank.inference.marks import BIG_PART, DASH, TOO_WIDE, TWO_MARKS, side_by_side
-from braintank.sheets.framelines import SEARCH_PX, printed_lines, remove_lines
-from braintank.sheets.layout import LINE_WIDTH
-from braintank.sheets.rectify import PageInk
+from braintank.sheets.locating.rectify import PageInk
+from braintank.sheets.printing.layout import LINE_WIDTH
+from braintank.sheets.reading.framelines import SEARCH_PX, printed_lines, remove_lines
 
 STRONG_INK = 0.30
 WEAK_INK = 0.14

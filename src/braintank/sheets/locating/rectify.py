@@ -6,9 +6,10 @@ import cv2
 import numpy as np
 
 from braintank.errors import BraintankError
-from braintank.sheets import layout_code, noise
-from braintank.sheets.layout import PAGE_A4, code_boxes, marker_corners
-from braintank.sheets.markers import to_uint8
+from braintank.sheets.locating import noise
+from braintank.sheets.locating.markers import to_uint8
+from braintank.sheets.printing import layout_code
+from braintank.sheets.printing.layout import PAGE_A4, code_boxes, marker_corners
 
 # Marker corners that land further than this from where the template says (in 300-dpi page
 # pixels) mean the markers do not belong to one flat sheet.

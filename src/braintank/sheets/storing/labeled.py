@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from braintank.sheets.store import INPUT_SIDE, SheetStore, StoreError
+from braintank.sheets.storing.store import INPUT_SIDE, SheetStore, StoreError
 
 CellKey = tuple[str, int, int, int]  # file, page, row, col
 

@@ -23,11 +23,11 @@ from pathlib import Path
 import numpy as np
 
 from braintank.errors import BraintankError
-from braintank.sheets.answers import AnswerConflict, describe_conflict, in_force
-from braintank.sheets.labels import BLANK_TEXT, template_texts
-from braintank.sheets.reader import PageReading, encode_png
-from braintank.sheets.sameness import same_page, written_mark
-from braintank.sheets.store_schema import (  # noqa: F401  (names others import from here)
+from braintank.sheets.reading.reader import PageReading, encode_png
+from braintank.sheets.storing.answers import AnswerConflict, describe_conflict, in_force
+from braintank.sheets.storing.labels import BLANK_TEXT, template_texts
+from braintank.sheets.storing.sameness import same_page, written_mark
+from braintank.sheets.storing.store_schema import (  # noqa: F401  (names others import from here)
     ADDED_COLUMNS,
     APPLICATION_ID,
     INDEXES,

@@ -17,7 +17,7 @@ from pathlib import Path
 from braintank.csvfile import csv_text
 from braintank.errors import BraintankError
 from braintank.fileio import atomic_write_bytes
-from braintank.sheets.results import WHY, Results
+from braintank.sheets.tallying.results import WHY, Results
 
 FORMATS = (".csv", ".xlsx", ".pdf")
 FIXED = ("rank", "tied", "contestant", "total", "mean", "final", "open_cells")
@@ -135,7 +135,7 @@ def write_results(results: Results, out: str | os.PathLike) -> None:
     elif suffix == ".xlsx":
         data = xlsx_bytes(results)
     else:
-        from braintank.sheets.results_pdf import pdf_bytes
+        from braintank.sheets.tallying.results_pdf import pdf_bytes
 
         data = pdf_bytes(results)
     atomic_write_bytes(out, data)

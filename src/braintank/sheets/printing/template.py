@@ -13,8 +13,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from braintank.errors import BraintankError
 from braintank.fileio import atomic_open, atomic_write_text
-from braintank.sheets import layout_code
-from braintank.sheets.layout import (
+from braintank.sheets.printing import layout_code
+from braintank.sheets.printing.layout import (
     CONTENT,
     CONTENT_ORIGIN_A4,
     CONTENT_ORIGIN_LETTER,

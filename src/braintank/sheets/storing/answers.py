@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from braintank.errors import BraintankError
 
 if TYPE_CHECKING:
-    from braintank.sheets.store import SheetStore
+    from braintank.sheets.storing.store import SheetStore
 
 # How long a reviewer holds the cells handed to them: long enough to look at a few, short
 # enough that cells of someone who walked away come back to the others within minutes.

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from braintank.errors import BraintankError
-from braintank.sheets.rectify import page_homography
+from braintank.sheets.locating.rectify import page_homography
 
 # Copies of one id tried (the biggest): more than four sheets in one photo is not a use case,
 # and the sets to try grow as the product of the copies.

@@ -21,10 +21,10 @@ import numpy as np
 
 from braintank.errors import BraintankError
 from braintank.fileio import atomic_write_bytes
-from braintank.sheets.layout import Layout
-from braintank.sheets.pdfio import is_pdf, page_count, render_pages
-from braintank.sheets.reader import PageReading, encode_png, read_photo
-from braintank.sheets.store import SheetStore, StoreError
+from braintank.sheets.printing.layout import Layout
+from braintank.sheets.reading.pdfio import is_pdf, page_count, render_pages
+from braintank.sheets.reading.reader import PageReading, encode_png, read_photo
+from braintank.sheets.storing.store import SheetStore, StoreError
 
 
 @dataclass

@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from braintank.sheets.layout import LINE_WIDTH, Layout
-from braintank.sheets.simulate_mishaps import (
+from braintank.sheets.printing.layout import LINE_WIDTH, Layout
+from braintank.sheets.printing.template import render_array
+from braintank.sheets.simulating.simulate_mishaps import (
     CUT_SIDES,
     cover_markers,
     cut_edge,
     desk_photo,
     sheets_on_desk,
 )
-from braintank.sheets.template import render_array
 
 SPECIAL_KINDS = ("two", "dash", "crossed", "stray")
 # Share of written digits pushed against or across a line of their box.

@@ -15,7 +15,7 @@ import sqlite3
 
 import numpy as np
 
-from braintank.sheets.reader import PageReading
+from braintank.sheets.reading.reader import PageReading
 
 MEDIAN_LIMIT = 0.04   # mean absolute difference per pixel (0-1), median over the boxes
 MOST_LIMIT = 0.08     # ... and at most this for 80% of the boxes

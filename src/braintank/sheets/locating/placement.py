@@ -9,16 +9,16 @@ import cv2
 import numpy as np
 
 from braintank.errors import BraintankError
-from braintank.sheets.gridfit import GridNotFound, code_cut_off, locate_by_grid
-from braintank.sheets.layout import Layout, code_boxes, layout_for_code
-from braintank.sheets.markers import detect_markers, to_uint8
-from braintank.sheets.rectify import (
+from braintank.sheets.locating.gridfit import GridNotFound, code_cut_off, locate_by_grid
+from braintank.sheets.locating.markers import detect_markers, to_uint8
+from braintank.sheets.locating.rectify import (
     PageInk,
     boxes_in_image,
     page_homography,
     read_code,
     warp_page,
 )
+from braintank.sheets.printing.layout import Layout, code_boxes, layout_for_code
 
 CODE_CUT_OFF = ("the layout code under the grid is cut off by the photo's edge, so the page "
                 "cannot be checked; photograph the whole grid and the code below it")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from braintank.sheets.markers import to_uint8
+from braintank.sheets.locating.markers import to_uint8
 
 # Box pitch / box side: round(p) / (round(p) - round(0.2 p)) in layout.grid_cells.
 PITCH_RATIO = 1.25

@@ -1,4 +1,5 @@
-"""Read a photo: each sheet in it placed (placement.py) -> cells -> MNIST-style ink -> digits.
+"""Read a photo: each sheet in it placed (locating/placement.py) -> cells -> MNIST-style ink
+-> digits.
 
 A box the photo cuts off is listed for a person ("not in the photo"), and where a box had too
 few photo pixels to read safely nothing is `ok`.
@@ -13,13 +14,13 @@ import numpy as np
 
 from braintank.errors import BraintankError
 from braintank.evaluation.review_policy import OK
-from braintank.sheets import noise
-from braintank.sheets.cells import CellCut, cut_cell
-from braintank.sheets.layout import Layout
-from braintank.sheets.markers import biggest_per_id, detect_marker_copies
-from braintank.sheets.placement import rectify, resolve_layout
-from braintank.sheets.rectify import PageInk, boxes_in_image
-from braintank.sheets.several import group_markers, several_sheets, stray_sheet
+from braintank.sheets.locating import noise
+from braintank.sheets.locating.markers import biggest_per_id, detect_marker_copies
+from braintank.sheets.locating.placement import rectify, resolve_layout
+from braintank.sheets.locating.rectify import PageInk, boxes_in_image
+from braintank.sheets.locating.several import group_markers, several_sheets, stray_sheet
+from braintank.sheets.printing.layout import Layout
+from braintank.sheets.reading.cells import CellCut, cut_cell
 
 # Below this many photo pixels per box side, no cell is `ok`: the written ones go to review (and so
 # do empty-looking ones holding faint marks). Measured with the simulator and the shipped model,

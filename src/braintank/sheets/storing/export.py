@@ -15,7 +15,7 @@ import os
 import time
 
 from braintank.csvfile import csv_text, write_csv
-from braintank.sheets.store import SheetStore
+from braintank.sheets.storing.store import SheetStore
 
 COLUMNS = ("file", "page", "row", "col", "digit", "confidence", "status", "reason")
 # What the printed template calls the cell's row and column, its title, and the reviewer and

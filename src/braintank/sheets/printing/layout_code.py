@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import zlib
 
-from braintank.sheets.layout import CODE_BITS, MAX_COLS, MAX_ROWS
+from braintank.sheets.printing.layout import CODE_BITS, MAX_COLS, MAX_ROWS
 
 _START = (1, 0)
 _CHECK_BITS = CODE_BITS - len(_START) - 5 - 4 - 8

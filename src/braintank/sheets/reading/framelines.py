@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from braintank.sheets.layout import LINE_WIDTH
+from braintank.sheets.printing.layout import LINE_WIDTH
 
 SEARCH_PX = 8
 # A line darker than this leaves too little light to see a stroke through it: such pixels are

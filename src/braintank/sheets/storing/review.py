@@ -11,7 +11,7 @@ from typing import TextIO
 import cv2
 import numpy as np
 
-from braintank.sheets.store import SheetStore
+from braintank.sheets.storing.store import SheetStore
 
 RAMP = " .:-=+*#%@"
 HELP = "digit 0-9, e = empty, Enter = accept guess, s = skip, q = quit"

@@ -5,7 +5,7 @@ paper that the cell reader would take for ink, and spreads light holes through s
 handwritten stroke at 300 dpi is several pixels wide and noise varies from pixel to pixel,
 so a median (isolated black and white pixels) followed by a Gaussian blur scaled to the
 measured noise removes most of it while keeping the strokes. Whatever noise is left is
-measured again where ink is decided (per cell, `cells.py`), so thresholds follow what the
+measured again where ink is decided (per cell, `reading/cells.py`), so thresholds follow what the
 smoothing did not remove, whatever kind of noise it was.
 
 Noise is measured in tiles, so a page that is noisy in one part only (one side of a scanner,

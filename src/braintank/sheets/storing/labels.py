@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from braintank.errors import BraintankError
 
 if TYPE_CHECKING:
-    from braintank.sheets.layout import Layout
-    from braintank.sheets.store import SheetStore
+    from braintank.sheets.printing.layout import Layout
+    from braintank.sheets.storing.store import SheetStore
 
 
 @dataclass(frozen=True)
