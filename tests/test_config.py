@@ -1,5 +1,6 @@
-"""The one config base (braintank.config): types from the annotations, rules declared once,
-one-line errors, JSON round trips, old values in saved configs."""
+"""The one config base (braintank.config) and the one schedule vocabulary (braintank.schedules):
+types from the annotations, rules declared once, one-line errors, JSON round trips, old
+names in saved configs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 from braintank.config import ConfigBase, setting
 from braintank.errors import BraintankError
+from braintank.schedules import OLD_SCHEDULE_NAMES, SCHEDULE_NAMES, schedule_help
 
 
 @dataclass
@@ -111,3 +113,56 @@ def test_replace_validates_and_keeps_the_original():
 
 def test_old_values_are_renamed():
     assert Example.from_dict({"mode": "quick"}).mode == "fast"
+
+
+# ---------------------------------------------------------------- the schedule vocabulary
+
+def test_one_schedule_vocabulary_for_both_engines():
+    from braintank.scratch.config import SCHEDULES as NUMPY_SCHEDULES
+    from braintank.scratch.config import ScratchConfig
+    from braintank.training.config import TrainConfig
+
+    assert SCHEDULE_NAMES == ("none", "step", "cosine", "onecycle")
+    assert set(NUMPY_SCHEDULES) < set(SCHEDULE_NAMES)
+    for name in SCHEDULE_NAMES:
+        TrainConfig(schedule=name).validate()
+    for name in NUMPY_SCHEDULES:
+        ScratchConfig(lr_schedule=name).validate()
+    refused(lambda: ScratchConfig(lr_schedule="onecycle").validate(),
+            "lr schedule 'onecycle' is not available with the numpy engine")
+    refused(lambda: TrainConfig(schedule="exp").validate(),
+            "unknown schedule 'exp' (known: none, step, cosine, onecycle)")
+
+
+@pytest.mark.parametrize("old, new", sorted(OLD_SCHEDULE_NAMES.items()))
+def test_old_schedule_names_in_saved_configs_are_mapped(old, new):
+    from braintank.scratch.config import ScratchConfig
+    from braintank.scratch.trainer import _learning_rate
+    from braintank.training.config import TrainConfig
+
+    saved = {**ScratchConfig().to_dict(), "lr_schedule": old}  # an old run's config.json
+    cfg = ScratchConfig.from_dict(saved, source="run/last.npz")
+    assert cfg.lr_schedule == new and cfg.to_dict()["lr_schedule"] == new
+    before = {"constant": [0.05] * 3, "exponential": [0.05 * 0.9 ** e for e in range(3)]}
+    assert [_learning_rate(cfg, e) for e in (1, 2, 3)] == pytest.approx(before[old])
+    assert TrainConfig.from_dict({"schedule": old}).schedule == new
+
+
+def test_train_help_lists_the_one_vocabulary(capsys):
+    from braintank.cli.main import main
+
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert schedule_help() in help_text
+    assert "onecycle (torch engine only)" in help_text
+
+
+def test_numpy_engine_takes_schedule_from_the_command_line(capsys, tmp_path):
+    from braintank.cli.main import main
+
+    code = main(["train", "--engine", "numpy", "--model", "tiny", "--schedule", "onecycle",
+                 "--no-progress", "--out", str(tmp_path / "run")])
+    err = capsys.readouterr().err
+    assert code != 0 and "not available with the numpy engine" in err, err
+    assert not (tmp_path / "run").exists()
