@@ -100,8 +100,9 @@ def test_labels_out_of_range_are_rejected(tmp_path):
     ({"optimizer": "adamw"}, "unknown optimizer 'adamw'"),
     ({"init": "orthogonal"}, "unknown initializer 'orthogonal'"),
     ({"activation": "gelu"}, "unknown activation 'gelu'"),
-    ({"lr_schedule": "onecycle"}, "unknown lr schedule"),
-    ({"dropout": 1.0}, "dropout must be in"),
+    ({"lr_schedule": "linear"}, "unknown lr schedule 'linear'"),
+    ({"lr_schedule": "onecycle"}, "lr schedule 'onecycle' is not available with the numpy"),
+    ({"dropout": 1.0}, r"dropout must be >= 0 and < 1 and finite, got 1\.0"),
     ({"dtype": "int8"}, "unsupported dtype"),
 ])
 def test_bad_settings_are_named(changes, message):

@@ -55,7 +55,7 @@ def test_a_short_distilled_run_learns(tmp_path, tiny_model):
 @pytest.mark.parametrize("settings, message", [
     ({"distill_weight": 1.5}, "distill weight must be >= 0 and <= 1"),
     ({"distill_weight": float("nan")}, "distill weight"),
-    ({"teacher": 3}, "teacher must be a name"),
+    ({"teacher": 3}, "teacher must be a string, got 3"),
 ])
 def test_bad_distillation_settings_are_refused(settings, message, tiny_model):
     with pytest.raises(BraintankError, match=message):

@@ -95,7 +95,7 @@ def run_train(args: argparse.Namespace) -> int:
         env = overrides.pop("env", module.Config().env)
         cfg = module.config_for(env, **overrides)
     else:
-        cfg = module.Config(**overrides)
+        cfg = module.Config().replace(**overrides)
     progress = not args.no_progress
     if args.algo == "cliff":
         result = module.train_both(cfg, out, progress=progress)
@@ -110,10 +110,8 @@ def _resumed_config(module, out: Path, overrides: dict):
     from braintank.rl.agentfile import read_agent
 
     cfg = read_agent(out, (module.ALGO,), module.ENVS, module.Config).config
-    for key in ("steps", "max_minutes"):
-        if key in overrides:
-            setattr(cfg, key, overrides[key])
-    return cfg
+    return cfg.replace(**{key: overrides[key] for key in ("steps", "max_minutes")
+                          if key in overrides})
 
 
 def run_eval(args: argparse.Namespace) -> int:

@@ -11,8 +11,8 @@ DEFAULT_PRESET = "scratch-fast"
 SHARED_FLAGS = {"lr": "lr", "epochs": "epochs", "batch_size": "batch_size",
                 "optimizer": "optimizer", "weight_decay": "weight_decay",
                 "patience": "patience", "val_size": "val_size", "train_size": "train_limit",
-                "dataset": "dataset"}
-TORCH_ONLY = ("schedule", "clip_grad", "augment", "augment_prob")
+                "dataset": "dataset", "schedule": "lr_schedule"}
+TORCH_ONLY = ("clip_grad", "augment", "augment_prob")
 
 
 def run_scratch(args: argparse.Namespace) -> int:

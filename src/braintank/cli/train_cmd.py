@@ -7,7 +7,8 @@ from datetime import datetime
 from pathlib import Path
 
 from braintank.data.augment_names import FAMILIES
-from braintank.training.config import COMPILE_MODES, OPTIMIZERS, PRECISIONS, SCHEDULES
+from braintank.schedules import schedule_help
+from braintank.training.config import COMPILE_MODES, OPTIMIZERS, PRECISIONS
 from braintank.training.presets import PRESETS
 
 MAX_THREADS = 1024  # torch would try to start any number asked for, and crash
@@ -17,7 +18,7 @@ OVERRIDES = {  # flag -> (config field, type, help)
     "epochs": ("epochs", int, "number of passes over the training set"),
     "batch_size": ("batch_size", int, "mini-batch size (ignored by full-batch rprop)"),
     "optimizer": ("optimizer", str, f"one of: {', '.join(OPTIMIZERS)}"),
-    "schedule": ("schedule", str, f"learning-rate schedule, one of: {', '.join(SCHEDULES)}"),
+    "schedule": ("schedule", str, f"learning-rate schedule, one of: {schedule_help()}"),
     "weight_decay": ("weight_decay", float, "L2 weight decay (decoupled for adam)"),
     "clip_grad": ("clip_grad", float, "clip the gradient norm to this value (0 = off)"),
     "patience": ("patience", int, "early stopping: epochs without better validation accuracy"),

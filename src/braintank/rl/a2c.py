@@ -16,15 +16,22 @@ observation; a terminated one is not.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
+from braintank.config import ConfigBase, setting
 from braintank.progress import progress_bar
-from braintank.rl.agentfile import load_network, read_agent
+from braintank.rl.agentfile import (
+    MAX_THREADS,
+    hidden_sizes,
+    load_network,
+    read_agent,
+    seed_setting,
+)
 from braintank.rl.common import (
     CHECKPOINT_FILE,
     CURVE_FILE,
@@ -48,26 +55,35 @@ ENVS = ("LunarLander-v3", "CartPole-v1", "BraintankCar-v0")
 # ---------------------------------------------------------------- config
 
 @dataclass
-class Config:
+class Config(ConfigBase):
+    settings_name = "a2c"
+
     env: str = "LunarLander-v3"
-    seed: int = 0
-    steps: int = 1_000_000           # environment steps, all environments together
-    num_envs: int = 8
-    rollout: int = 5                 # steps per environment between updates (n-step returns)
-    gamma: float = 0.995
-    gae_lambda: float = 1.0          # 1: plain n-step returns, as A2C; below 1: GAE
-    lr: float = 8.3e-4               # decayed linearly to 0
-    optimizer: str = "rmsprop"       # rmsprop (as A2C's paper and SB3) or adam
+    seed: int = seed_setting(0)
+    # environment steps, all environments together
+    steps: int = setting(1_000_000, at_least=1)
+    num_envs: int = setting(8, at_least=1)
+    # steps per environment between updates (n-step returns)
+    rollout: int = setting(5, at_least=1)
+    gamma: float = setting(0.995, at_most=1)
+    # 1: plain n-step returns, as A2C; below 1: GAE
+    gae_lambda: float = setting(1.0, at_most=1)
+    lr: float = setting(8.3e-4, label="learning rate", above=0)  # decayed linearly to 0
+    # rmsprop (as A2C's paper and SB3) or adam
+    optimizer: str = setting("rmsprop", choices=("rmsprop", "adam"))
     normalize_advantages: bool = False
     entropy_coef: float = 1e-5
     value_coef: float = 0.5
     max_grad_norm: float = 0.5
-    hidden: list[int] = field(default_factory=lambda: [64, 64])
-    eval_every: int = 25_000         # steps between greedy checks on validation seeds
-    eval_episodes: int = 10
-    eval_seed: int = 100_000         # validation seeds: never used by training or reports
-    max_minutes: float = 30.0        # wall-clock budget; training stops when it is spent
-    threads: int = 1
+    hidden: list[int] = hidden_sizes(64, 64)
+    # steps between greedy checks on validation seeds
+    eval_every: int = setting(25_000, at_least=1)
+    eval_episodes: int = setting(10, at_least=1)
+    # validation seeds: never used by training or reports
+    eval_seed: int = seed_setting(100_000)
+    # wall-clock budget; training stops when it is spent
+    max_minutes: float = setting(30.0, above=0)
+    threads: int = setting(1, at_least=1, at_most=MAX_THREADS)
 
 
 # ---------------------------------------------------------------- networks
@@ -156,6 +172,7 @@ def make_vector_env(cfg: Config):
 
 
 def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -> dict:
+    cfg.validate()
     torch.set_num_threads(cfg.threads)
     set_seeds(cfg.seed)
     envs = make_vector_env(cfg)
@@ -173,7 +190,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
         optimizer.load_state_dict(state["optimizer"])
         step, best, updates_done = state["step"], state["best"], state["updates"]
     log = ReturnsLog(out, resume=resume)
-    meta = {"algo": ALGO, "env": cfg.env, "config": asdict(cfg)}
+    meta = {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
     batch = cfg.num_envs * cfg.rollout
     total_updates = cfg.steps // batch
     obs, _ = envs.reset(seed=cfg.seed)

@@ -2,7 +2,8 @@
 
 Modelled on `braintank.modelfile` for digit models (but sharing no code with the digit side,
 as rl never does): `agent.json` is read with its fields checked
-(algorithm, environment, every setting against the algorithm's Config), a network is built
+(algorithm, environment, every setting against the algorithm's Config, a
+`braintank.config.ConfigBase`), a network is built
 on the meta device first, so its size is capped and its weights are matched name by name,
 shape by shape, before a real tensor exists; `model.pt` is read with `weights_only` and
 `table.npz` without pickles, each from a file whose unpacked size is checked first. Every
@@ -11,9 +12,7 @@ refusal is one BraintankError naming the file.
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import math
 import os
 import stat
 import zipfile
@@ -25,6 +24,7 @@ from typing import Any
 import numpy as np
 from torch import nn
 
+from braintank.config import setting
 from braintank.errors import BraintankError, short_repr
 from braintank.fileio import check_array_headers
 from braintank.rl.common import AGENT_FILE, MODEL_FILE, load_torch, make_env
@@ -35,6 +35,7 @@ MAX_UNITS = 4096                # per hidden layer: 8x the largest any course ag
 MAX_PARAMETERS = 10_000_000     # 40 MB of float32 per network
 MAX_TABLE_BYTES = 64 * 2**20    # table.npz, unpacked
 SEED_LIMIT = 2**32 - 1          # NumPy's global seed and gymnasium's seeds stop here
+MAX_THREADS = 1024              # torch would try to start any number asked for, and crash
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def read_agent(agent_dir: str | os.PathLike, algos: tuple[str, ...], envs: tuple
     if meta["env"] not in envs:
         raise BraintankError(f"{source}: algorithm {meta['algo']} does not run on environment "
                              f"{short_repr(meta['env'])}; it runs on {', '.join(envs)}")
-    config = checked_config(config_cls, meta.get("config", {}), source)
+    config = config_cls.from_dict(meta.get("config", {}), source)
     if getattr(config, "env", meta["env"]) != meta["env"]:
         raise BraintankError(f"{source}: env {meta['env']!r} and config env "
                              f"{config.env!r} differ")
@@ -83,54 +84,16 @@ def read_meta(agent_dir: str | os.PathLike) -> dict:
     return meta
 
 
-def checked_config(config_cls: type, values: object, source: str) -> Any:
-    """`config_cls(**values)` once every value has its field's type and a sane range; fields
-    not given keep their defaults (older agents have fewer)."""
-    if not isinstance(values, dict):
-        raise BraintankError(f"{source}: config must be a dict of settings, got "
-                             f"{short_repr(values)}")
-    defaults = {f.name: _default(f) for f in dataclasses.fields(config_cls)}
-    for name, value in values.items():
-        if name not in defaults:
-            raise BraintankError(f"{source}: unknown setting {short_repr(name)} for "
-                                 f"{config_cls.__module__.rsplit('.', 1)[-1]}")
-        _check_setting(name, value, defaults[name], source)
-    return config_cls(**values)
+def hidden_sizes(*sizes: int) -> list[int]:
+    """A Config's `hidden` field: 1 to MAX_LAYERS layer sizes of 1 to MAX_UNITS, `sizes` by
+    default."""
+    return setting(factory=lambda: list(sizes), length=(1, MAX_LAYERS), at_least=1,
+                   at_most=MAX_UNITS)
 
 
-def _default(field: dataclasses.Field) -> object:
-    if field.default_factory is not dataclasses.MISSING:
-        return field.default_factory()
-    return field.default
-
-
-def _check_setting(name: str, value: object, default: object, source: str) -> None:
-    problem = None
-    if isinstance(default, bool):
-        problem = None if isinstance(value, bool) else "true or false"
-    elif isinstance(default, int):
-        ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= SEED_LIMIT
-        problem = None if ok else f"a whole number from 0 to {SEED_LIMIT}"
-    elif isinstance(default, float):
-        ok = isinstance(value, int | float) and not isinstance(value, bool) \
-            and math.isfinite(value) and value >= 0
-        problem = None if ok else "a finite number, 0 or more"
-    elif isinstance(default, str):
-        problem = None if isinstance(value, str) else "a string"
-    elif isinstance(default, list):  # hidden layer sizes
-        check_hidden(value, source)
-    if problem is not None:
-        raise BraintankError(f"{source}: setting {name} must be {problem}, got "
-                             f"{short_repr(value)}")
-
-
-def check_hidden(value: object, source: str) -> list[int]:
-    if not isinstance(value, list) or not 1 <= len(value) <= MAX_LAYERS or not all(
-            isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= MAX_UNITS
-            for v in value):
-        raise BraintankError(f"{source}: hidden must be 1 to {MAX_LAYERS} layer sizes, each "
-                             f"from 1 to {MAX_UNITS}, got {short_repr(value)}")
-    return value
+def seed_setting(default: int) -> int:
+    """A Config's seed field: NumPy and gymnasium take 0 to SEED_LIMIT."""
+    return setting(default, at_most=SEED_LIMIT)
 
 
 def env_sizes(env_id: str) -> tuple[int, int]:

@@ -10,14 +10,14 @@ over `runs` independent runs, as in the book's figure.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from braintank.errors import BraintankError
+from braintank.config import ConfigBase, setting
 from braintank.progress import progress_bar
-from braintank.rl.agentfile import load_table, read_agent
+from braintank.rl.agentfile import load_table, read_agent, seed_setting
 from braintank.rl.common import (
     CURVE_FILE,
     ReturnsLog,
@@ -37,15 +37,17 @@ EVAL_STEP_LIMIT = 200  # a greedy table that loops is cut off here when evaluate
 # ---------------------------------------------------------------- config
 
 @dataclass
-class Config:
-    algo: str = "q-learning"
+class Config(ConfigBase):
+    settings_name = "tabular"
+
+    algo: str = setting("q-learning", label="tabular method", choices=ALGOS)
     env: str = "CliffWalking-v1"
-    seed: int = 0
-    steps: int = 500      # episodes per run
-    runs: int = 50        # independent runs averaged in the returns log
-    alpha: float = 0.5
-    epsilon: float = 0.1
-    gamma: float = 1.0
+    seed: int = seed_setting(0)
+    steps: int = setting(500, at_least=1)  # episodes per run
+    runs: int = setting(50, at_least=1)    # independent runs averaged in the returns log
+    alpha: float = setting(0.5, above=0, at_most=1)
+    epsilon: float = setting(0.1, at_most=1)
+    gamma: float = setting(1.0, at_most=1)
 
 
 # ---------------------------------------------------------------- table agent
@@ -105,8 +107,7 @@ def run_once(cfg: Config, seed: int) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------- train loop
 
 def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -> dict:
-    if cfg.algo not in ALGOS:
-        raise BraintankError(f"unknown tabular method {cfg.algo!r}; choose {' or '.join(ALGOS)}")
+    cfg.validate()
     check_env_for(cfg.algo, cfg.env, ENVS)
     out.mkdir(parents=True, exist_ok=True)
     all_returns, tables = [], []
@@ -125,7 +126,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
     result = {"mean_online_return_last_100": float(mean_returns[-100:].mean()),
               "greedy_path_return": path_return}
     save_arrays(out / TABLE_FILE, q=q, mean_returns=mean_returns)
-    write_meta(out, {"algo": cfg.algo, "env": cfg.env, "config": asdict(cfg), **result})
+    write_meta(out, {"algo": cfg.algo, "env": cfg.env, "config": cfg.to_dict(), **result})
     plot_cliff({cfg.algo: mean_returns}, {cfg.algo: path}, out / CURVE_FILE, out / PATH_FILE)
     return result
 
@@ -201,7 +202,7 @@ def train_both(cfg: Config, out: Path, progress: bool = True) -> dict:
     """Q-learning and SARSA side by side: each in its own agent folder, one shared plot."""
     results, curves, paths = {}, {}, {}
     for algo in ALGOS:
-        results[algo] = train(Config(**{**asdict(cfg), "algo": algo}), out / algo,
+        results[algo] = train(cfg.replace(algo=algo), out / algo,
                               progress=progress)
         agent = load(out / algo)
         with np.load(out / algo / TABLE_FILE) as data:

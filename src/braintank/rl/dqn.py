@@ -15,15 +15,22 @@ from __future__ import annotations
 
 import copy
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
+from braintank.config import ConfigBase, setting
 from braintank.progress import progress_bar
-from braintank.rl.agentfile import load_network, read_agent
+from braintank.rl.agentfile import (
+    MAX_THREADS,
+    hidden_sizes,
+    load_network,
+    read_agent,
+    seed_setting,
+)
 from braintank.rl.common import (
     CHECKPOINT_FILE,
     CURVE_FILE,
@@ -47,28 +54,30 @@ ENVS = ("CartPole-v1", "BraintankCar-v0", "LunarLander-v3")
 # ---------------------------------------------------------------- config
 
 @dataclass
-class Config:
+class Config(ConfigBase):
+    settings_name = "dqn"
+
     env: str = "CartPole-v1"
-    seed: int = 0
-    steps: int = 150_000
-    hidden: list[int] = field(default_factory=lambda: [128, 128])
-    optimizer: str = "adam"          # adam or rmsprop (the course's)
-    lr: float = 2.5e-4
-    gamma: float = 0.99
-    buffer_size: int = 50_000
-    batch_size: int = 128
+    seed: int = seed_setting(0)
+    steps: int = setting(150_000, at_least=1)
+    hidden: list[int] = hidden_sizes(128, 128)
+    optimizer: str = setting("adam", choices=("adam", "rmsprop"))  # rmsprop: the course's
+    lr: float = setting(2.5e-4, label="learning rate", above=0)
+    gamma: float = setting(0.99, at_most=1)
+    buffer_size: int = setting(50_000, at_least=1)
+    batch_size: int = setting(128, at_least=1)
     learning_starts: int = 1_000
-    train_every: int = 2             # environment steps per gradient step
-    target_every: int = 500          # environment steps between target-network syncs
-    eps_start: float = 1.0
-    eps_end: float = 0.02
-    eps_fraction: float = 0.3        # share of training over which ε decays
+    train_every: int = setting(2, at_least=1)       # environment steps per gradient step
+    target_every: int = setting(500, at_least=1)    # environment steps between target syncs
+    eps_start: float = setting(1.0, at_most=1)
+    eps_end: float = setting(0.02, at_most=1)
+    eps_fraction: float = setting(0.3, at_most=1)   # share of training over which ε decays
     double: bool = True              # the online net picks the next action, the target rates it
-    eval_every: int = 10_000
-    eval_episodes: int = 10
-    eval_seed: int = 100_000         # validation seeds, never used for reported results
-    max_minutes: float = 30.0
-    threads: int = 1
+    eval_every: int = setting(10_000, at_least=1)
+    eval_episodes: int = setting(10, at_least=1)
+    eval_seed: int = seed_setting(100_000)  # validation seeds, never used for reported results
+    max_minutes: float = setting(30.0, above=0)
+    threads: int = setting(1, at_least=1, at_most=MAX_THREADS)
 
 
 PRESETS = {
@@ -79,7 +88,7 @@ PRESETS = {
 
 
 def config_for(env: str, **overrides) -> Config:
-    return replace(Config(env=env), **{**PRESETS.get(env, {}), **overrides})
+    return Config(env=env).replace(**{**PRESETS.get(env, {}), **overrides})
 
 
 # ---------------------------------------------------------------- network
@@ -174,6 +183,7 @@ def make_optimizer(cfg: Config, params):
 
 
 def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -> dict:
+    cfg.validate()
     torch.set_num_threads(cfg.threads)
     set_seeds(cfg.seed)
     env = make_env(cfg.env)
@@ -193,7 +203,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
     rng = np.random.default_rng(cfg.seed)
     env.action_space.seed(cfg.seed)
     log = ReturnsLog(out, resume=resume)
-    meta = {"algo": ALGO, "env": cfg.env, "config": asdict(cfg)}
+    meta = {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
     obs, _ = env.reset(seed=cfg.seed)
     episode_return, episode_length, recent = 0.0, 0, []
     started, first_step = time.monotonic(), step

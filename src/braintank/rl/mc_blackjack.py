@@ -14,14 +14,15 @@ sticks on 17 or more), which is what the learned policy is compared to in the te
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
+from braintank.config import ConfigBase, setting
 from braintank.progress import progress_bar
-from braintank.rl.agentfile import load_table, read_agent
+from braintank.rl.agentfile import load_table, read_agent, seed_setting
 from braintank.rl.common import (
     CURVE_FILE,
     ReturnsLog,
@@ -42,11 +43,14 @@ SUMS, DEALER = 32, 11  # table index ranges: player sum 0..31, dealer card 1..10
 # ---------------------------------------------------------------- config
 
 @dataclass
-class Config:
+class Config(ConfigBase):
+    settings_name = "mc-blackjack"
+
     env: str = "Blackjack-v1"
-    seed: int = 0
-    steps: int = 2_000_000   # episodes
-    log_every: int = 10_000  # episodes per row of the returns log (their mean return)
+    seed: int = seed_setting(0)
+    steps: int = setting(2_000_000, at_least=1)  # episodes
+    # episodes per row of the returns log (their mean return)
+    log_every: int = setting(10_000, at_least=1)
 
 
 # ---------------------------------------------------------------- table agent
@@ -67,6 +71,7 @@ class BlackjackAgent:
 # ---------------------------------------------------------------- train loop
 
 def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -> dict:
+    cfg.validate()
     check_env_for(ALGO, cfg.env, ENVS)
     out.mkdir(parents=True, exist_ok=True)
     env = make_env(cfg.env).unwrapped  # skip the checking wrappers: millions of short episodes
@@ -103,7 +108,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
     log.close()
     agent = BlackjackAgent(as_table(q), cfg.env)
     save_arrays(out / TABLE_FILE, q=agent.q_, visits=as_table(visits))
-    write_meta(out, {"algo": ALGO, "env": cfg.env, "config": asdict(cfg),
+    write_meta(out, {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict(),
                      "steps_done": cfg.steps})
     plot_curve(log.path, out / CURVE_FILE, "Monte-Carlo control on Blackjack (exploring starts)",
                window=10)

@@ -11,15 +11,22 @@ REINFORCE has no critic to bootstrap from, which is one reason A2C exists.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
+from braintank.config import ConfigBase, setting
 from braintank.progress import progress_bar
-from braintank.rl.agentfile import load_network, read_agent
+from braintank.rl.agentfile import (
+    MAX_THREADS,
+    hidden_sizes,
+    load_network,
+    read_agent,
+    seed_setting,
+)
 from braintank.rl.common import (
     CHECKPOINT_FILE,
     CURVE_FILE,
@@ -43,26 +50,28 @@ ENVS = ("CartPole-v1", "BraintankCar-v0", "LunarLander-v3")
 # ---------------------------------------------------------------- config
 
 @dataclass
-class Config:
+class Config(ConfigBase):
+    settings_name = "reinforce"
+
     env: str = "CartPole-v1"
-    seed: int = 0
-    steps: int = 200_000
-    hidden: list[int] = field(default_factory=lambda: [64])
-    lr: float = 5e-3
-    gamma: float = 0.99
-    episodes_per_update: int = 4
-    eval_every: int = 10_000
-    eval_episodes: int = 10
-    eval_seed: int = 100_000
-    max_minutes: float = 30.0
-    threads: int = 1
+    seed: int = seed_setting(0)
+    steps: int = setting(200_000, at_least=1)
+    hidden: list[int] = hidden_sizes(64)
+    lr: float = setting(5e-3, label="learning rate", above=0)
+    gamma: float = setting(0.99, at_most=1)
+    episodes_per_update: int = setting(4, at_least=1)
+    eval_every: int = setting(10_000, at_least=1)
+    eval_episodes: int = setting(10, at_least=1)
+    eval_seed: int = seed_setting(100_000)
+    max_minutes: float = setting(30.0, above=0)
+    threads: int = setting(1, at_least=1, at_most=MAX_THREADS)
 
 
 PRESETS = {"BraintankCar-v0": dict(hidden=[150], lr=1e-3, steps=100_000)}
 
 
 def config_for(env: str, **overrides) -> Config:
-    return replace(Config(env=env), **{**PRESETS.get(env, {}), **overrides})
+    return Config(env=env).replace(**{**PRESETS.get(env, {}), **overrides})
 
 
 # ---------------------------------------------------------------- network
@@ -116,6 +125,7 @@ def update(policy: nn.Module, optimizer, obs: torch.Tensor, actions: torch.Tenso
 # ---------------------------------------------------------------- train loop
 
 def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -> dict:
+    cfg.validate()
     torch.set_num_threads(cfg.threads)
     set_seeds(cfg.seed)
     env = make_env(cfg.env)
@@ -129,7 +139,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
         optimizer.load_state_dict(state["optimizer"])
         step, best = state["step"], state["best"]
     log = ReturnsLog(out, resume=resume)
-    meta = {"algo": ALGO, "env": cfg.env, "config": asdict(cfg)}
+    meta = {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
     started, next_eval = time.monotonic(), (step // cfg.eval_every + 1) * cfg.eval_every
     bar = progress_bar(total=cfg.steps, initial=step, disable=not progress, unit="step")
     env.reset(seed=cfg.seed)

@@ -2,88 +2,54 @@
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from braintank.config import ConfigBase, setting
 from braintank.errors import BraintankError
+from braintank.schedules import OLD_SCHEDULE_NAMES, SCHEDULE_NAMES, schedules_of
 from braintank.scratch.activations import ACTIVATIONS
 from braintank.scratch.dense import resolve_dtype
 from braintank.scratch.initializers import get_initializer
 from braintank.scratch.optim import make_optimizer
 
-SCHEDULES = ("constant", "exponential", "cosine")
+SCHEDULES = schedules_of("numpy")  # the names of braintank.schedules this engine runs
 
 
 @dataclass
-class ScratchConfig:
+class ScratchConfig(ConfigBase):
     """Everything a run needs; JSON-able via to_dict (written to run_dir/config.json)."""
+
+    settings_name = "scratch"
 
     preset: str = "custom"
     dataset: str = "mnist"
-    hidden: tuple[int, ...] = (800,)
-    activation: str = "relu"
-    init: str = "he_normal"
+    hidden: tuple[int, ...] = setting((800,), at_least=1)
+    activation: str = setting("relu", choices=tuple(ACTIVATIONS))
+    init: str = setting("he_normal", check=get_initializer)
     optimizer: str = "momentum"
-    optimizer_args: dict = field(default_factory=lambda: {"momentum": 0.9})
-    lr: float = 0.05
-    lr_schedule: str = "cosine"
-    lr_decay: float = 0.9  # per epoch, for the exponential schedule
-    batch_size: int = 128
-    epochs: int = 20
+    optimizer_args: dict = setting(factory=lambda: {"momentum": 0.9})
+    lr: float = setting(0.05, label="learning rate", above=0)
+    lr_schedule: str = setting("cosine", label="lr schedule", choices=SCHEDULE_NAMES,
+                               renamed=OLD_SCHEDULE_NAMES)
+    lr_decay: float = setting(0.9, above=0)  # per epoch, for the step schedule
+    batch_size: int = setting(128, at_least=1)
+    epochs: int = setting(20, at_least=1)
     weight_decay: float = 0.0
-    max_norm: float | None = None
-    dropout: float = 0.0
-    patience: int | None = None  # early stopping on validation loss
+    max_norm: float | None = setting(None, above=0)
+    dropout: float = setting(0.0, below=1)
+    patience: int | None = setting(None, at_least=1)  # early stopping on validation loss
     seed: int = 0
     val_size: int = 5000
-    dtype: str = "float32"
-    train_limit: int | None = None  # use only the first N training images (smoke runs)
+    dtype: str = setting("float32", check=resolve_dtype)
+    # use only the first N training images (smoke runs)
+    train_limit: int | None = None
     track_test: bool = False  # also log test accuracy each epoch (benchmarks)
 
-    def to_dict(self) -> dict:
-        out = dataclasses.asdict(self)
-        out["hidden"] = list(self.hidden)
-        return out
-
-    @classmethod
-    def from_dict(cls, data: dict) -> ScratchConfig:
-        names = {f.name for f in dataclasses.fields(cls)}
-        unknown = sorted(set(data) - names)
-        if unknown:
-            raise BraintankError(f"unknown scratch config keys: {', '.join(unknown)}")
-        data = dict(data)
-        if "hidden" in data:
-            data["hidden"] = tuple(data["hidden"])
-        return cls(**data)
-
-    def replace(self, **changes) -> ScratchConfig:
-        return dataclasses.replace(self, **changes)
-
-    def validate(self) -> ScratchConfig:
-        """Raise BraintankError naming the first bad setting; returns self."""
-        if self.activation not in ACTIVATIONS:
-            raise BraintankError(f"unknown activation {self.activation!r} "
-                                 f"(known: {', '.join(ACTIVATIONS)})")
-        get_initializer(self.init)
-        make_optimizer(self.optimizer, self.lr, self.weight_decay, **self.optimizer_args)
-        resolve_dtype(self.dtype)
+    def _check_together(self) -> None:
         if self.lr_schedule not in SCHEDULES:
-            raise BraintankError(f"unknown lr schedule {self.lr_schedule!r} "
-                                 f"(known: {', '.join(SCHEDULES)})")
-        for name in ("batch_size", "epochs"):
-            if getattr(self, name) < 1:
-                raise BraintankError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if any(h < 1 for h in self.hidden):
-            raise BraintankError(f"hidden sizes must be positive, got {list(self.hidden)}")
-        if not 0 <= self.dropout < 1:
-            raise BraintankError(f"dropout must be in [0, 1), got {self.dropout}")
-        if self.max_norm is not None and self.max_norm <= 0:
-            raise BraintankError(f"max_norm must be > 0, got {self.max_norm}")
-        if self.patience is not None and self.patience < 1:
-            raise BraintankError(f"patience must be >= 1, got {self.patience}")
-        if self.val_size < 0:
-            raise BraintankError(f"val_size must be >= 0, got {self.val_size}")
-        return self
+            raise BraintankError(f"lr schedule {self.lr_schedule!r} is not available with the "
+                                 f"numpy engine (it runs: {', '.join(SCHEDULES)})")
+        make_optimizer(self.optimizer, self.lr, self.weight_decay, **self.optimizer_args)
 
 
 PRESETS: dict[str, ScratchConfig] = {
@@ -99,11 +65,11 @@ PRESETS: dict[str, ScratchConfig] = {
     # seed 002's network: 784-512-512-10, ReLU, dropout 0.2, RMSprop
     "mlp-512x2": ScratchConfig(preset="mlp-512x2", hidden=(512, 512), dropout=0.2,
                                optimizer="rmsprop", optimizer_args={"alpha": 0.9},
-                               lr=0.001, lr_schedule="constant", epochs=20),
+                               lr=0.001, lr_schedule="none", epochs=20),
     # course 4-5's small network: 784-36-10 sigmoid, SGD lr 0.3, mini-batches of 10
     "course-36": ScratchConfig(preset="course-36", hidden=(36,), activation="sigmoid",
                                init="xavier_normal", optimizer="sgd", optimizer_args={},
-                               lr=0.3, lr_schedule="constant", batch_size=10, epochs=30),
+                               lr=0.3, lr_schedule="none", batch_size=10, epochs=30),
     # a seconds-long smoke run
     "tiny": ScratchConfig(preset="tiny", hidden=(32,), epochs=2, lr=0.1, train_limit=5000,
                           val_size=1000),
@@ -114,4 +80,4 @@ def get_preset(name: str, **overrides) -> ScratchConfig:
     """The preset called `name` with `overrides` applied, validated."""
     if name not in PRESETS:
         raise BraintankError(f"unknown scratch preset {name!r} (known: {', '.join(PRESETS)})")
-    return PRESETS[name].replace(**overrides).validate()
+    return PRESETS[name].replace(**overrides)

@@ -54,7 +54,7 @@ def load_data(config: ScratchConfig) -> dict[str, np.ndarray]:
 
 def _learning_rate(config: ScratchConfig, epoch: int) -> float:
     """Rate for 1-based `epoch`; cosine anneals from lr towards 0 over config.epochs."""
-    if config.lr_schedule == "exponential":
+    if config.lr_schedule == "step":
         return config.lr * config.lr_decay ** (epoch - 1)
     if config.lr_schedule == "cosine":
         return config.lr * 0.5 * (1 + math.cos(math.pi * (epoch - 1) / config.epochs))

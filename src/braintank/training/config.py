@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from braintank.config import WHOLE_LIMIT, ConfigBase, setting
 from braintank.data.augment_names import parse_augment
 from braintank.errors import BraintankError
+from braintank.schedules import OLD_SCHEDULE_NAMES, SCHEDULE_NAMES
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "nadam", "adadelta",
               "rprop")
-SCHEDULES = ("none", "step", "onecycle", "cosine")
 PRECISIONS = ("auto", "fp32", "bf16")  # auto: bf16 on CUDA, fp32 elsewhere (accelerate.py)
 COMPILE_MODES = ("none", "model", "graphs")
 KEEPS = ("best", "last")  # which epoch's weights model.pt holds
@@ -23,140 +22,64 @@ ADDED_SETTINGS = {"precision": "fp32", "compile": "none", "teacher": "", "distil
 
 
 @dataclass
-class TrainConfig:
-    """Everything that decides a run's result; `--seed` makes it deterministic."""
+class TrainConfig(ConfigBase):
+    """Everything that decides a run's result; `--seed` makes it deterministic.
+
+    Settings also come back from files (`train --resume`), so `validate()` checks types as
+    well as ranges, and every float must be finite (`braintank.config`).
+    """
+
+    settings_name = "training"
 
     model: str = "cnn"  # preset name, recorded for humans
-    arch: dict = field(default_factory=lambda: {"type": "digit_cnn"})
+    arch: dict = setting(factory=lambda: {"type": "digit_cnn"},
+                         what="an architecture spec (a dict)")
     dataset: str = "mnist"
     normalize: str = "mnist"
-    optimizer: str = "adam"
-    lr: float = 1e-3
+    optimizer: str = setting("adam", choices=OPTIMIZERS)
+    lr: float = setting(1e-3, label="learning rate", above=0)
     momentum: float = 0.9  # momentum / nesterov / rmsprop
-    betas: tuple[float, float] = (0.9, 0.999)  # adam / nadam
-    weight_decay: float = 0.0
-    batch_size: int = 64
-    epochs: int = 10
-    schedule: str = "none"
-    step_size: int = 1  # step schedule: epochs between decays
-    gamma: float = 0.7  # step schedule: decay factor
-    clip_grad: float = 0.0  # max gradient norm; 0 = off
-    label_smoothing: float = 0.0
-    augment: str = "none"
-    augment_prob: float = 1.0  # share of each batch's images that are augmented
-    val_size: int = 5000
-    train_size: int = 0  # use only this many training images (0 = all); for quick runs
+    betas: tuple[float, float] = setting((0.9, 0.999), below=1)  # adam / nadam
+    weight_decay: float = setting(0.0, label="weight decay")
+    batch_size: int = setting(64, label="batch size", at_least=1)
+    epochs: int = setting(10, at_least=1)
+    schedule: str = setting("none", choices=SCHEDULE_NAMES, renamed=OLD_SCHEDULE_NAMES)
+    step_size: int = setting(1, label="step size", at_least=1)  # step: epochs between decays
+    gamma: float = setting(0.7, above=0)  # step schedule: decay factor
+    clip_grad: float = setting(0.0, label="gradient clip")  # max gradient norm; 0 = off
+    label_smoothing: float = setting(0.0, label="label smoothing", below=1)
+    augment: str = setting("none", check=parse_augment)
+    # share of each batch's images that are augmented
+    augment_prob: float = setting(1.0, label="augment probability", at_most=1)
+    val_size: int = setting(5000, label="val size")
+    # use only this many training images (0 = all); for quick runs
+    train_size: int = setting(0, label="train size")
     patience: int = 0  # early stopping on validation accuracy; 0 = off
-    keep: str = "best"  # model.pt: the epoch best on validation ("best") or the final one
+    # model.pt: the epoch best on validation ("best") or the final one
+    keep: str = setting("best", choices=KEEPS)
     seed: int = 0
-    split_seed: int | None = None  # seed of the validation hold-out; None = seed
-    eval_batch_size: int = 1000
-    precision: str = "auto"  # of the training forward pass: auto, fp32 or bf16
-    compile: str = "none"  # torch.compile the training forward: none, model or graphs
+    # seed of the validation hold-out; None = seed
+    split_seed: int | None = setting(None, label="split seed")
+    eval_batch_size: int = setting(1000, label="eval batch size", at_least=1)
+    # of the training forward pass: auto, fp32 or bf16
+    precision: str = setting("auto", choices=PRECISIONS)
+    # torch.compile the training forward: none, model or graphs
+    compile: str = setting("none", label="compile mode", choices=COMPILE_MODES)
     teacher: str = ""  # distil from this model file ("shipped": the package's); "" = off
-    distill_weight: float = 0.5  # share of the loss that follows the teacher's soft targets
-    synth: float = 0.0  # share of each batch replaced by stroke-drawn digits (other conventions)
-    outliers: float = 0.0  # non-digit marks added to each batch, as a share of its size
-    outlier_weight: float = 0.5  # weight of their loss (towards all ten digits alike)
+    # share of the loss that follows the teacher's soft targets
+    distill_weight: float = setting(0.5, label="distill weight", at_most=1)
+    # share of each batch replaced by stroke-drawn digits (other conventions)
+    synth: float = setting(0.0, label="synth share", below=1)
+    # non-digit marks added to each batch, as a share of its size
+    outliers: float = setting(0.0, label="outliers share", at_most=1)
+    # weight of their loss (towards all ten digits alike)
+    outlier_weight: float = setting(0.5, label="outlier weight", at_most=10)
     frozen_norm: bool = False  # batch norm keeps its running statistics (finetune: MNIST's)
-
-    def validate(self) -> TrainConfig:
-        """Raise a one-line BraintankError naming the first bad setting; returns self.
-
-        Settings also come back from files (`train --resume`), so types are checked as well
-        as ranges, and every float must be finite.
-        """
-        for label, value, allowed in (("optimizer", self.optimizer, OPTIMIZERS),
-                                      ("schedule", self.schedule, SCHEDULES),
-                                      ("precision", self.precision, PRECISIONS),
-                                      ("compile mode", self.compile, COMPILE_MODES),
-                                      ("keep", self.keep, KEEPS)):
-            if not isinstance(value, str) or value not in allowed:
-                raise BraintankError(f"unknown {label} {value!r} (known: {', '.join(allowed)})")
-        try:
-            parse_augment(self.augment if isinstance(self.augment, str) else repr(self.augment))
-        except ValueError as exc:
-            raise BraintankError(str(exc)) from None
-        if not isinstance(self.frozen_norm, bool):
-            raise BraintankError(f"frozen_norm must be true or false, got {self.frozen_norm!r}")
-        for name in ("model", "dataset", "normalize", "teacher"):
-            if not isinstance(getattr(self, name), str):
-                raise BraintankError(f"{name} must be a name, got {getattr(self, name)!r}")
-        if not isinstance(self.arch, dict):
-            raise BraintankError(f"arch must be an architecture spec (a dict), got "
-                                 f"{self.arch!r}"[:200])
-        _check_number("learning rate", self.lr, low=0, low_inclusive=False)
-        _check_number("momentum", self.momentum, low=0)
-        _check_number("weight decay", self.weight_decay, low=0)
-        _check_number("gamma", self.gamma, low=0, low_inclusive=False)
-        _check_number("gradient clip", self.clip_grad, low=0)
-        _check_number("label smoothing", self.label_smoothing, low=0, high=1,
-                      high_inclusive=False)
-        _check_number("augment probability", self.augment_prob, low=0, high=1)
-        _check_number("distill weight", self.distill_weight, low=0, high=1)
-        _check_number("synth share", self.synth, low=0, high=1, high_inclusive=False)
-        _check_number("outliers share", self.outliers, low=0, high=1)
-        _check_number("outlier weight", self.outlier_weight, low=0, high=10)
-        if not isinstance(self.betas, tuple | list) or len(self.betas) != 2:
-            raise BraintankError(f"betas must be two numbers in [0, 1), got {self.betas!r}")
-        for beta in self.betas:
-            _check_number("betas", beta, low=0, high=1, high_inclusive=False)
-        for label, value, low in (("batch size", self.batch_size, 1), ("epochs", self.epochs, 1),
-                                  ("step size", self.step_size, 1),
-                                  ("eval batch size", self.eval_batch_size, 1),
-                                  ("val size", self.val_size, 0),
-                                  ("train size", self.train_size, 0),
-                                  ("patience", self.patience, 0), ("seed", self.seed, 0)):
-            _check_whole(label, value, low)
-        if self.split_seed is not None:
-            _check_whole("split seed", self.split_seed, 0)
-        return self
 
     @property
     def validation_seed(self) -> int:
         """The seed that picks the validation images: ensemble members must share it."""
         return validation_seed(vars(self))
-
-    def to_dict(self) -> dict:
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict, source: str = "config") -> TrainConfig:
-        """The config recorded in `data` (e.g. a checkpoint's); call validate() before use."""
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = {str(key)[:40] for key in data if key not in known}
-        if unknown:
-            raise BraintankError(f"{source}: unknown training settings: "
-                                 f"{', '.join(sorted(unknown))}")
-        data = dict(data)
-        if isinstance(data.get("betas"), list):
-            data["betas"] = tuple(data["betas"])
-        if "betas" in data and not isinstance(data["betas"], tuple):
-            raise BraintankError(f"{source}: betas must be two numbers, got {data['betas']!r}")
-        return cls(**data)
-
-
-# The largest whole-number setting: seeds feed NumPy (which refuses negatives) and torch
-# (64-bit), with small offsets added.
-MAX_WHOLE = 2**62
-
-
-def _check_number(label: str, value: object, low: float, high: float = math.inf,
-                  low_inclusive: bool = True, high_inclusive: bool = True) -> None:
-    """`value` is a finite int or float within the bounds, or a one-line error says so."""
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-    if ok:
-        ok = (value >= low if low_inclusive else value > low) and \
-            (value <= high if high_inclusive else value < high)
-    if not ok:
-        lower = f"{'>=' if low_inclusive else '>'} {low:g}"
-        upper = "" if high == math.inf else f" and {'<=' if high_inclusive else '<'} {high:g}"
-        raise BraintankError(f"{label} must be {lower}{upper} and finite, got {value!r}")
-
-
-def _check_whole(label: str, value: object, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MAX_WHOLE:
-        raise BraintankError(f"{label} must be a whole number >= {low}, got {value!r}")
 
 
 def validation_seed(cfg: dict) -> int:
@@ -170,6 +93,6 @@ def validation_split(cfg: dict, source: str) -> tuple[str, int, int]:
     seed = cfg.get("seed") if cfg.get("split_seed") is None else cfg.get("split_seed")
     whole = [isinstance(v, int) and not isinstance(v, bool) for v in (val_size, seed)]
     if not isinstance(dataset, str) or not all(whole) or val_size < 1 \
-            or not 0 <= seed <= MAX_WHOLE:
+            or not 0 <= seed <= WHOLE_LIMIT:
         raise BraintankError(f"{source}: not a finished model with a validation split")
     return dataset, val_size, seed

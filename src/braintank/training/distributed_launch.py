@@ -82,7 +82,7 @@ def _open_run(ctx: RankContext, plan: LaunchPlan, device: torch.device) -> Distr
         if ctx.is_main:
             drop_later_epochs(run_dir, trainer.state.epoch)
         return trainer
-    cfg = TrainConfig.from_dict(plan.config).validate()
+    cfg = TrainConfig.from_dict(plan.config)
     check_shardable(cfg, ctx.world_size)
     run_dir = Path(broadcast_text(plan.run_dir))  # under torchrun each rank read the clock
     if ctx.is_main:

@@ -82,7 +82,7 @@ def finetune_config(base: modelfile.ModelFile, epochs: int, seed: int, lr: float
     """The base model's settings (network, normalization, augmentation, batch, validation
     split) with the finetune's optimizer, schedule, length and seed; batch norm keeps the
     base model's statistics unless `frozen_norm` is False."""
-    cfg = TrainConfig.from_dict(base.config, source=str(base.path)).validate()
+    cfg = TrainConfig.from_dict(base.config, source=str(base.path))
     name = cfg.model if cfg.model.endswith("+finetune") else f"{cfg.model}+finetune"
     return dataclasses.replace(cfg, model=name, optimizer="adam", lr=lr, schedule="cosine",
                                epochs=epochs, seed=seed, split_seed=cfg.validation_seed,

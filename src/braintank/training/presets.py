@@ -21,7 +21,7 @@ class Preset:
     seed_accuracy: float | None = None
 
     def config(self, **overrides) -> TrainConfig:
-        return TrainConfig.from_dict({"model": self.name, **self.settings, **overrides}).validate()
+        return TrainConfig.from_dict({"model": self.name, **self.settings, **overrides})
 
 
 # Seed 004's PyTorch examples share one loop: Adam lr 1e-3, batch 64, 10 epochs, pixels/255.
