@@ -165,6 +165,19 @@ def test_numpy_engine_trains_and_its_model_is_used_like_any_other(capsys, tmp_pa
     assert code == 0 and json.loads(out)["status"] in ("ok", "review")
 
 
+def test_numpy_engine_takes_another_optimizer_with_its_own_defaults(capsys, tmp_path,
+                                                                     mnist_dir):
+    """The preset's momentum 0.9 belongs to its momentum optimizer; Adam asked for on the
+    command line trains with Adam's defaults instead of failing on `momentum`."""
+    run_dir = tmp_path / "adam"
+    code, out, err = run(capsys, "train", "--engine", "numpy", "--model", "tiny", "--optimizer",
+                         "adam", "--epochs", "1", "--train-size", "2000", "--out", str(run_dir),
+                         "--no-progress")
+    assert code == 0, err
+    config = json.loads((run_dir / "config.json").read_text())
+    assert config["optimizer"] == "adam" and config["optimizer_args"] == {}
+
+
 def test_numpy_engine_refuses_torch_only_flags(capsys):
     code, _, err = run(capsys, "train", "--engine", "numpy", "--augment", "affine")
     assert_one_line_error(code, err, "--augment not available with --engine numpy")

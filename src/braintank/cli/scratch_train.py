@@ -34,6 +34,10 @@ def run_scratch(args: argparse.Namespace) -> int:
                                  f"(known: {', '.join(PRESETS)})")
         overrides = {field: getattr(args, flag) for flag, field in SHARED_FLAGS.items()
                      if getattr(args, flag, None) is not None}
+        if overrides.get("optimizer", get_preset(name).optimizer) != get_preset(name).optimizer:
+            # the preset's settings belong to its own optimizer (momentum's 0.9 means nothing
+            # to Adam): another optimizer starts from its own defaults
+            overrides["optimizer_args"] = {}
         config = get_preset(name, seed=args.seed, **overrides)
         out = Path(args.out or f"runs/{name}-numpy-{datetime.now():%Y%m%d-%H%M%S}")
         summary = train_scratch(config, out, progress=progress)
