@@ -81,6 +81,39 @@ def set_seeds(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def rng_state(env) -> dict:
+    """Every random state a training run draws from (Python, NumPy, torch, the environment's
+    own generator), in a form a weights-only checkpoint holds: a run resumed from it draws
+    exactly what the uninterrupted run would have."""
+    import random
+
+    import torch
+
+    version, internal, gauss = random.getstate()
+    kind, keys, pos, has_gauss, cached = np.random.get_state()
+    numbers = {"python": [version, list(internal), gauss],
+               "numpy": [kind, keys.tolist(), pos, has_gauss, cached],
+               "env": env.np_random.bit_generator.state}
+    return {"json": json.dumps(numbers), "torch": torch.get_rng_state()}
+
+
+def restore_rng(state: dict, env) -> None:
+    """Put back what `rng_state` saved (the environment's generator included)."""
+    import random
+
+    import torch
+
+    numbers = json.loads(state["json"])
+    version, internal, gauss = numbers["python"]
+    random.setstate((version, tuple(internal), gauss))
+    kind, keys, pos, has_gauss, cached = numbers["numpy"]
+    np.random.set_state((kind, np.array(keys, dtype=np.uint32), pos, has_gauss, cached))
+    torch.set_rng_state(state["torch"])
+    generator = np.random.Generator(getattr(np.random, numbers["env"]["bit_generator"])())
+    generator.bit_generator.state = numbers["env"]
+    env.np_random = generator
+
+
 # ---------------------------------------------------------------- agent folder
 
 def write_meta(out: Path, meta: dict) -> None:
@@ -137,10 +170,17 @@ def check_finite(value: float, what: str, out: Path) -> None:
 class ReturnsLog:
     """One JSON line per finished training episode, appended and flushed as it happens."""
 
-    def __init__(self, out: Path, resume: bool = False) -> None:
+    def __init__(self, out: Path, resume: bool = False, until_step: int | None = None) -> None:
+        """`resume` appends to the log; `until_step` first drops the episodes logged after
+        that step (by a run killed after its last checkpoint, which the resumed run plays
+        again)."""
         self.path = out / RETURNS_FILE
         out.mkdir(parents=True, exist_ok=True)
         self.started = time.monotonic()
+        if resume and until_step is not None and self.path.is_file():
+            kept = [line for line in self.path.read_text(encoding="utf-8").splitlines()
+                    if line.strip() and json.loads(line)["step"] <= until_step]
+            atomic_write_text(self.path, "".join(line + "\n" for line in kept))
         self._handle = open(self.path, "a" if resume else "w", encoding="utf-8")  # noqa: SIM115
 
     def add(self, step: int, episode_return: float, length: int, **extra: float) -> None:

@@ -38,6 +38,8 @@ from braintank.rl.common import (
     load_torch,
     make_env,
     plot_curve,
+    restore_rng,
+    rng_state,
     save_torch,
     set_seeds,
     write_meta,
@@ -132,17 +134,20 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
     out.mkdir(parents=True, exist_ok=True)
     policy = policy_network(env.observation_space.shape[0], int(env.action_space.n), cfg.hidden)
     optimizer = torch.optim.Adam(policy.parameters(), lr=cfg.lr)
-    step, best = 0, -np.inf
-    if resume and (out / CHECKPOINT_FILE).is_file():
+    step, best, meta = 0, -np.inf, {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
+    resumed = resume and (out / CHECKPOINT_FILE).is_file()
+    if resumed:
         state = load_torch(out / CHECKPOINT_FILE)
         policy.load_state_dict(state["policy"])
         optimizer.load_state_dict(state["optimizer"])
         step, best = state["step"], state["best"]
-    log = ReturnsLog(out, resume=resume)
-    meta = {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
+        meta["best_step"] = state.get("best_step")
+    log = ReturnsLog(out, resume=resume, until_step=step if resumed else None)
     started, next_eval = time.monotonic(), (step // cfg.eval_every + 1) * cfg.eval_every
     bar = progress_bar(total=cfg.steps, initial=step, disable=not progress, unit="step")
     env.reset(seed=cfg.seed)
+    if resumed and "rng" in state:  # checkpoints before 2026-12-06 carry no random state
+        restore_rng(state["rng"], env)
     recent: list[float] = []
     while step < cfg.steps:
         batch_obs, batch_actions, batch_returns = [], [], []
@@ -179,7 +184,8 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
                 save_torch(out / MODEL_FILE, {"policy": policy.state_dict()})
             save_torch(out / CHECKPOINT_FILE, {"policy": policy.state_dict(), "step": step,
                                                "optimizer": optimizer.state_dict(),
-                                               "best": best})
+                                               "best": best, "best_step": meta["best_step"],
+                                               "rng": rng_state(env)})
             meta.update(steps_done=step, best_validation_return=best,
                         minutes=round(minutes, 2))
             write_meta(out, meta)
