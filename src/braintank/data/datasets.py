@@ -10,7 +10,7 @@ import numpy as np
 
 from braintank.data.download import download, sha256_hex
 from braintank.data.idx import parse_idx, read_raw_bytes
-from braintank.data.registry import SPLITS, find_file, get_spec, locate
+from braintank.data.registry import SPLITS, find_file, get_spec, locate, offline_help
 from braintank.errors import BraintankError
 
 
@@ -24,8 +24,6 @@ def resolve_dir(name: str, data_dir: str | os.PathLike | None = None,
     if folder is not None:
         return folder
     if not allow_download:
-        from braintank.data.registry import offline_help
-
         raise BraintankError(offline_help(name, data_dir))
     return download(name)
 

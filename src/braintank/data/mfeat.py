@@ -24,8 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
+from braintank.data.download import fetch_url
 from braintank.data.idx import read_raw_bytes
+from braintank.data.registry import cache_root, candidate_dirs
+from braintank.data.registry import find_file as find_in
 from braintank.errors import BraintankError
+from braintank.fileio import atomic_write_bytes
 
 NAME = "mfeat"
 STEM = "mfeat-pix.txt"
@@ -86,8 +90,6 @@ def checked_text(raw: bytes, source: str) -> MFeat:
 
 def find_file(data_dir: str | os.PathLike | None = None) -> Path | None:
     """The mfeat-pix file in the first folder that has it (gzip or plain)."""
-    from braintank.data.registry import candidate_dirs
-    from braintank.data.registry import find_file as find_in
 
     for folder in candidate_dirs(NAME, data_dir):
         for stem in (STEM, "mfeat-pix"):
@@ -109,8 +111,6 @@ def load_mfeat(data_dir: str | os.PathLike | None = None) -> MFeat:
     """The verified mfeat-pix digits (read-only arrays)."""
     path = find_file(data_dir)
     if path is None:
-        from braintank.data.registry import candidate_dirs
-
         looked = ", ".join(str(d) for d in candidate_dirs(NAME, data_dir))
         raise BraintankError(f"mfeat: {STEM}.gz not found (looked in: {looked}); run "
                              "`braintank data download --dataset mfeat` or pass --data-dir")
@@ -118,8 +118,6 @@ def load_mfeat(data_dir: str | os.PathLike | None = None) -> MFeat:
 
 
 def _fetch_raw(url: str, progress: bool) -> bytes:
-    from braintank.data.download import fetch_url
-
     blob = fetch_url(url, progress, max_bytes=MAX_BYTES * 4)
     if not url.endswith(".zip"):
         return blob
@@ -139,8 +137,6 @@ def _fetch_raw(url: str, progress: bool) -> bytes:
 def download_mfeat(dest: str | os.PathLike | None = None, progress: bool = True,
                    mirrors: tuple[str, ...] = MIRRORS) -> Path:
     """Fetch mfeat-pix, check it and store it as `<dest>/mfeat-pix.txt.gz`."""
-    from braintank.data.registry import cache_root
-    from braintank.fileio import atomic_write_bytes
 
     folder = Path(dest) if dest is not None else cache_root() / NAME
     problems = []

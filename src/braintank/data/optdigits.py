@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from braintank.data.idx import read_raw_bytes
+from braintank.data.registry import candidate_dirs, find_file
 from braintank.errors import BraintankError
 
 NAME = "optdigits"
@@ -127,7 +128,6 @@ def body_sha256(raw: bytes) -> str:
 def find_split_file(split: str, data_dir: str | os.PathLike | None = None) -> Path | None:
     """The file of `split` in the first folder that has it (an explicit folder is never
     replaced by another one)."""
-    from braintank.data.registry import candidate_dirs, find_file
 
     stem = file_stem(split)
     for folder in candidate_dirs(NAME, data_dir):
@@ -165,8 +165,6 @@ def load_optdigits(split: str, data_dir: str | os.PathLike | None = None) -> Opt
     """The verified split `tra`, `cv` or `windep` (read-only arrays)."""
     path = find_split_file(split, data_dir)
     if path is None:
-        from braintank.data.registry import candidate_dirs
-
         looked = ", ".join(str(d) for d in candidate_dirs(NAME, data_dir))
         raise BraintankError(f"optdigits {split}: {file_stem(split)}.gz not found (looked in: "
                              f"{looked}); put the UCI optdigits-orig files there or pass "

@@ -29,6 +29,7 @@ from braintank.data.optdigits import (
     file_stem,
     parse_optdigits,
 )
+from braintank.data.registry import cache_root
 from braintank.data.unix_compress import decompress
 from braintank.errors import BraintankError
 from braintank.fileio import atomic_write_bytes
@@ -101,7 +102,6 @@ def _members_from(url: str, progress: bool) -> dict[str, bytes]:
 def download_optdigits(dest: str | os.PathLike | None = None, progress: bool = True,
                        mirrors: tuple[str, ...] = MIRRORS) -> Path:
     """Fetch, check and store the three files as `<dest>/optdigits-orig.<split>.gz`."""
-    from braintank.data.registry import cache_root
 
     folder = Path(dest) if dest is not None else cache_root() / NAME
     problems = []

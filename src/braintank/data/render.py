@@ -14,6 +14,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from braintank.data import load_split
+
 # Output colour modes of render_digit_file.
 COLOURS = ("grey", "rgb", "rgba", "grey16")
 _SUFFIX_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".bmp": "BMP",
@@ -85,7 +87,6 @@ def _to_pil(grey: np.ndarray, colour: str) -> Image.Image:
 def write_samples(out_dir: str | os.PathLike, count: int, seed: int = 0,
                   data_dir: str | None = None) -> list[Path]:
     """Render `count` random MNIST test digits as photo-like PNGs named `<i>_label<d>.png`."""
-    from braintank.data import load_split
 
     images, labels = load_split("mnist", "test", data_dir)
     rng = np.random.default_rng(seed)

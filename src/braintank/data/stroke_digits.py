@@ -16,6 +16,7 @@ MNIST way (`preprocess.frame_ink`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from math import comb
 
 import cv2
 import numpy as np
@@ -50,7 +51,6 @@ def curve(*points, n: int = 20) -> Stroke:
     p = np.asarray(points, float)
     t = np.linspace(0.0, 1.0, n)
     k = len(p) - 1
-    from math import comb
     basis = np.stack([comb(k, i) * t ** i * (1 - t) ** (k - i) for i in range(k + 1)], axis=1)
     return basis @ p
 

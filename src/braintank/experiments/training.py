@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from braintank.data import load_split
 from braintank.errors import BraintankError
 from braintank.scratch.data import prepare_images
 from braintank.scratch.loop import EpochStats, loss_and_accuracy, run_epochs
@@ -22,7 +23,6 @@ from braintank.scratch.optim import Optimizer
 def mnist(n_train: int, n_test: int, offset: int = 0, n_val: int = 0) -> dict[str, np.ndarray]:
     """Normalized MNIST rows: train images [offset, offset+n_train), the first n_test test
     images, and (n_val > 0) validation images: the n_val training images after the train part."""
-    from braintank.data import load_split
 
     images, labels = load_split("mnist", "train")
     test_images, test_labels = load_split("mnist", "test")

@@ -34,7 +34,7 @@ from braintank.errors import BraintankError
 from braintank.fileio import atomic_write_bytes
 from braintank.modelfile import MAX_PARAMETERS
 from braintank.modelfile.contract import IMAGE_SIDE, NUM_CLASSES, check_classes
-from braintank.modelfile.export import onnx_bytes
+from braintank.modelfile.export import onnx_bytes, onnx_session
 from braintank.modelfile.fields import check_calibration
 
 INT8_SUFFIX = ".int8.onnx"
@@ -220,7 +220,6 @@ def _read_regular(path: Path) -> bytes:
 
 def _check_graph(model, blob: bytes, path: Path) -> None:
     """One float input "x" [N,1,28,28], one output [N,10], declared and as run."""
-    from braintank.modelfile.export import onnx_session
 
     weights = {init.name for init in model.graph.initializer}
     inputs = [i for i in model.graph.input if i.name not in weights]

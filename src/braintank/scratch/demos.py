@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from braintank.data import load_split
 from braintank.scratch.dense import Dense
 from braintank.scratch.losses import BinaryCrossEntropy, MSELoss
 from braintank.scratch.model import Sequential, mlp
@@ -76,8 +77,6 @@ def mnist_one_vs_rest(digit: int = 0, epochs: int = 5, mode: str = "minibatch",
                       batch_size: int = 64, images: dict | None = None) -> dict:
     """Perceptron answering "is it a `digit`?" on MNIST pixels/255; test-set scores."""
     if images is None:
-        from braintank.data import load_split
-
         (tr_x, tr_y), (te_x, te_y) = load_split("mnist", "train"), load_split("mnist", "test")
     else:
         tr_x, tr_y = images["train_images"], images["train_labels"]

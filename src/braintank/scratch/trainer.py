@@ -19,6 +19,7 @@ import numpy as np
 from tqdm import tqdm
 
 from braintank import runlog
+from braintank.data import load_split
 from braintank.data.mnist_stats import MNIST_MEAN, MNIST_STD
 from braintank.errors import BraintankError
 from braintank.fileio import atomic_write_text
@@ -39,7 +40,6 @@ PLOT_EVERY_SECONDS = 30.0
 
 def load_data(config: ScratchConfig) -> dict[str, np.ndarray]:
     """Normalized float rows: train / validation (seeded split) / test."""
-    from braintank.data import load_split
 
     images, labels = load_split(config.dataset, "train")
     if config.train_limit:

@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from braintank.errors import BraintankError
+from braintank.imaging.images import image_page_count
+from braintank.sheets.reading.pdfio import is_pdf, page_count
 from braintank.sheets.storing.batch import BatchReport, batch_steps
 from braintank.sheets.storing.store import SheetStore
 from braintank.web.config import WebConfig
@@ -63,8 +65,6 @@ class ReadJob:
 def count_pages(path: Path) -> int:
     """Pages the reader will go through in a file (1 when it cannot tell: the reader then
     says why), so progress can be shown page by page, also inside one long PDF."""
-    from braintank.imaging.images import image_page_count
-    from braintank.sheets.reading.pdfio import is_pdf, page_count
 
     try:
         return max(1, page_count(path) if is_pdf(path) else image_page_count(path))

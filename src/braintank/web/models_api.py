@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from braintank.inference.classifier import DigitClassifier, default_model_path
 from braintank.modelfile import load as load_model_file
 from braintank.serving import load_classifier
+from braintank.training.finetune_data import SNAPSHOT_FILE
 
 router = APIRouter()
 CALIBRATION_FIELDS = ("temperature", "threshold", "target_accuracy", "val_coverage",
@@ -35,7 +36,6 @@ def learned_at(path: Path, payload: dict) -> float | None:
     """When a finetuned model took its corrections from the store: the time its run saved
     them (finetune-data.npz), else the model file's own time; None for a model that never
     learned from corrections (every answer is new to it)."""
-    from braintank.training.finetune_data import SNAPSHOT_FILE
 
     if "finetune" not in payload:
         return None

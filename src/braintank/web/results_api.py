@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from braintank.sheets.tallying.results import WHY, Results, compute_results
 from braintank.sheets.tallying.results_files import csv_bytes, summary_line, xlsx_bytes
+from braintank.sheets.tallying.results_pdf import pdf_bytes
 from braintank.web.deps import IdsInQuery, check_sheets, open_store, shown_file
 
 router = APIRouter()
@@ -45,8 +46,6 @@ def results_file(request: Request, kind: str, sheet: IdsInQuery = None) -> Respo
         raise HTTPException(404, f"results come as .csv, .xlsx or .pdf, not .{kind[:10]}")
     table = _results(request, sheet)
     if kind == "pdf":
-        from braintank.sheets.tallying.results_pdf import pdf_bytes
-
         data = pdf_bytes(table)
     else:
         data = csv_bytes(table) if kind == "csv" else xlsx_bytes(table)

@@ -14,6 +14,7 @@ import numpy as np
 
 from braintank.errors import BraintankError
 from braintank.evaluation.review_policy import OK
+from braintank.imaging.preprocess import to_mnist
 from braintank.sheets.locating import noise
 from braintank.sheets.locating.markers import biggest_per_id, detect_marker_copies
 from braintank.sheets.locating.placement import rectify, resolve_layout
@@ -95,7 +96,6 @@ def _shrink(ink: np.ndarray) -> np.ndarray:
 
 def _prepare(cuts: list[CellCut]) -> tuple[list[int], np.ndarray]:
     """Indices of cells holding ink and their 28x28 images, via the project's one path."""
-    from braintank.imaging.preprocess import to_mnist
 
     index, images = [], []
     for i, cut in enumerate(cuts):

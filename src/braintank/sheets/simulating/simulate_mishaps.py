@@ -12,7 +12,8 @@ import functools
 import cv2
 import numpy as np
 
-from braintank.sheets.printing.layout import PAGE_A4, Layout
+from braintank.sheets.locating.rectify import boxes_in_image
+from braintank.sheets.printing.layout import PAGE_A4, Layout, code_boxes, grid_cells, make_layout
 from braintank.sheets.printing.template import render_array
 
 COVER_STYLES = ("thumb", "fold")
@@ -80,7 +81,6 @@ def _fold_alpha(lx, ly, rng) -> tuple[np.ndarray, np.ndarray]:
 @functools.cache
 def _protected(rows: int, cols: int) -> np.ndarray:
     """A4 mask of what a cover must leave alone: every writing box and the layout code."""
-    from braintank.sheets.printing.layout import code_boxes, grid_cells
 
     mask = np.zeros((PAGE_A4[1], PAGE_A4[0]), bool)
     for x0, y0, x1, y1 in [c.box for c in grid_cells(rows, cols)] + code_boxes():
@@ -192,8 +192,6 @@ def _keyboard(key: float, rng) -> np.ndarray:
 
 @functools.cache
 def _other_sheet(layout_key: tuple[int, int]) -> np.ndarray:
-    from braintank.sheets.printing.layout import make_layout
-
     return render_array(make_layout(*layout_key, "Other sheet")).astype(np.float32) / 255.0
 
 
@@ -322,7 +320,6 @@ def cut_edge(grey: np.ndarray, matrix: np.ndarray, layout: Layout, side: str,
     Returns (encoded bytes, grey uint8, the new page -> image map, the (row, col) of every
     box not wholly in the photo).
     """
-    from braintank.sheets.locating.rectify import boxes_in_image
 
     boxes = np.array([c.box for c in layout.cells], np.float64)
     x0, y0 = boxes[:, :2].min(axis=0)
@@ -343,7 +340,6 @@ def cut_edge(grey: np.ndarray, matrix: np.ndarray, layout: Layout, side: str,
     if side != "bottom":
         # A turned page brings the code strip near the cut: keep it whole (with room for
         # PageInk's paper estimate), so that only the bottom cut refuses the page.
-        from braintank.sheets.printing.layout import code_boxes
 
         strip = np.array([[x, y] for x0_, y0_, x1_, y1_ in code_boxes()
                           for x, y in ((x0_ - 60, y0_ - 60), (x1_ + 60, y1_ + 60),

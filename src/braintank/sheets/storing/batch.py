@@ -21,6 +21,7 @@ import numpy as np
 
 from braintank.errors import BraintankError
 from braintank.fileio import atomic_write_bytes
+from braintank.imaging.images import MAX_PAGES, image_page_count, load_pages
 from braintank.sheets.printing.layout import Layout
 from braintank.sheets.reading.pdfio import is_pdf, page_count, render_pages
 from braintank.sheets.reading.reader import PageReading, encode_png, read_photo
@@ -69,7 +70,6 @@ def _pages(path: Path, only: set[int]) -> Iterator[tuple[int, np.ndarray | Brain
     if is_pdf(path):
         yield from render_pages(path, only)
         return
-    from braintank.imaging.images import load_pages
 
     try:
         yield from load_pages(path, only)
@@ -78,8 +78,6 @@ def _pages(path: Path, only: set[int]) -> Iterator[tuple[int, np.ndarray | Brain
 
 
 def _page_numbers(path: Path) -> list[int]:
-    from braintank.imaging.images import MAX_PAGES, image_page_count
-
     if is_pdf(path):
         # Capped like a TIFF: a 12 MB PDF of 100,000 blank pages was hours of reading.
         count = page_count(path)
