@@ -244,3 +244,16 @@ def test_resume_refuses_a_tampered_checkpoint_in_one_line(capsys, tmp_path, chec
     payload[field] = ({**payload[field], **value} if field == "config" else value)
     torch.save(payload, run_dir / "last.pt")
     assert fragment in resume_error(capsys, run_dir)
+
+
+def test_weight_names_from_the_file_cannot_break_the_error_over_lines():
+    """Hypothesis found it: an unexpected weight named with a newline printed raw."""
+    import torch
+
+    from braintank.errors import BraintankError
+    from braintank.modelfile.network import check_weights
+
+    with pytest.raises(BraintankError) as caught:
+        check_weights({"w": torch.zeros(2)}, {"w": torch.zeros(2), "evil\nname": torch.zeros(1)},
+                      "probe.pt", "mlp")
+    assert "\n" not in str(caught.value) and "'evil\\nname'" in str(caught.value)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from braintank.errors import BraintankError
+from braintank.errors import BraintankError, short_repr
 from braintank.modelfile.contract import check_input_features, check_reads_digits
 from braintank.nets import build_model
 
@@ -59,7 +59,8 @@ def check_weights(expected: dict[str, torch.Tensor], weights: object, source: st
     unexpected = [name for name in weights if name not in expected]
     if missing or unexpected:
         parts = ([f"missing {', '.join(missing[:_SHOWN])}"] if missing else []) + \
-                ([f"unexpected {', '.join(unexpected[:_SHOWN])}"] if unexpected else [])
+                ([f"unexpected {', '.join(short_repr(n, 40) for n in unexpected[:_SHOWN])}"]
+                 if unexpected else [])  # names from the file: quoted, one line
         raise BraintankError(f"{problem} ({'; '.join(parts)})"[:400])
     for name, want in expected.items():
         have = weights[name]
