@@ -57,7 +57,9 @@ def train(algo: str, env: str, seed: int, folder: Path, steps: int | None) -> di
         command += ["--steps", str(steps)]
     if (folder / CHECKPOINT_FILE).is_file():
         command.append("--resume")
-    subprocess.run(command, check=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "train.log", "a", encoding="utf-8") as log:  # the report owns stdout
+        subprocess.run(command, check=True, stdout=log)
     return json.loads(meta_file.read_text())
 
 

@@ -9,8 +9,9 @@ ALGORITHMS = {
     "dqn": "braintank.rl.dqn",
     "reinforce": "braintank.rl.reinforce",
     "a2c": "braintank.rl.a2c",
+    "ppo": "braintank.rl.ppo",
 }
 # "cliff" trains Q-learning and SARSA side by side on the cliff walk (course 8's figure)
 TRAINABLE = (*ALGORITHMS, "cliff")
 # algorithms whose training keeps a checkpoint it can resume from
-RESUMABLE = ("dqn", "reinforce", "a2c")
+RESUMABLE = ("dqn", "reinforce", "a2c", "ppo")
