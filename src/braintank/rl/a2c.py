@@ -15,6 +15,7 @@ observation; a terminated one is not.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -43,6 +44,8 @@ from braintank.rl.common import (
 
 ALGO = "a2c"
 ENVS = ("LunarLander-v3", "CartPole-v1", "BraintankCar-v0")
+UPDATES_FILE = "updates.jsonl"  # training diagnostics, averaged over UPDATES_EVERY updates
+UPDATES_EVERY = 50
 
 
 # ---------------------------------------------------------------- config
@@ -140,9 +143,50 @@ def update(net: ActorCritic, optimizer: torch.optim.Optimizer, cfg: Config, obs:
     loss = policy_loss + cfg.value_coef * value_loss - cfg.entropy_coef * entropy
     optimizer.zero_grad()
     loss.backward()
-    nn.utils.clip_grad_norm_(net.parameters(), cfg.max_grad_norm)
+    actor_grad, critic_grad = grad_norm(net.actor), grad_norm(net.critic)
+    total = float(nn.utils.clip_grad_norm_(net.parameters(), cfg.max_grad_norm))
+    before = nn.utils.parameters_to_vector(net.actor.parameters()).detach()
     optimizer.step()
-    return {"loss": loss.item(), "value_loss": value_loss.item(), "entropy": entropy.item()}
+    with torch.no_grad():
+        actor_step = float((nn.utils.parameters_to_vector(net.actor.parameters())
+                            - before).norm())
+    return {"loss": loss.item(), "value_loss": value_loss.item(), "entropy": entropy.item(),
+            "actor_grad": actor_grad, "critic_grad": critic_grad,
+            "clipped": float(total > cfg.max_grad_norm), "actor_step": actor_step}
+
+
+def grad_norm(module: nn.Module) -> float:
+    return float(torch.linalg.vector_norm(
+        torch.stack([p.grad.norm() for p in module.parameters() if p.grad is not None])))
+
+
+def explained_variance(values: np.ndarray, returns: np.ndarray) -> float:
+    """1 - Var(returns - values) / Var(returns): 1 for a perfect critic, 0 for a constant."""
+    var = float(np.var(returns))
+    return float("nan") if var == 0 else 1.0 - float(np.var(returns - values)) / var
+
+
+class UpdateLog:
+    """Per-update statistics averaged over `every` updates, one JSON line per average in
+    updates.jsonl: entropy, value loss, explained variance, the actor's and the critic's
+    gradient norms before clipping, the share of updates clipped, the length of the actor's
+    parameter step, mean |advantage| and the step size."""
+
+    def __init__(self, out: Path, every: int, resume: bool) -> None:
+        self.every, self.rows = every, []
+        self.handle = open(out / UPDATES_FILE, "a" if resume else "w", encoding="utf-8")
+
+    def add(self, step: int, **stats: float) -> None:
+        self.rows.append(stats)
+        if len(self.rows) >= self.every:
+            mean = {k: round(float(np.nanmean([r[k] for r in self.rows])), 6)
+                    for k in self.rows[0]}
+            self.handle.write(json.dumps({"step": step, **mean}) + "\n")
+            self.handle.flush()
+            self.rows = []
+
+    def close(self) -> None:
+        self.handle.close()
 
 
 # ---------------------------------------------------------------- train loop
@@ -173,6 +217,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
         optimizer.load_state_dict(state["optimizer"])
         step, best, updates_done = state["step"], state["best"], state["updates"]
     log = ReturnsLog(out, resume=resume)
+    diagnostics = UpdateLog(out, UPDATES_EVERY, resume)
     meta = {"algo": ALGO, "env": cfg.env, "config": asdict(cfg)}
     batch = cfg.num_envs * cfg.rollout
     total_updates = cfg.steps // batch
@@ -218,6 +263,12 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
                        torch.as_tensor(b_act).reshape(-1), torch.as_tensor(advantages).reshape(-1),
                        torch.as_tensor(returns).reshape(-1))
         check_finite(stats["loss"], "the A2C loss", out)
+        diagnostics.add(step + batch, entropy=stats["entropy"], value_loss=stats["value_loss"],
+                        explained_variance=explained_variance(values, returns),
+                        actor_grad=stats["actor_grad"], critic_grad=stats["critic_grad"],
+                        clipped=stats["clipped"], actor_step=stats["actor_step"],
+                        abs_advantage=float(np.abs(advantages).mean()),
+                        lr=optimizer.param_groups[0]["lr"])
         step += batch
         updates_done += 1
         bar.update(batch)
@@ -244,6 +295,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
             break
     bar.close()
     log.close()
+    diagnostics.close()
     envs.close()
     return meta
 
