@@ -9,6 +9,18 @@ linearly, almost no entropy bonus), with the decay spread over 1M steps: spread 
 the still-large step size let the policy fall from ~130 back to ~30 after 700k steps. A first
 try with 16 envs x 32 steps, GAE 0.95, Adam and entropy 0.01 learned to hover until the time
 limit instead of landing.
+These defaults do not keep what they learn (issue 24; seed 0, greedy final policy on seeds
+1000-1099, updates.jsonl): the training average reaches ~200 near 470k steps, then from ~510k
+more and more episodes hover until the time limit and the final policy scores -134 (best
+checkpoint, 450k: 215). Entropy (0.6-0.7) and the critic (explained variance 0.8-0.98) hold
+through the collapse; the value loss jumps 5x while crashes take over (530-550k), then falls
+as hovering becomes predictable. The gradient norm (10-60, mostly the critic's) is above
+max_grad_norm in every update, so each update moves the actor by about lr x 40-85 whatever
+the advantages say. None of these kept a final policy at 200 on seed 0: the decay spread
+over 700k steps (final 14), clipping only above 50 (hovering by 750k), clipping actor and
+critic apart (hovering by 350k), gamma 0.999 (final 93, its best 161), observations
+normalized by a running mean and std (explained variance 0.95, returns near -90), entropy
+0.01 (hovering by 550k).
 A truncated episode (time limit) is bootstrapped from the critic's value of its last
 observation; a terminated one is not.
 """
