@@ -9,12 +9,25 @@ linearly, almost no entropy bonus), with the decay spread over 1M steps: spread 
 the still-large step size let the policy fall from ~130 back to ~30 after 700k steps. A first
 try with 16 envs x 32 steps, GAE 0.95, Adam and entropy 0.01 learned to hover until the time
 limit instead of landing.
+These defaults do not keep what they learn (issue 24; seed 0, greedy final policy on seeds
+1000-1099, updates.jsonl): the training average reaches ~200 near 470k steps, then from ~510k
+more and more episodes hover until the time limit and the final policy scores -134 (best
+checkpoint, 450k: 215). Entropy (0.6-0.7) and the critic (explained variance 0.8-0.98) hold
+through the collapse; the value loss jumps 5x while crashes take over (530-550k), then falls
+as hovering becomes predictable. The gradient norm (10-60, mostly the critic's) is above
+max_grad_norm in every update, so each update moves the actor by about lr x 40-85 whatever
+the advantages say. None of these kept a final policy at 200 on seed 0: the decay spread
+over 700k steps (final 14), clipping only above 50 (hovering by 750k), clipping actor and
+critic apart (hovering by 350k), gamma 0.999 (final 93, its best 161), observations
+normalized by a running mean and std (explained variance 0.95, returns near -90), entropy
+0.01 (hovering by 550k).
 A truncated episode (time limit) is bootstrapped from the critic's value of its last
 observation; a terminated one is not.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +63,8 @@ from braintank.rl.common import (
 
 ALGO = "a2c"
 ENVS = ("LunarLander-v3", "CartPole-v1", "BraintankCar-v0")
+UPDATES_FILE = "updates.jsonl"  # training diagnostics, averaged over UPDATES_EVERY updates
+UPDATES_EVERY = 50
 
 
 # ---------------------------------------------------------------- config
@@ -156,9 +171,50 @@ def update(net: ActorCritic, optimizer: torch.optim.Optimizer, cfg: Config, obs:
     loss = policy_loss + cfg.value_coef * value_loss - cfg.entropy_coef * entropy
     optimizer.zero_grad()
     loss.backward()
-    nn.utils.clip_grad_norm_(net.parameters(), cfg.max_grad_norm)
+    actor_grad, critic_grad = grad_norm(net.actor), grad_norm(net.critic)
+    total = float(nn.utils.clip_grad_norm_(net.parameters(), cfg.max_grad_norm))
+    before = nn.utils.parameters_to_vector(net.actor.parameters()).detach()
     optimizer.step()
-    return {"loss": loss.item(), "value_loss": value_loss.item(), "entropy": entropy.item()}
+    with torch.no_grad():
+        actor_step = float((nn.utils.parameters_to_vector(net.actor.parameters())
+                            - before).norm())
+    return {"loss": loss.item(), "value_loss": value_loss.item(), "entropy": entropy.item(),
+            "actor_grad": actor_grad, "critic_grad": critic_grad,
+            "clipped": float(total > cfg.max_grad_norm), "actor_step": actor_step}
+
+
+def grad_norm(module: nn.Module) -> float:
+    return float(torch.linalg.vector_norm(
+        torch.stack([p.grad.norm() for p in module.parameters() if p.grad is not None])))
+
+
+def explained_variance(values: np.ndarray, returns: np.ndarray) -> float:
+    """1 - Var(returns - values) / Var(returns): 1 for a perfect critic, 0 for a constant."""
+    var = float(np.var(returns))
+    return float("nan") if var == 0 else 1.0 - float(np.var(returns - values)) / var
+
+
+class UpdateLog:
+    """Per-update statistics averaged over `every` updates, one JSON line per average in
+    updates.jsonl: entropy, value loss, explained variance, the actor's and the critic's
+    gradient norms before clipping, the share of updates clipped, the length of the actor's
+    parameter step, mean |advantage| and the step size."""
+
+    def __init__(self, out: Path, every: int, resume: bool) -> None:
+        self.every, self.rows = every, []
+        self.handle = open(out / UPDATES_FILE, "a" if resume else "w", encoding="utf-8")
+
+    def add(self, step: int, **stats: float) -> None:
+        self.rows.append(stats)
+        if len(self.rows) >= self.every:
+            mean = {k: round(float(np.nanmean([r[k] for r in self.rows])), 6)
+                    for k in self.rows[0]}
+            self.handle.write(json.dumps({"step": step, **mean}) + "\n")
+            self.handle.flush()
+            self.rows = []
+
+    def close(self) -> None:
+        self.handle.close()
 
 
 # ---------------------------------------------------------------- train loop
@@ -190,6 +246,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
         optimizer.load_state_dict(state["optimizer"])
         step, best, updates_done = state["step"], state["best"], state["updates"]
     log = ReturnsLog(out, resume=resume)
+    diagnostics = UpdateLog(out, UPDATES_EVERY, resume)
     meta = {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
     batch = cfg.num_envs * cfg.rollout
     total_updates = cfg.steps // batch
@@ -235,6 +292,12 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
                        torch.as_tensor(b_act).reshape(-1), torch.as_tensor(advantages).reshape(-1),
                        torch.as_tensor(returns).reshape(-1))
         check_finite(stats["loss"], "the A2C loss", out)
+        diagnostics.add(step + batch, entropy=stats["entropy"], value_loss=stats["value_loss"],
+                        explained_variance=explained_variance(values, returns),
+                        actor_grad=stats["actor_grad"], critic_grad=stats["critic_grad"],
+                        clipped=stats["clipped"], actor_step=stats["actor_step"],
+                        abs_advantage=float(np.abs(advantages).mean()),
+                        lr=optimizer.param_groups[0]["lr"])
         step += batch
         updates_done += 1
         bar.update(batch)
@@ -261,6 +324,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
             break
     bar.close()
     log.close()
+    diagnostics.close()
     envs.close()
     return meta
 
