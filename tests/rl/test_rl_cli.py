@@ -34,7 +34,7 @@ def test_play_writes_an_animated_gif(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["rl", "train", "ppo", "--out", "x"], "unknown algorithm 'ppo'"),
+    (["rl", "train", "trpo", "--out", "x"], "unknown algorithm 'trpo'"),
     (["rl", "train", "dqn", "--env", "Pong-v9", "--out", "x"], "does not run on environment"),
     (["rl", "train", "a2c", "--steps", "0", "--out", "x"], "--steps must be positive"),
     (["rl", "eval", "no-such-agent"], "no shipped agent of that name"),

@@ -47,18 +47,12 @@ from braintank.rl.agentfile import (
 )
 from braintank.rl.common import (
     CHECKPOINT_FILE,
-    CURVE_FILE,
-    GOALS,
-    MODEL_FILE,
     ReturnsLog,
     check_finite,
-    evaluate,
     load_torch,
     make_env,
-    plot_curve,
-    save_torch,
     set_seeds,
-    write_meta,
+    validate_and_save,
 )
 
 ALGO = "a2c"
@@ -158,6 +152,50 @@ def gae(rewards: np.ndarray, values: np.ndarray, next_values: np.ndarray,
     return advantages
 
 
+# ---------------------------------------------------------------- rollout
+
+def collect_rollout(envs, net: ActorCritic, obs: np.ndarray, cfg, log: ReturnsLog, step: int,
+                    episodes: dict) -> tuple[dict[str, torch.Tensor], np.ndarray]:
+    """`cfg.rollout` steps of every environment (A2C's and PPO's), flattened: observations,
+    actions, their log-probabilities, GAE advantages, returns and the critic's values; and
+    the observation to go on from. `episodes` holds the running returns and lengths."""
+    shape = (cfg.rollout, cfg.num_envs)
+    b_obs = np.zeros((*shape, obs.shape[1]), dtype=np.float32)
+    b_next = np.zeros_like(b_obs)
+    b_act = np.zeros(shape, dtype=np.int64)
+    b_logp, b_rew = np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=np.float32)
+    b_term, b_end = np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=np.float32)
+    for t in range(cfg.rollout):
+        with torch.no_grad():
+            dist = net.dist(torch.as_tensor(obs, dtype=torch.float32))
+            action = dist.sample()
+            b_logp[t] = dist.log_prob(action).numpy()
+        next_obs, reward, terminated, truncated, info = envs.step(action.numpy())
+        ended = terminated | truncated
+        final = next_obs.copy()
+        if "_final_obs" in info:  # the last observation of an episode that ended here
+            for i in np.flatnonzero(info["_final_obs"]):
+                final[i] = info["final_obs"][i]
+        b_obs[t], b_act[t], b_rew[t] = obs, action.numpy(), reward
+        b_term[t], b_end[t], b_next[t] = terminated, ended, final
+        episodes["return"] += reward
+        episodes["length"] += 1
+        for i in np.flatnonzero(ended):
+            log.add(step + (t + 1) * cfg.num_envs, episodes["return"][i],
+                    episodes["length"][i])
+            episodes["recent"] = (episodes["recent"] + [float(episodes["return"][i])])[-100:]
+            episodes["return"][i], episodes["length"][i] = 0.0, 0
+        obs = next_obs
+    with torch.no_grad():
+        values = net.value(torch.as_tensor(b_obs)).numpy()
+        next_values = net.value(torch.as_tensor(b_next)).numpy()
+    advantages = gae(b_rew, values, next_values, b_term, b_end, cfg.gamma, cfg.gae_lambda)
+    flat = {"obs": b_obs.reshape(-1, obs.shape[1]), "actions": b_act.reshape(-1),
+            "log_probs": b_logp.reshape(-1), "advantages": advantages.reshape(-1),
+            "returns": (advantages + values).reshape(-1), "values": values.reshape(-1)}
+    return {k: torch.as_tensor(v) for k, v in flat.items()}, obs
+
+
 # ---------------------------------------------------------------- update
 
 def update(net: ActorCritic, optimizer: torch.optim.Optimizer, cfg: Config, obs: torch.Tensor,
@@ -251,75 +289,39 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
     batch = cfg.num_envs * cfg.rollout
     total_updates = cfg.steps // batch
     obs, _ = envs.reset(seed=cfg.seed)
-    episode_return = np.zeros(cfg.num_envs)
-    episode_length = np.zeros(cfg.num_envs, dtype=int)
     started = time.monotonic()
     next_eval = (step // cfg.eval_every + 1) * cfg.eval_every
-    recent: list[float] = []
     bar = progress_bar(total=cfg.steps, initial=step, disable=not progress, unit="step")
-    shape = (cfg.rollout, cfg.num_envs)
+    episodes = {"return": np.zeros(cfg.num_envs), "length": np.zeros(cfg.num_envs, dtype=int),
+                "recent": []}
     while updates_done < total_updates:
         frac = 1.0 - updates_done / total_updates
         optimizer.param_groups[0]["lr"] = cfg.lr * frac
-        b_obs = np.zeros((*shape, obs.shape[1]), dtype=np.float32)
-        b_act, b_rew = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.float32)
-        b_term, b_end = np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=np.float32)
-        b_next_obs = np.zeros_like(b_obs)
-        for t in range(cfg.rollout):
-            with torch.no_grad():
-                action = net.dist(torch.as_tensor(obs, dtype=torch.float32)).sample().numpy()
-            next_obs, reward, terminated, truncated, info = envs.step(action)
-            ended = terminated | truncated
-            final = next_obs.copy()
-            if "_final_obs" in info:  # the last observation of an episode that ended here
-                for i in np.flatnonzero(info["_final_obs"]):
-                    final[i] = info["final_obs"][i]
-            b_obs[t], b_act[t], b_rew[t] = obs, action, reward
-            b_term[t], b_end[t], b_next_obs[t] = terminated, ended, final
-            episode_return += reward
-            episode_length += 1
-            for i in np.flatnonzero(ended):
-                log.add(step + (t + 1) * cfg.num_envs, episode_return[i], episode_length[i])
-                recent = (recent + [float(episode_return[i])])[-100:]
-                episode_return[i], episode_length[i] = 0.0, 0
-            obs = next_obs
-        with torch.no_grad():
-            values = net.value(torch.as_tensor(b_obs)).numpy()
-            next_values = net.value(torch.as_tensor(b_next_obs)).numpy()
-        advantages = gae(b_rew, values, next_values, b_term, b_end, cfg.gamma, cfg.gae_lambda)
-        returns = advantages + values
-        stats = update(net, optimizer, cfg, torch.as_tensor(b_obs).reshape(batch, -1),
-                       torch.as_tensor(b_act).reshape(-1), torch.as_tensor(advantages).reshape(-1),
-                       torch.as_tensor(returns).reshape(-1))
+        rollout, obs = collect_rollout(envs, net, obs, cfg, log, step, episodes)
+        stats = update(net, optimizer, cfg, rollout["obs"], rollout["actions"],
+                       rollout["advantages"], rollout["returns"])
         check_finite(stats["loss"], "the A2C loss", out)
         diagnostics.add(step + batch, entropy=stats["entropy"], value_loss=stats["value_loss"],
-                        explained_variance=explained_variance(values, returns),
+                        explained_variance=explained_variance(rollout["values"].numpy(),
+                                                              rollout["returns"].numpy()),
                         actor_grad=stats["actor_grad"], critic_grad=stats["critic_grad"],
                         clipped=stats["clipped"], actor_step=stats["actor_step"],
-                        abs_advantage=float(np.abs(advantages).mean()),
+                        abs_advantage=float(rollout["advantages"].abs().mean()),
                         lr=optimizer.param_groups[0]["lr"])
         step += batch
         updates_done += 1
         bar.update(batch)
-        if recent:
-            bar.set_postfix(mean100=f"{np.mean(recent):.1f}", best=f"{best:.1f}")
+        if episodes["recent"]:
+            bar.set_postfix(mean100=f"{np.mean(episodes['recent']):.1f}", best=f"{best:.1f}")
         minutes = (time.monotonic() - started) / 60
         if step >= next_eval or updates_done == total_updates or minutes > cfg.max_minutes:
             next_eval += cfg.eval_every
-            agent = A2CAgent(net, cfg.env)
-            score = evaluate(agent, cfg.eval_episodes, cfg.eval_seed, cfg.env)["mean_return"]
+            best = validate_and_save(out, A2CAgent(net, cfg.env), cfg, step, best, meta,
+                                     {"net": net.state_dict()},
+                                     {"net": net.state_dict(), "optimizer": optimizer.state_dict(),
+                                      "updates": updates_done},
+                                     minutes, f"A2C on {cfg.env}")
             net.train()
-            if score >= best:  # keep the policy that did best on the validation seeds
-                best = score
-                meta["best_step"] = step
-                save_torch(out / MODEL_FILE, {"net": net.state_dict()})
-            save_torch(out / CHECKPOINT_FILE, {"net": net.state_dict(), "step": step,
-                                               "optimizer": optimizer.state_dict(),
-                                               "best": best, "updates": updates_done})
-            meta.update(steps_done=step, best_validation_return=best,
-                        minutes=round(minutes, 2))
-            write_meta(out, meta)
-            plot_curve(log.path, out / CURVE_FILE, f"A2C on {cfg.env}", GOALS.get(cfg.env))
         if minutes > cfg.max_minutes:
             break
     bar.close()

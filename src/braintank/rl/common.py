@@ -249,6 +249,25 @@ def run_episode(agent: Agent, env, seed: int | None,
     return total, length
 
 
+def validate_and_save(out: Path, agent: Agent, cfg: Any, step: int, best: float, meta: dict,
+                      network: dict, checkpoint: dict, minutes: float, title: str) -> float:
+    """The learners' periodic check: play `cfg.eval_episodes` greedy episodes on the
+    validation seeds; keep `network` as model.pt when it does at least as well as the best so
+    far; always write checkpoint.pt (`checkpoint` plus step and best), agent.json and the
+    curve. Returns the best validation return."""
+    score = evaluate(agent, cfg.eval_episodes, cfg.eval_seed, cfg.env)["mean_return"]
+    if score >= best:  # keep the policy that did best on the validation seeds
+        best = score
+        meta["best_step"] = step
+        save_torch(out / MODEL_FILE, network)
+    save_torch(out / CHECKPOINT_FILE, {**checkpoint, "step": step, "best": best,
+                                       "best_step": meta.get("best_step")})
+    meta.update(steps_done=step, best_validation_return=best, minutes=round(minutes, 2))
+    write_meta(out, meta)
+    plot_curve(out / RETURNS_FILE, out / CURVE_FILE, title, GOALS.get(cfg.env))
+    return best
+
+
 def evaluate(agent: Agent, episodes: int, seed: int, env_id: str | None = None) -> dict:
     """Greedy returns over `episodes` episodes seeded seed, seed+1, ..."""
     if episodes < 1:

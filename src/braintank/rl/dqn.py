@@ -33,18 +33,12 @@ from braintank.rl.agentfile import (
 )
 from braintank.rl.common import (
     CHECKPOINT_FILE,
-    CURVE_FILE,
-    GOALS,
-    MODEL_FILE,
     ReturnsLog,
     check_finite,
-    evaluate,
     load_torch,
     make_env,
-    plot_curve,
-    save_torch,
     set_seeds,
-    write_meta,
+    validate_and_save,
 )
 
 ALGO = "dqn"
@@ -235,19 +229,11 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
             bar.set_postfix(mean100=f"{np.mean(recent):.1f}", eps=f"{epsilon(step, cfg):.2f}")
         minutes = (time.monotonic() - started) / 60
         if step % cfg.eval_every == 0 or step == cfg.steps or minutes > cfg.max_minutes:
-            score = evaluate(DQNAgent(q, cfg.env), cfg.eval_episodes, cfg.eval_seed,
-                             cfg.env)["mean_return"]
+            best = validate_and_save(out, DQNAgent(q, cfg.env), cfg, step, best, meta,
+                                     {"q": q.state_dict()},
+                                     {"q": q.state_dict(), "optimizer": optimizer.state_dict()},
+                                     minutes, f"DQN on {cfg.env}")
             q.train()
-            if score >= best:  # keep the network that did best on the validation seeds
-                best = score
-                meta["best_step"] = step
-                save_torch(out / MODEL_FILE, {"q": q.state_dict()})
-            save_torch(out / CHECKPOINT_FILE, {"q": q.state_dict(), "step": step, "best": best,
-                                               "optimizer": optimizer.state_dict()})
-            meta.update(steps_done=step, best_validation_return=best,
-                        minutes=round(minutes, 2))
-            write_meta(out, meta)
-            plot_curve(log.path, out / CURVE_FILE, f"DQN on {cfg.env}", GOALS.get(cfg.env))
             if minutes > cfg.max_minutes:
                 break
     bar.close()

@@ -24,7 +24,7 @@ from torch import nn
 
 from braintank.config import ConfigBase, setting
 from braintank.progress import progress_bar
-from braintank.rl.a2c import A2CAgent, ActorCritic, gae, make_vector_env
+from braintank.rl.a2c import A2CAgent, ActorCritic, collect_rollout, make_vector_env
 from braintank.rl.agentfile import (
     MAX_THREADS,
     hidden_sizes,
@@ -34,17 +34,11 @@ from braintank.rl.agentfile import (
 )
 from braintank.rl.common import (
     CHECKPOINT_FILE,
-    CURVE_FILE,
-    GOALS,
-    MODEL_FILE,
     ReturnsLog,
     check_finite,
-    evaluate,
     load_torch,
-    plot_curve,
-    save_torch,
     set_seeds,
-    write_meta,
+    validate_and_save,
 )
 
 ALGO = "ppo"
@@ -122,48 +116,6 @@ def ppo_epochs(net: ActorCritic, optimizer: torch.optim.Optimizer, cfg: Config,
             "clipped": stats["clipped"] / stats["updates"]}
 
 
-# ---------------------------------------------------------------- rollout
-
-def collect(envs, net: ActorCritic, obs: np.ndarray, cfg: Config, log: ReturnsLog,
-            step: int, episodes: dict) -> tuple[dict, np.ndarray]:
-    """`cfg.rollout` steps of every environment, with GAE advantages and returns."""
-    shape = (cfg.rollout, cfg.num_envs)
-    b_obs = np.zeros((*shape, obs.shape[1]), dtype=np.float32)
-    b_next = np.zeros_like(b_obs)
-    b_act = np.zeros(shape, dtype=np.int64)
-    b_logp, b_rew = np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=np.float32)
-    b_term, b_end = np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=np.float32)
-    for t in range(cfg.rollout):
-        with torch.no_grad():
-            dist = net.dist(torch.as_tensor(obs, dtype=torch.float32))
-            action = dist.sample()
-            b_logp[t] = dist.log_prob(action).numpy()
-        next_obs, reward, terminated, truncated, info = envs.step(action.numpy())
-        ended = terminated | truncated
-        final = next_obs.copy()
-        if "_final_obs" in info:  # the last observation of an episode that ended here
-            for i in np.flatnonzero(info["_final_obs"]):
-                final[i] = info["final_obs"][i]
-        b_obs[t], b_act[t], b_rew[t] = obs, action.numpy(), reward
-        b_term[t], b_end[t], b_next[t] = terminated, ended, final
-        episodes["return"] += reward
-        episodes["length"] += 1
-        for i in np.flatnonzero(ended):
-            log.add(step + (t + 1) * cfg.num_envs, episodes["return"][i],
-                    episodes["length"][i])
-            episodes["recent"] = (episodes["recent"] + [float(episodes["return"][i])])[-100:]
-            episodes["return"][i], episodes["length"][i] = 0.0, 0
-        obs = next_obs
-    with torch.no_grad():
-        values = net.value(torch.as_tensor(b_obs)).numpy()
-        next_values = net.value(torch.as_tensor(b_next)).numpy()
-    advantages = gae(b_rew, values, next_values, b_term, b_end, cfg.gamma, cfg.gae_lambda)
-    flat = {"obs": b_obs.reshape(-1, obs.shape[1]), "actions": b_act.reshape(-1),
-            "log_probs": b_logp.reshape(-1), "advantages": advantages.reshape(-1),
-            "returns": (advantages + values).reshape(-1)}
-    return {k: torch.as_tensor(v) for k, v in flat.items()}, obs
-
-
 # ---------------------------------------------------------------- train loop
 
 def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -> dict:
@@ -194,7 +146,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
                        disable=not progress, unit="step")
     while updates_done < total_updates:
         optimizer.param_groups[0]["lr"] = cfg.lr * (1.0 - updates_done / total_updates)
-        batch, obs = collect(envs, net, obs, cfg, log, step, episodes)
+        batch, obs = collect_rollout(envs, net, obs, cfg, log, step, episodes)
         stats = ppo_epochs(net, optimizer, cfg, batch, generator)
         check_finite(stats["loss"], "the PPO loss", out)
         step += cfg.num_envs * cfg.rollout
@@ -205,20 +157,13 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
         minutes = (time.monotonic() - started) / 60
         if step >= next_eval or updates_done == total_updates or minutes > cfg.max_minutes:
             next_eval = (step // cfg.eval_every + 1) * cfg.eval_every
-            score = evaluate(A2CAgent(net, cfg.env), cfg.eval_episodes, cfg.eval_seed,
-                             cfg.env)["mean_return"]
+            best = validate_and_save(out, A2CAgent(net, cfg.env), cfg, step, best, meta,
+                                     {"net": net.state_dict()},
+                                     {"net": net.state_dict(), "optimizer": optimizer.state_dict(),
+                                      "updates": updates_done},
+                                     minutes, f"PPO on {cfg.env}")
+            meta["clipped_share"] = round(stats["clipped"], 4)
             net.train()
-            if score >= best:  # keep the policy that did best on the validation seeds
-                best = score
-                meta["best_step"] = step
-                save_torch(out / MODEL_FILE, {"net": net.state_dict()})
-            save_torch(out / CHECKPOINT_FILE, {"net": net.state_dict(), "step": step,
-                                               "optimizer": optimizer.state_dict(),
-                                               "best": best, "updates": updates_done})
-            meta.update(steps_done=step, best_validation_return=best,
-                        minutes=round(minutes, 2), clipped_share=round(stats["clipped"], 4))
-            write_meta(out, meta)
-            plot_curve(log.path, out / CURVE_FILE, f"PPO on {cfg.env}", GOALS.get(cfg.env))
         if minutes > cfg.max_minutes:
             break
     bar.close()

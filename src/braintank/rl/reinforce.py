@@ -29,20 +29,14 @@ from braintank.rl.agentfile import (
 )
 from braintank.rl.common import (
     CHECKPOINT_FILE,
-    CURVE_FILE,
-    GOALS,
-    MODEL_FILE,
     ReturnsLog,
     check_finite,
-    evaluate,
     load_torch,
     make_env,
-    plot_curve,
     restore_rng,
     rng_state,
-    save_torch,
     set_seeds,
-    write_meta,
+    validate_and_save,
 )
 
 ALGO = "reinforce"
@@ -175,22 +169,12 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
         minutes = (time.monotonic() - started) / 60
         if step >= next_eval or step >= cfg.steps or minutes > cfg.max_minutes:
             next_eval += cfg.eval_every
-            score = evaluate(PolicyAgent(policy, cfg.env), cfg.eval_episodes, cfg.eval_seed,
-                             cfg.env)["mean_return"]
+            best = validate_and_save(out, PolicyAgent(policy, cfg.env), cfg, step, best, meta,
+                                     {"policy": policy.state_dict()},
+                                     {"policy": policy.state_dict(),
+                                      "optimizer": optimizer.state_dict(), "rng": rng_state(env)},
+                                     minutes, f"REINFORCE on {cfg.env}")
             policy.train()
-            if score >= best:  # keep the policy that did best on the validation seeds
-                best = score
-                meta["best_step"] = step
-                save_torch(out / MODEL_FILE, {"policy": policy.state_dict()})
-            save_torch(out / CHECKPOINT_FILE, {"policy": policy.state_dict(), "step": step,
-                                               "optimizer": optimizer.state_dict(),
-                                               "best": best, "best_step": meta["best_step"],
-                                               "rng": rng_state(env)})
-            meta.update(steps_done=step, best_validation_return=best,
-                        minutes=round(minutes, 2))
-            write_meta(out, meta)
-            plot_curve(log.path, out / CURVE_FILE, f"REINFORCE on {cfg.env}",
-                       GOALS.get(cfg.env))
             if minutes > cfg.max_minutes:
                 break
     bar.close()
