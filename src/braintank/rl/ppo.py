@@ -157,12 +157,12 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
         minutes = (time.monotonic() - started) / 60
         if step >= next_eval or updates_done == total_updates or minutes > cfg.max_minutes:
             next_eval = (step // cfg.eval_every + 1) * cfg.eval_every
+            meta["clipped_share"] = round(stats["clipped"], 4)  # written with agent.json below
             best = validate_and_save(out, A2CAgent(net, cfg.env), cfg, step, best, meta,
                                      {"net": net.state_dict()},
                                      {"net": net.state_dict(), "optimizer": optimizer.state_dict(),
                                       "updates": updates_done},
                                      minutes, f"PPO on {cfg.env}")
-            meta["clipped_share"] = round(stats["clipped"], 4)
             net.train()
         if minutes > cfg.max_minutes:
             break
