@@ -84,6 +84,10 @@ class Config(ConfigBase):
     entropy_coef: float = 1e-5
     value_coef: float = 0.5
     max_grad_norm: float = 0.5
+    # 0: the step size follows the linear decay alone. Above 0: it is also scaled after every
+    # update, down when that update moved the policy by more than twice this KL divergence
+    # (averaged over the batch), up when by less than half of it.
+    target_kl: float = setting(0.0, at_least=0)
     hidden: list[int] = hidden_sizes(64, 64)
     # steps between greedy checks on validation seeds
     eval_every: int = setting(25_000, at_least=1)
@@ -201,6 +205,7 @@ def collect_rollout(envs, net: ActorCritic, obs: np.ndarray, cfg, log: ReturnsLo
 def update(net: ActorCritic, optimizer: torch.optim.Optimizer, cfg: Config, obs: torch.Tensor,
            actions: torch.Tensor, advantages: torch.Tensor, returns: torch.Tensor) -> dict:
     dist = net.dist(obs)
+    old_logits = dist.logits.detach()
     if cfg.normalize_advantages:
         advantages = (advantages - advantages.mean()) / (advantages.std() + 1e-8)
     policy_loss = -(dist.log_prob(actions) * advantages).mean()
@@ -216,9 +221,29 @@ def update(net: ActorCritic, optimizer: torch.optim.Optimizer, cfg: Config, obs:
     with torch.no_grad():
         actor_step = float((nn.utils.parameters_to_vector(net.actor.parameters())
                             - before).norm())
+        kl = policy_kl(old_logits, net.actor(obs))
     return {"loss": loss.item(), "value_loss": value_loss.item(), "entropy": entropy.item(),
             "actor_grad": actor_grad, "critic_grad": critic_grad,
-            "clipped": float(total > cfg.max_grad_norm), "actor_step": actor_step}
+            "clipped": float(total > cfg.max_grad_norm), "actor_step": actor_step, "kl": kl}
+
+
+def policy_kl(old_logits: torch.Tensor, new_logits: torch.Tensor) -> float:
+    """Mean KL(old || new) over a batch of categorical policies: how far one update moved
+    the policy, in the units that matter (parameter steps of equal length can move it by
+    very different amounts)."""
+    old, new = old_logits.log_softmax(-1), new_logits.log_softmax(-1)
+    return float((old.exp() * (old - new)).sum(-1).mean())
+
+
+def adapt_scale(scale: float, kl: float, target: float) -> float:
+    """The step-size multiplier after an update that moved the policy by `kl`: divided by 1.5
+    above twice the target, multiplied by 1.5 below half of it (as rl_games' adaptive
+    schedule), kept within [1e-2, 1e2]."""
+    if kl > 2 * target:
+        scale /= 1.5
+    elif kl < target / 2:
+        scale *= 1.5
+    return float(np.clip(scale, 1e-2, 1e2))
 
 
 def grad_norm(module: nn.Module) -> float:
@@ -277,12 +302,13 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
         optimizer = torch.optim.RMSprop(net.parameters(), lr=cfg.lr, alpha=0.99, eps=1e-5)
     else:
         optimizer = torch.optim.Adam(net.parameters(), lr=cfg.lr, eps=1e-5)
-    step, best, updates_done = 0, -np.inf, 0
+    step, best, updates_done, scale = 0, -np.inf, 0, 1.0
     if resume and (out / CHECKPOINT_FILE).is_file():
         state = load_torch(out / CHECKPOINT_FILE)
         net.load_state_dict(state["net"])
         optimizer.load_state_dict(state["optimizer"])
         step, best, updates_done = state["step"], state["best"], state["updates"]
+        scale = state.get("lr_scale", 1.0)
     log = ReturnsLog(out, resume=resume)
     diagnostics = UpdateLog(out, UPDATES_EVERY, resume)
     meta = {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
@@ -296,16 +322,19 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
                 "recent": []}
     while updates_done < total_updates:
         frac = 1.0 - updates_done / total_updates
-        optimizer.param_groups[0]["lr"] = cfg.lr * frac
+        optimizer.param_groups[0]["lr"] = cfg.lr * frac * scale
         rollout, obs = collect_rollout(envs, net, obs, cfg, log, step, episodes)
         stats = update(net, optimizer, cfg, rollout["obs"], rollout["actions"],
                        rollout["advantages"], rollout["returns"])
         check_finite(stats["loss"], "the A2C loss", out)
+        if cfg.target_kl > 0:
+            scale = adapt_scale(scale, stats["kl"], cfg.target_kl)
         diagnostics.add(step + batch, entropy=stats["entropy"], value_loss=stats["value_loss"],
                         explained_variance=explained_variance(rollout["values"].numpy(),
                                                               rollout["returns"].numpy()),
                         actor_grad=stats["actor_grad"], critic_grad=stats["critic_grad"],
                         clipped=stats["clipped"], actor_step=stats["actor_step"],
+                        kl=stats["kl"],
                         abs_advantage=float(rollout["advantages"].abs().mean()),
                         lr=optimizer.param_groups[0]["lr"])
         step += batch
@@ -319,7 +348,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
             best = validate_and_save(out, A2CAgent(net, cfg.env), cfg, step, best, meta,
                                      {"net": net.state_dict()},
                                      {"net": net.state_dict(), "optimizer": optimizer.state_dict(),
-                                      "updates": updates_done},
+                                      "updates": updates_done, "lr_scale": scale},
                                      minutes, f"A2C on {cfg.env}")
             net.train()
         if minutes > cfg.max_minutes:

@@ -111,14 +111,16 @@ def env_sizes(env_id: str) -> tuple[int, int]:
 
 def load_network(folder: AgentFolder, build: Callable[[int, int, list[int]], nn.Module],
                  key: str) -> nn.Module:
-    """The network `build(observation size, actions, hidden)` holding the weights stored
-    under `key` in the folder's model.pt, all checked on the meta device first."""
+    """The network `build(inputs, actions, hidden)` holding the weights stored under `key`
+    in the folder's model.pt, all checked on the meta device first. `inputs` is the
+    observation size times the config's `frames` (stacked observations), if it has one."""
     import torch
 
     source = str(folder.path / MODEL_FILE)
     obs_size, actions = env_sizes(folder.env_id)
+    inputs = obs_size * getattr(folder.config, "frames", 1)
     with torch.device("meta"):
-        skeleton = build(obs_size, actions, folder.config.hidden)
+        skeleton = build(inputs, actions, folder.config.hidden)
     count = sum(p.numel() for p in skeleton.parameters())
     if count > MAX_PARAMETERS:
         raise BraintankError(f"{folder.path / AGENT_FILE}: a network of {count:,} parameters, "

@@ -236,6 +236,8 @@ def plot_curve(returns_path: Path, png: Path, title: str, goal: float | None = N
 def run_episode(agent: Agent, env, seed: int | None,
                 on_frame: Callable[[np.ndarray], None] | None = None) -> tuple[float, int]:
     observation, _ = env.reset(seed=seed)
+    if hasattr(agent, "start"):  # an agent with memory (stacked observations) forgets
+        agent.start(env)
     total, length, done = 0.0, 0, False
     while not done:
         if on_frame is not None:

@@ -40,6 +40,7 @@ from braintank.rl.common import (
     set_seeds,
     validate_and_save,
 )
+from braintank.rl.history import ObservationHistory, frames_setting
 
 ALGO = "dqn"
 ENVS = ("CartPole-v1", "BraintankCar-v0", "LunarLander-v3")
@@ -55,6 +56,7 @@ class Config(ConfigBase):
     seed: int = seed_setting(0)
     steps: int = setting(150_000, at_least=1)
     hidden: list[int] = hidden_sizes(128, 128)
+    frames: int = frames_setting()  # recent observations the network sees (rl/history.py)
     optimizer: str = setting("adam", choices=("adam", "rmsprop"))  # rmsprop: the course's
     lr: float = setting(2.5e-4, label="learning rate", above=0)
     gamma: float = setting(0.99, at_most=1)
@@ -95,14 +97,19 @@ def q_network(obs_size: int, n_actions: int, hidden: list[int]) -> nn.Sequential
 
 
 class DQNAgent:
-    """Acts greedily on the learned Q-values."""
+    """Acts greedily on the learned Q-values of its last `frames` observations."""
 
-    def __init__(self, q: nn.Module, env_id: str) -> None:
+    def __init__(self, q: nn.Module, env_id: str, frames: int = 1) -> None:
         self.q, self.env_id = q.eval(), env_id
+        self.history = ObservationHistory(frames)
+
+    def start(self, env=None) -> None:
+        """A new episode: forget the observations of the last one."""
+        self.history.clear()
 
     @torch.no_grad()
     def act(self, observation) -> int:
-        return int(self.q(torch.as_tensor(np.asarray(observation, dtype=np.float32))).argmax())
+        return int(self.q(torch.as_tensor(self.history.push(observation))).argmax())
 
 
 # ---------------------------------------------------------------- replay buffer
@@ -182,7 +189,9 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
     set_seeds(cfg.seed)
     env = make_env(cfg.env)
     out.mkdir(parents=True, exist_ok=True)
-    obs_size, n_actions = env.observation_space.shape[0], int(env.action_space.n)
+    obs_size = env.observation_space.shape[0] * cfg.frames
+    n_actions = int(env.action_space.n)
+    history = ObservationHistory(cfg.frames)
     q = q_network(obs_size, n_actions, cfg.hidden)
     target = copy.deepcopy(q)
     optimizer = make_optimizer(cfg, q.parameters())
@@ -198,7 +207,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
     env.action_space.seed(cfg.seed)
     log = ReturnsLog(out, resume=resume)
     meta = {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
-    obs, _ = env.reset(seed=cfg.seed)
+    obs = history.push(env.reset(seed=cfg.seed)[0])
     episode_return, episode_length, recent = 0.0, 0, []
     started, first_step = time.monotonic(), step
     bar = progress_bar(total=cfg.steps, initial=step, disable=not progress, unit="step")
@@ -209,6 +218,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
             with torch.no_grad():
                 action = int(q(torch.as_tensor(obs, dtype=torch.float32)).argmax())
         next_obs, reward, terminated, truncated, _ = env.step(action)
+        next_obs = history.push(next_obs)
         buffer.add(obs, action, float(reward), next_obs, terminated)
         episode_return += float(reward)
         episode_length += 1
@@ -217,7 +227,8 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
         if terminated or truncated:
             log.add(step, episode_return, episode_length, epsilon=round(epsilon(step, cfg), 3))
             recent = (recent + [episode_return])[-100:]
-            obs, _ = env.reset()
+            history.clear()
+            obs = history.push(env.reset()[0])
             episode_return, episode_length = 0.0, 0
         if step - first_step >= cfg.learning_starts and step % cfg.train_every == 0:
             loss = update(q, target, optimizer, buffer.sample(cfg.batch_size, rng), cfg)
@@ -229,7 +240,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
             bar.set_postfix(mean100=f"{np.mean(recent):.1f}", eps=f"{epsilon(step, cfg):.2f}")
         minutes = (time.monotonic() - started) / 60
         if step % cfg.eval_every == 0 or step == cfg.steps or minutes > cfg.max_minutes:
-            best = validate_and_save(out, DQNAgent(q, cfg.env), cfg, step, best, meta,
+            best = validate_and_save(out, DQNAgent(q, cfg.env, cfg.frames), cfg, step, best, meta,
                                      {"q": q.state_dict()},
                                      {"q": q.state_dict(), "optimizer": optimizer.state_dict()},
                                      minutes, f"DQN on {cfg.env}")
@@ -246,4 +257,4 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
 
 def load(agent_dir: Path) -> DQNAgent:
     folder = read_agent(agent_dir, (ALGO,), ENVS, Config)
-    return DQNAgent(load_network(folder, q_network, "q"), folder.env_id)
+    return DQNAgent(load_network(folder, q_network, "q"), folder.env_id, folder.config.frames)

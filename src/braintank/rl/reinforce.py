@@ -38,6 +38,7 @@ from braintank.rl.common import (
     set_seeds,
     validate_and_save,
 )
+from braintank.rl.history import ObservationHistory, frames_setting
 
 ALGO = "reinforce"
 ENVS = ("CartPole-v1", "BraintankCar-v0", "LunarLander-v3")
@@ -53,6 +54,7 @@ class Config(ConfigBase):
     seed: int = seed_setting(0)
     steps: int = setting(200_000, at_least=1)
     hidden: list[int] = hidden_sizes(64)
+    frames: int = frames_setting()  # recent observations the policy sees (rl/history.py)
     lr: float = setting(5e-3, label="learning rate", above=0)
     gamma: float = setting(0.99, at_most=1)
     episodes_per_update: int = setting(4, at_least=1)
@@ -81,15 +83,19 @@ def policy_network(obs_size: int, n_actions: int, hidden: list[int]) -> nn.Seque
 
 
 class PolicyAgent:
-    """Acts greedily: the most probable action."""
+    """Acts greedily: the most probable action, on its last `frames` observations."""
 
-    def __init__(self, policy: nn.Module, env_id: str) -> None:
+    def __init__(self, policy: nn.Module, env_id: str, frames: int = 1) -> None:
         self.policy, self.env_id = policy.eval(), env_id
+        self.history = ObservationHistory(frames)
+
+    def start(self, env=None) -> None:
+        """A new episode: forget the observations of the last one."""
+        self.history.clear()
 
     @torch.no_grad()
     def act(self, observation) -> int:
-        obs = torch.as_tensor(np.asarray(observation, dtype=np.float32))
-        return int(self.policy(obs).argmax())
+        return int(self.policy(torch.as_tensor(self.history.push(observation))).argmax())
 
 
 # ---------------------------------------------------------------- returns and update
@@ -126,7 +132,9 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
     set_seeds(cfg.seed)
     env = make_env(cfg.env)
     out.mkdir(parents=True, exist_ok=True)
-    policy = policy_network(env.observation_space.shape[0], int(env.action_space.n), cfg.hidden)
+    policy = policy_network(env.observation_space.shape[0] * cfg.frames,
+                            int(env.action_space.n), cfg.hidden)
+    history = ObservationHistory(cfg.frames)
     optimizer = torch.optim.Adam(policy.parameters(), lr=cfg.lr)
     step, best, meta = 0, -np.inf, {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
     resumed = resume and (out / CHECKPOINT_FILE).is_file()
@@ -147,9 +155,10 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
         batch_obs, batch_actions, batch_returns = [], [], []
         for _ in range(cfg.episodes_per_update):
             observation, _ = env.reset()
+            history.clear()
             rewards, done = [], False
             while not done:
-                obs = torch.as_tensor(np.asarray(observation, dtype=np.float32))
+                obs = torch.as_tensor(history.push(observation))
                 with torch.no_grad():
                     action = int(torch.distributions.Categorical(logits=policy(obs)).sample())
                 batch_obs.append(obs)
@@ -169,7 +178,8 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
         minutes = (time.monotonic() - started) / 60
         if step >= next_eval or step >= cfg.steps or minutes > cfg.max_minutes:
             next_eval += cfg.eval_every
-            best = validate_and_save(out, PolicyAgent(policy, cfg.env), cfg, step, best, meta,
+            agent = PolicyAgent(policy, cfg.env, cfg.frames)
+            best = validate_and_save(out, agent, cfg, step, best, meta,
                                      {"policy": policy.state_dict()},
                                      {"policy": policy.state_dict(),
                                       "optimizer": optimizer.state_dict(), "rng": rng_state(env)},
@@ -187,4 +197,5 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
 
 def load(agent_dir: Path) -> PolicyAgent:
     folder = read_agent(agent_dir, (ALGO,), ENVS, Config)
-    return PolicyAgent(load_network(folder, policy_network, "policy"), folder.env_id)
+    return PolicyAgent(load_network(folder, policy_network, "policy"), folder.env_id,
+                       folder.config.frames)
