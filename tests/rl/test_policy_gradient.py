@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from braintank.rl import a2c, load_agent, reinforce
 from braintank.rl.common import evaluate
@@ -63,3 +64,29 @@ def test_a2c_resumes_from_its_checkpoint(tmp_path):
 
 def test_shipped_reinforce_agent_balances():
     assert evaluate(load_agent("reinforce-cartpole"), 5, seed=1000)["mean_return"] >= 475
+
+
+def test_batch_standardisation_ranks_a_crash_below_a_refuel():
+    crash, refuel = np.array([-90.0, -100.0]), np.array([80.0, 90.0, 100.0])
+    per_episode = reinforce.scaled_returns([crash, refuel], "episode")
+    batch = reinforce.scaled_returns([crash, refuel], "batch")
+    # on its own each episode has a better half; over the batch every crash step is worse
+    assert per_episode[0] > 0 and per_episode[2] < 0
+    assert (batch[:2] < 0).all() and (batch[2:] > 0).all()
+    assert abs(batch.mean()) < 1e-9 and abs(batch.std() - 1) < 1e-6
+
+
+def test_a2c_kl_is_zero_for_the_same_policy_and_matches_torch():
+    torch.manual_seed(0)
+    old, new = torch.randn(32, 4), torch.randn(32, 4)
+    assert a2c.policy_kl(old, old) == 0.0
+    expected = torch.distributions.kl_divergence(torch.distributions.Categorical(logits=old),
+                                                 torch.distributions.Categorical(logits=new))
+    assert abs(a2c.policy_kl(old, new) - float(expected.mean())) < 1e-6
+
+
+def test_a2c_step_size_scale_follows_the_kl_against_its_target():
+    assert a2c.adapt_scale(1.0, kl=0.05, target=0.01) == 1 / 1.5    # more than twice
+    assert a2c.adapt_scale(1.0, kl=0.001, target=0.01) == 1.5       # less than half
+    assert a2c.adapt_scale(1.0, kl=0.01, target=0.01) == 1.0
+    assert a2c.adapt_scale(0.01, kl=1.0, target=0.01) == 0.01       # kept within bounds

@@ -58,6 +58,10 @@ class Config(ConfigBase):
     lr: float = setting(5e-3, label="learning rate", above=0)
     gamma: float = setting(0.99, at_most=1)
     episodes_per_update: int = setting(4, at_least=1)
+    # the z-score of G_t within each "episode" (better or worse than the rest of that
+    # episode), or over the whole "batch" of episodes (so an episode that crashed counts
+    # below one that refuelled)
+    standardize: str = setting("episode", choices=("episode", "batch"))
     eval_every: int = setting(10_000, at_least=1)
     eval_episodes: int = setting(10, at_least=1)
     eval_seed: int = seed_setting(100_000)
@@ -112,6 +116,14 @@ def discounted_returns(rewards: list[float], gamma: float) -> np.ndarray:
 
 def standardized(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / (values.std() + 1e-8)
+
+
+def scaled_returns(per_episode: list[np.ndarray], how: str) -> np.ndarray:
+    """The update's weights: each episode's G_t standardised on its own ("episode") or all
+    episodes' together ("batch"), concatenated."""
+    if how == "episode":
+        return np.concatenate([standardized(g) for g in per_episode])
+    return standardized(np.concatenate(per_episode))
 
 
 def update(policy: nn.Module, optimizer, obs: torch.Tensor, actions: torch.Tensor,
@@ -170,9 +182,10 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
             bar.update(len(rewards))
             log.add(step, sum(rewards), len(rewards))
             recent = (recent + [sum(rewards)])[-100:]
-            batch_returns.append(standardized(discounted_returns(rewards, cfg.gamma)))
+            batch_returns.append(discounted_returns(rewards, cfg.gamma))
+        returns = scaled_returns(batch_returns, cfg.standardize)
         loss = update(policy, optimizer, torch.stack(batch_obs), torch.as_tensor(batch_actions),
-                      torch.as_tensor(np.concatenate(batch_returns), dtype=torch.float32))
+                      torch.as_tensor(returns, dtype=torch.float32))
         check_finite(loss, "the REINFORCE loss", out)
         bar.set_postfix(mean100=f"{np.mean(recent):.1f}")
         minutes = (time.monotonic() - started) / 60
