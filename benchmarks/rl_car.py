@@ -9,31 +9,8 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
 from braintank.rl import load_agent
-from braintank.rl.car_drivers import HeadlightDriver, MapDriver
-from braintank.rl.common import CAR_ENV_ID, make_env
-
-
-def outcomes(agent, episodes: int, seed: int) -> dict:
-    env = make_env(CAR_ENV_ID)
-    env.action_space.seed(seed)
-    rows = []
-    for i in range(episodes):
-        observation, _ = env.reset(seed=seed + i)
-        if hasattr(agent, "start"):
-            agent.start(env)
-        total, done = 0.0, False
-        while not done:
-            action = env.action_space.sample() if agent is None else agent.act(observation)
-            observation, reward, terminated, truncated, info = env.step(action)
-            total += reward
-            done = terminated or truncated
-        rows.append((total, info["refuelled"], info["crashed"], truncated))
-    a = np.array(rows, dtype=float)
-    return {"mean_return": round(float(a[:, 0].mean()), 2), "refuelled": float(a[:, 1].mean()),
-            "crashed": float(a[:, 2].mean()), "out_of_time": float(a[:, 3].mean())}
+from braintank.rl.car_drivers import HeadlightDriver, MapDriver, outcomes
 
 
 def main() -> None:

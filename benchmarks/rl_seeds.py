@@ -30,7 +30,9 @@ from pathlib import Path
 import numpy as np
 
 from braintank.rl import load_agent
+from braintank.rl.car_drivers import outcomes
 from braintank.rl.common import (
+    CAR_ENV_ID,
     CHECKPOINT_FILE,
     GOALS,
     MODEL_FILE,
@@ -42,6 +44,7 @@ from braintank.rl.common import (
 from braintank.rl.interval import mean_interval
 
 CURVE_POINTS = 200
+ENDS = ("refuelled", "crashed", "out_of_time")  # how car episodes end
 
 
 def train(algo: str, env: str, seed: int, folder: Path, steps: int | None) -> dict:
@@ -75,8 +78,13 @@ def final_policy(folder: Path, scratch: Path):
 
 
 def play(agent, episodes: int, seed: int) -> dict:
+    """Mean return with its interval; on the car also how the episodes ended."""
     result = evaluate(agent, episodes, seed)
-    return {k: result[k] for k in ("mean_return", "std_return", "ci95_low", "ci95_high")}
+    played = {k: result[k] for k in ("mean_return", "std_return", "ci95_low", "ci95_high")}
+    if agent.env_id == CAR_ENV_ID:
+        ends = outcomes(agent, episodes, seed)
+        played.update({k: ends[k] for k in ENDS})
+    return played
 
 
 def curve(folder: Path, grid: np.ndarray) -> np.ndarray:
@@ -120,6 +128,13 @@ def across(values: list[float]) -> dict:
             "ci95_low": low, "ci95_high": high}
 
 
+def car_ends(final: dict, kept: dict) -> str:
+    if "crashed" not in final:
+        return ""
+    return "".join(f"; {name} refuels {p['refuelled']:.0%}, crashes {p['crashed']:.0%}"
+                   for name, p in (("final", final), ("kept", kept)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("algo", help="dqn, reinforce or a2c")
@@ -149,6 +164,10 @@ def main() -> None:
                "goal": goal, "seeds": rows,
                "final": across([r["final"]["mean_return"] for r in rows]),
                "kept": across([r["kept"]["mean_return"] for r in rows])}
+    if args.env == CAR_ENV_ID:
+        for which in ("final", "kept"):
+            for end in ENDS:
+                summary[which][end] = across([r[which][end] for r in rows])
     if goal is not None:
         for which in ("final", "kept"):
             summary[which]["seeds_at_goal"] = sum(r[which]["mean_return"] >= goal for r in rows)
@@ -162,12 +181,14 @@ def main() -> None:
         print(f"seed {r['seed']}: {r['steps']} steps, {r['minutes']} min; final "
               f"{f['mean_return']:.1f} [{f['ci95_low']:.1f}, {f['ci95_high']:.1f}]; kept "
               f"(step {r['kept_step']}) {k['mean_return']:.1f} "
-              f"[{k['ci95_low']:.1f}, {k['ci95_high']:.1f}]")
+              f"[{k['ci95_low']:.1f}, {k['ci95_high']:.1f}]" + car_ends(f, k))
     for which in ("final", "kept"):
         s = summary[which]
         at_goal = f"; {s['seeds_at_goal']}/{len(rows)} seeds >= {goal:g}" if goal else ""
+        ends = "".join(f"; {end} {s[end]['mean']:.0%} ± {s[end]['std']:.0%}"
+                       for end in ENDS if end in s)
         print(f"{which}: {s['mean']:.1f} ± {s['std']:.1f} over {len(rows)} seeds "
-              f"(95% interval {s['ci95_low']:.1f} to {s['ci95_high']:.1f}){at_goal}")
+              f"(95% interval {s['ci95_low']:.1f} to {s['ci95_high']:.1f}){at_goal}{ends}")
     print(f"curves: {png}")
 
 

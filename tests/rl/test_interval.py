@@ -1,4 +1,5 @@
-"""The 95% interval of a mean return: Student's t against SciPy, and its use by `rl eval`."""
+"""The 95% intervals: of a mean return (Student's t) and of a share of episodes (Wilson), against
+SciPy; and their use by `rl eval`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from braintank.rl.interval import mean_interval, t_975
+from braintank.rl.interval import mean_interval, share_interval, t_975
 
 
 @pytest.mark.parametrize("df", [1, 2, 3, 5, 9, 10, 30, 99, 999])
@@ -37,3 +38,17 @@ def test_one_value_has_no_spread_and_none_is_refused():
     with pytest.raises(ValueError):
         t_975(0)
     assert math.isfinite(t_975(10**6))
+
+
+@pytest.mark.parametrize("hits,n", [(0, 100), (1, 100), (45, 100), (100, 100), (2, 3)])
+def test_share_interval_is_scipys_wilson_interval(hits, n):
+    share, low, high = share_interval(hits, n)
+    expected = stats.binomtest(hits, n).proportion_ci(confidence_level=0.95, method="wilson")
+    assert share == hits / n
+    assert low == pytest.approx(expected.low, abs=1e-9)
+    assert high == pytest.approx(expected.high, abs=1e-9)
+
+
+def test_share_interval_refuses_impossible_counts():
+    with pytest.raises(ValueError, match="hits"):
+        share_interval(5, 3)

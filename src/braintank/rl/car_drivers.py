@@ -11,6 +11,7 @@ They give the learners a yardstick on the same unseen maps (`benchmarks/rl_car.p
   driver can reach in that many steps; it is the ceiling.
 
 Both have the agents' `act(observation)`; `MapDriver` also needs `start(env)` after each reset.
+`outcomes` plays any of them, or an agent, on the same maps and counts how episodes end.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from braintank.rl.car_env import (
     map_values,
     move,
 )
+from braintank.rl.common import CAR_ENV_ID, make_env
+from braintank.rl.interval import share_interval
 
 CENTRE = slice(VIEW_COLS // 2 - 3, VIEW_COLS // 2 + 3)   # the six columns the car drives into
 MAX_STEPS = 500                                         # the registration's time limit
@@ -107,3 +110,33 @@ class MapDriver:
 
     def act(self, observation: np.ndarray) -> int:
         return self.route_.pop(0) if self.route_ else STRAIGHT
+
+
+def outcomes(driver, episodes: int, seed: int) -> dict:
+    """How `driver` (None: random actions) ends `episodes` greedy episodes on maps seed,
+    seed+1, ...: the mean return and the shares refuelled, crashed and out of time, each
+    share with its 95% interval (`low`/`high` lists in that order)."""
+    env = make_env(CAR_ENV_ID)
+    env.action_space.seed(seed)
+    returns, ends = [], {"refuelled": 0, "crashed": 0, "out_of_time": 0}
+    for i in range(episodes):
+        observation, _ = env.reset(seed=seed + i)
+        if hasattr(driver, "start"):
+            driver.start(env)
+        total, done = 0.0, False
+        while not done:
+            action = env.action_space.sample() if driver is None else driver.act(observation)
+            observation, reward, terminated, truncated, info = env.step(action)
+            total += reward
+            done = terminated or truncated
+        returns.append(total)
+        end = ("refuelled" if info["refuelled"] else "crashed" if info["crashed"]
+               else "out_of_time")
+        ends[end] += 1
+    env.close()
+    result = {"mean_return": round(float(np.mean(returns)), 2), "episodes": episodes}
+    for end, hits in ends.items():
+        share, low, high = share_interval(hits, episodes)
+        result[end] = share
+        result[f"{end}_ci95"] = [round(low, 3), round(high, 3)]
+    return result

@@ -40,3 +40,15 @@ def mean_interval(values: Sequence[float]) -> tuple[float, float, float]:
     s = math.sqrt(math.fsum((v - mean) ** 2 for v in values) / (n - 1))
     half = t_975(n - 1) * s / math.sqrt(n)
     return mean, mean - half, mean + half
+
+
+def share_interval(hits: int, n: int) -> tuple[float, float, float]:
+    """(share, low, high): a share of `n` episodes (refuelled, crashed) and its 95% Wilson
+    score interval, which, unlike share ± 1.96 standard errors, stays within [0, 1] and does
+    not shrink to nothing at 0 or n hits."""
+    if n < 1 or not 0 <= hits <= n:
+        raise ValueError(f"need 0 <= hits <= n and n >= 1, got {hits} of {n}")
+    p, z2 = hits / n, Z_975 ** 2
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = Z_975 * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return p, max(0.0, centre - half), min(1.0, centre + half)
