@@ -263,7 +263,8 @@ class UpdateLog:
     """Per-update statistics averaged over `every` updates, one JSON line per average in
     updates.jsonl: entropy, value loss, explained variance, the actor's and the critic's
     gradient norms before clipping, the share of updates clipped, the length of the actor's
-    parameter step, mean |advantage| and the step size."""
+    parameter step, the KL divergence it moved the policy by, mean |advantage| and the step
+    size."""
 
     def __init__(self, out: Path, every: int, resume: bool) -> None:
         self.every, self.rows = every, []

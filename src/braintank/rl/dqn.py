@@ -7,8 +7,9 @@ Only a *terminated* transition (the pole fell, the car crashed) stops the bootst
 cut by the time limit (truncated) still bootstraps from its next state, which is stored
 as the real last observation of the episode.
 
-Presets: CartPole-v1 (Adam, 4-128-128-2) and the course's car (20-150-3, ReLU, RMSprop,
-batch 100).
+Presets: CartPole-v1 (Adam, 4-128-128-2) and the course's car (150 hidden units, ReLU,
+RMSprop, batch 100) on its last 4 observations (80 inputs, `frames`; rl/history.py), kept by
+50 validation maps as REINFORCE's car.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ class Config(ConfigBase):
 
 PRESETS = {
     "BraintankCar-v0": dict(hidden=[150], optimizer="rmsprop", lr=1e-3, batch_size=100,
-                            steps=100_000, eval_every=10_000),
+                            frames=4, steps=200_000, eval_every=10_000, eval_episodes=50),
     "LunarLander-v3": dict(hidden=[256, 256], lr=5e-4, steps=500_000, eval_every=25_000),
 }
 
