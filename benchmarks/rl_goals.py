@@ -15,7 +15,8 @@ import time
 from braintank.rl import load_agent, shipped_agents
 from braintank.rl.common import evaluate
 
-GOALS = {"dqn-cartpole": 475.0, "a2c-lunarlander": 200.0, "reinforce-cartpole": 475.0,
+GOALS = {"dqn-cartpole": 475.0, "a2c-lunarlander": 200.0, "ppo-lunarlander": 200.0,
+         "reinforce-cartpole": 475.0,
          "q-learning-cliff": -13.0}
 
 

@@ -8,10 +8,10 @@ import json
 import pytest
 
 from braintank.errors import BraintankError
-from braintank.rl import a2c, cliff, dqn, mc_blackjack, reinforce
+from braintank.rl import a2c, cliff, dqn, mc_blackjack, ppo, reinforce
 from braintank.rl.registry import SHIPPED_DIR, shipped_agents
 
-CONFIGS = {"dqn": dqn.Config, "a2c": a2c.Config, "reinforce": reinforce.Config,
+CONFIGS = {"dqn": dqn.Config, "a2c": a2c.Config, "ppo": ppo.Config, "reinforce": reinforce.Config,
            "q-learning": cliff.Config, "sarsa": cliff.Config,
            "mc-blackjack": mc_blackjack.Config}
 
