@@ -15,6 +15,7 @@ RMSprop, batch 100) on its last 4 observations (80 inputs, `frames`; rl/history.
 from __future__ import annotations
 
 import copy
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,9 +39,12 @@ from braintank.rl.common import (
     check_finite,
     load_torch,
     make_env,
+    restore_rng,
+    rng_state,
     set_seeds,
     validate_and_save,
 )
+from braintank.rl.episode_state import restore_episode, save_episode
 from braintank.rl.history import ObservationHistory, frames_setting
 
 ALGO = "dqn"
@@ -141,6 +145,22 @@ class ReplayBuffer:
                 "next_obs": torch.as_tensor(self.next_obs[idx]),
                 "terminated": torch.as_tensor(self.terminated[idx])}
 
+    def state(self) -> dict:
+        """The filled part and the write position, for a checkpoint."""
+        n = self.size
+        return {"obs": torch.from_numpy(self.obs[:n].copy()),
+                "next_obs": torch.from_numpy(self.next_obs[:n].copy()),
+                "actions": torch.from_numpy(self.actions[:n].copy()),
+                "rewards": torch.from_numpy(self.rewards[:n].copy()),
+                "terminated": torch.from_numpy(self.terminated[:n].copy()),
+                "size": n, "pos": self.pos}
+
+    def load_state(self, state: dict) -> None:
+        n = state["size"]
+        for name in ("obs", "next_obs", "actions", "rewards", "terminated"):
+            getattr(self, name)[:n] = state[name].numpy()
+        self.size, self.pos = n, state["pos"]
+
 
 # ---------------------------------------------------------------- schedule and update
 
@@ -176,6 +196,36 @@ def update(q: nn.Module, target: nn.Module, optimizer, batch: dict, cfg: Config)
     return loss.item()
 
 
+# ---------------------------------------------------------------- resuming exactly
+
+def run_state(env, sampler: np.random.Generator, buffer: ReplayBuffer, obs: np.ndarray,
+              episode: tuple[float, int], recent: list[float]) -> dict:
+    """Everything beyond the networks that the next steps depend on: every random state, the
+    replay buffer and the episode in progress (its state in the environment where that can
+    be put back, rl/episode_state.py)."""
+    return {"rng": rng_state(env), "sampler": json.dumps(sampler.bit_generator.state),
+            "actions": json.dumps(env.action_space.np_random.bit_generator.state),
+            "buffer": buffer.state(), "episode": save_episode(env),
+            "obs": torch.from_numpy(np.array(obs, dtype=np.float32)),
+            "return": episode[0], "length": episode[1], "recent": list(recent)}
+
+
+def restore_run(run: dict, env, sampler: np.random.Generator, buffer: ReplayBuffer,
+                history: ObservationHistory) -> tuple[np.ndarray, tuple[float, int], list]:
+    """Put back `run_state`; the observation, episode (return, length) and recent returns to
+    go on from. Where the episode cannot be put back, a new one starts."""
+    restore_rng(run["rng"], env)
+    sampler.bit_generator.state = json.loads(run["sampler"])
+    env.action_space.np_random.bit_generator.state = json.loads(run["actions"])
+    buffer.load_state(run["buffer"])
+    if restore_episode(env, run["episode"]):
+        obs = run["obs"].numpy()
+        history.load(obs)
+        return obs, (run["return"], run["length"]), list(run["recent"])
+    history.clear()
+    return history.push(env.reset()[0]), (0.0, 0), list(run["recent"])
+
+
 # ---------------------------------------------------------------- train loop
 
 def make_optimizer(cfg: Config, params):
@@ -196,21 +246,26 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
     q = q_network(obs_size, n_actions, cfg.hidden)
     target = copy.deepcopy(q)
     optimizer = make_optimizer(cfg, q.parameters())
-    step, best = 0, -np.inf
-    if resume and (out / CHECKPOINT_FILE).is_file():  # the replay buffer starts empty again
-        state = load_torch(out / CHECKPOINT_FILE)
-        q.load_state_dict(state["q"])
-        optimizer.load_state_dict(state["optimizer"])
-        step, best = state["step"], state["best"]
-        sync_target(q, target)
+    step, best, saved = 0, -np.inf, None
+    meta = {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
+    if resume and (out / CHECKPOINT_FILE).is_file():
+        saved = load_torch(out / CHECKPOINT_FILE)
+        q.load_state_dict(saved["q"])
+        optimizer.load_state_dict(saved["optimizer"])
+        target.load_state_dict(saved.get("target", saved["q"]))
+        step, best = saved["step"], saved["best"]
+        meta["best_step"] = saved.get("best_step")
     buffer = ReplayBuffer(cfg.buffer_size, obs_size)
     rng = np.random.default_rng(cfg.seed)
     env.action_space.seed(cfg.seed)
-    log = ReturnsLog(out, resume=resume)
-    meta = {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
+    log = ReturnsLog(out, resume=resume, until_step=step if saved else None)
     obs = history.push(env.reset(seed=cfg.seed)[0])
     episode_return, episode_length, recent = 0.0, 0, []
     started, first_step = time.monotonic(), step
+    if saved is not None and "run" in saved:  # checkpoints before 2026-12-06 hold no run state
+        obs, (episode_return, episode_length), recent = restore_run(saved["run"], env, rng,
+                                                                    buffer, history)
+        first_step = 0  # the buffer is back: learning goes on at once
     bar = progress_bar(total=cfg.steps, initial=step, disable=not progress, unit="step")
     while step < cfg.steps:
         if rng.random() < epsilon(step, cfg):
@@ -243,7 +298,11 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
         if step % cfg.eval_every == 0 or step == cfg.steps or minutes > cfg.max_minutes:
             best = validate_and_save(out, DQNAgent(q, cfg.env, cfg.frames), cfg, step, best, meta,
                                      {"q": q.state_dict()},
-                                     {"q": q.state_dict(), "optimizer": optimizer.state_dict()},
+                                     {"q": q.state_dict(), "target": target.state_dict(),
+                                      "optimizer": optimizer.state_dict(),
+                                      "run": run_state(env, rng, buffer, obs,
+                                                       (episode_return, episode_length),
+                                                       recent)},
                                      minutes, f"DQN on {cfg.env}")
             q.train()
             if minutes > cfg.max_minutes:

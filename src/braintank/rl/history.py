@@ -41,3 +41,9 @@ class ObservationHistory:
         else:
             self._slots.append(observation)
         return np.concatenate(self._slots)
+
+    def load(self, stacked) -> None:
+        """Put back the slots behind a vector `push` returned (a resumed run's last one)."""
+        self._slots.clear()
+        if self.frames > 1:
+            self._slots.extend(np.split(np.asarray(stacked, dtype=np.float32), self.frames))
