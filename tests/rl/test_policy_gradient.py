@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from braintank.rl import a2c, load_agent, reinforce
+from braintank.rl import a2c, load_agent, reinforce, rollout
 from braintank.rl.common import evaluate
 
 
@@ -22,12 +22,12 @@ def test_gae_bootstraps_truncation_but_not_termination():
     next_values = np.array([[0.5], [10.0]])
     kwargs = dict(gamma=0.9, lam=1.0)
     # the episode ends at t=1 by termination: V(final obs) = 10 must not count
-    terminated = a2c.gae(rewards, values, next_values, np.array([[0.0], [1.0]]),
+    terminated = rollout.gae(rewards, values, next_values, np.array([[0.0], [1.0]]),
                          np.array([[0.0], [1.0]]), **kwargs)
     assert terminated[1, 0] == pytest.approx(1.0 - 0.5)
     assert terminated[0, 0] == pytest.approx(1.0 + 0.9 * 0.5 - 0.5 + 0.9 * 0.5)
     # cut by the time limit: the final observation's value is bootstrapped
-    truncated = a2c.gae(rewards, values, next_values, np.array([[0.0], [0.0]]),
+    truncated = rollout.gae(rewards, values, next_values, np.array([[0.0], [0.0]]),
                         np.array([[0.0], [1.0]]), **kwargs)
     assert truncated[1, 0] == pytest.approx(1.0 + 0.9 * 10.0 - 0.5)
 
@@ -35,7 +35,7 @@ def test_gae_bootstraps_truncation_but_not_termination():
 def test_gae_does_not_leak_across_episodes():
     rewards = np.array([[0.0], [100.0]])
     values = np.zeros((2, 1))
-    adv = a2c.gae(rewards, values, np.zeros((2, 1)), np.array([[1.0], [0.0]]),
+    adv = rollout.gae(rewards, values, np.zeros((2, 1)), np.array([[1.0], [0.0]]),
                   np.array([[1.0], [0.0]]), gamma=0.99, lam=0.95)
     assert adv[0, 0] == 0.0  # the next episode's reward is not this one's
 

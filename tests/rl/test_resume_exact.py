@@ -1,9 +1,9 @@
-"""A REINFORCE or DQN run on CartPole (and DQN on the car) killed at any moment resumes to
-exactly the result the uninterrupted run reaches: the same weights, the same kept agent, the
-same episode log.
+"""A REINFORCE, DQN, A2C or PPO run on CartPole (and DQN on the car) killed at any moment
+resumes to exactly the result the uninterrupted run reaches: the same weights, the same kept
+agent, the same episode log.
 
-DQN checkpoints in the middle of an episode, so its checkpoint carries the replay buffer,
-every random state and the episode in progress (rl/episode_state.py)."""
+DQN, A2C and PPO checkpoint in the middle of episodes, so their checkpoints carry every random
+state and the episodes in progress (rl/episode_state.py), and DQN's its replay buffer."""
 
 from __future__ import annotations
 
@@ -19,10 +19,15 @@ from pathlib import Path
 import pytest
 import torch
 
-from braintank.rl import dqn, reinforce
+from braintank.rl import a2c, dqn, ppo, reinforce
 
 STEPS, EVERY = 8000, 1000
 RUNS = {
+    "a2c": (a2c, "net", dict(env="CartPole-v1", steps=STEPS, eval_every=EVERY,
+                             eval_episodes=2, seed=3, num_envs=4, hidden=[32])),
+    "ppo": (ppo, "net", dict(env="CartPole-v1", steps=STEPS, eval_every=EVERY,
+                             eval_episodes=2, seed=3, num_envs=4, rollout=64, minibatch=64,
+                             epochs=2, hidden=[32])),
     # algorithm: (module, weights key, settings)
     "reinforce": (reinforce, "policy", dict(steps=STEPS, eval_every=EVERY, eval_episodes=2,
                                             seed=3)),

@@ -52,10 +52,10 @@ from braintank.rl.common import (
     ReturnsLog,
     check_finite,
     load_torch,
-    make_env,
     set_seeds,
     validate_and_save,
 )
+from braintank.rl.rollout import collect_rollout, make_vector_env, restore_rollout, rollout_state
 
 ALGO = "a2c"
 ENVS = ("LunarLander-v3", "CartPole-v1", "BraintankCar-v0")
@@ -137,69 +137,6 @@ class A2CAgent:
     def act(self, observation) -> int:
         obs = torch.as_tensor(np.asarray(observation, dtype=np.float32))
         return int(self.net.actor(obs).argmax())
-
-
-# ---------------------------------------------------------------- advantages
-
-def gae(rewards: np.ndarray, values: np.ndarray, next_values: np.ndarray,
-        terminated: np.ndarray, ended: np.ndarray, gamma: float, lam: float) -> np.ndarray:
-    """Advantages of a rollout, arrays shaped (steps, envs).
-
-    `next_values[t]` is V of the observation after step t (the final observation when the
-    episode ended there); `terminated` cuts the bootstrap, `ended` (terminated or
-    truncated) cuts the accumulation across episodes.
-    """
-    advantages = np.zeros_like(rewards)
-    running = np.zeros(rewards.shape[1], dtype=rewards.dtype)
-    for t in reversed(range(len(rewards))):
-        delta = rewards[t] + gamma * next_values[t] * (1 - terminated[t]) - values[t]
-        running = delta + gamma * lam * (1 - ended[t]) * running
-        advantages[t] = running
-    return advantages
-
-
-# ---------------------------------------------------------------- rollout
-
-def collect_rollout(envs, net: ActorCritic, obs: np.ndarray, cfg, log: ReturnsLog, step: int,
-                    episodes: dict) -> tuple[dict[str, torch.Tensor], np.ndarray]:
-    """`cfg.rollout` steps of every environment (A2C's and PPO's), flattened: observations,
-    actions, their log-probabilities, GAE advantages, returns and the critic's values; and
-    the observation to go on from. `episodes` holds the running returns and lengths."""
-    shape = (cfg.rollout, cfg.num_envs)
-    b_obs = np.zeros((*shape, obs.shape[1]), dtype=np.float32)
-    b_next = np.zeros_like(b_obs)
-    b_act = np.zeros(shape, dtype=np.int64)
-    b_logp, b_rew = np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=np.float32)
-    b_term, b_end = np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=np.float32)
-    for t in range(cfg.rollout):
-        with torch.no_grad():
-            dist = net.dist(torch.as_tensor(obs, dtype=torch.float32))
-            action = dist.sample()
-            b_logp[t] = dist.log_prob(action).numpy()
-        next_obs, reward, terminated, truncated, info = envs.step(action.numpy())
-        ended = terminated | truncated
-        final = next_obs.copy()
-        if "_final_obs" in info:  # the last observation of an episode that ended here
-            for i in np.flatnonzero(info["_final_obs"]):
-                final[i] = info["final_obs"][i]
-        b_obs[t], b_act[t], b_rew[t] = obs, action.numpy(), reward
-        b_term[t], b_end[t], b_next[t] = terminated, ended, final
-        episodes["return"] += reward
-        episodes["length"] += 1
-        for i in np.flatnonzero(ended):
-            log.add(step + (t + 1) * cfg.num_envs, episodes["return"][i],
-                    episodes["length"][i])
-            episodes["recent"] = (episodes["recent"] + [float(episodes["return"][i])])[-100:]
-            episodes["return"][i], episodes["length"][i] = 0.0, 0
-        obs = next_obs
-    with torch.no_grad():
-        values = net.value(torch.as_tensor(b_obs)).numpy()
-        next_values = net.value(torch.as_tensor(b_next)).numpy()
-    advantages = gae(b_rew, values, next_values, b_term, b_end, cfg.gamma, cfg.gae_lambda)
-    flat = {"obs": b_obs.reshape(-1, obs.shape[1]), "actions": b_act.reshape(-1),
-            "log_probs": b_logp.reshape(-1), "advantages": advantages.reshape(-1),
-            "returns": (advantages + values).reshape(-1), "values": values.reshape(-1)}
-    return {k: torch.as_tensor(v) for k, v in flat.items()}, obs
 
 
 # ---------------------------------------------------------------- update
@@ -285,14 +222,6 @@ class UpdateLog:
 
 # ---------------------------------------------------------------- train loop
 
-def make_vector_env(cfg: Config):
-    import gymnasium as gym
-
-    make_env(cfg.env).close()  # fail early, with one line, on a bad id or missing Box2D
-    return gym.vector.SyncVectorEnv([lambda: make_env(cfg.env)] * cfg.num_envs,
-                                    autoreset_mode=gym.vector.AutoresetMode.SAME_STEP)
-
-
 def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -> dict:
     cfg.validate()
     torch.set_num_threads(cfg.threads)
@@ -305,16 +234,17 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
         optimizer = torch.optim.RMSprop(net.parameters(), lr=cfg.lr, alpha=0.99, eps=1e-5)
     else:
         optimizer = torch.optim.Adam(net.parameters(), lr=cfg.lr, eps=1e-5)
-    step, best, updates_done, scale = 0, -np.inf, 0, 1.0
+    step, best, updates_done, scale, state = 0, -np.inf, 0, 1.0, None
+    meta = {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
     if resume and (out / CHECKPOINT_FILE).is_file():
         state = load_torch(out / CHECKPOINT_FILE)
         net.load_state_dict(state["net"])
         optimizer.load_state_dict(state["optimizer"])
         step, best, updates_done = state["step"], state["best"], state["updates"]
         scale = state.get("lr_scale", 1.0)
-    log = ReturnsLog(out, resume=resume)
+        meta["best_step"] = state.get("best_step")
+    log = ReturnsLog(out, resume=resume, until_step=step if state else None)
     diagnostics = UpdateLog(out, UPDATES_EVERY, resume)
-    meta = {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
     batch = cfg.num_envs * cfg.rollout
     total_updates = cfg.steps // batch
     obs, _ = envs.reset(seed=cfg.seed)
@@ -323,6 +253,8 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
     bar = progress_bar(total=cfg.steps, initial=step, disable=not progress, unit="step")
     episodes = {"return": np.zeros(cfg.num_envs), "length": np.zeros(cfg.num_envs, dtype=int),
                 "recent": []}
+    if state is not None and "rollout" in state:  # checkpoints before 2026-12-06 have none
+        obs = restore_rollout(state["rollout"], envs, episodes)
     while updates_done < total_updates:
         frac = 1.0 - updates_done / total_updates
         optimizer.param_groups[0]["lr"] = cfg.lr * frac * scale
@@ -351,7 +283,8 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
             best = validate_and_save(out, A2CAgent(net, cfg.env), cfg, step, best, meta,
                                      {"net": net.state_dict()},
                                      {"net": net.state_dict(), "optimizer": optimizer.state_dict(),
-                                      "updates": updates_done, "lr_scale": scale},
+                                      "updates": updates_done, "lr_scale": scale,
+                                      "rollout": rollout_state(envs, obs, episodes)},
                                      minutes, f"A2C on {cfg.env}")
             net.train()
         if minutes > cfg.max_minutes:

@@ -24,7 +24,7 @@ from torch import nn
 
 from braintank.config import ConfigBase, setting
 from braintank.progress import progress_bar
-from braintank.rl.a2c import A2CAgent, ActorCritic, collect_rollout, make_vector_env
+from braintank.rl.a2c import A2CAgent, ActorCritic
 from braintank.rl.agentfile import (
     MAX_THREADS,
     hidden_sizes,
@@ -40,6 +40,7 @@ from braintank.rl.common import (
     set_seeds,
     validate_and_save,
 )
+from braintank.rl.rollout import collect_rollout, make_vector_env, restore_rollout, rollout_state
 
 ALGO = "ppo"
 ENVS = ("LunarLander-v3", "CartPole-v1", "BraintankCar-v0")
@@ -128,18 +129,22 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
                       int(envs.single_action_space.n), cfg.hidden)
     optimizer = torch.optim.Adam(net.parameters(), lr=cfg.lr, eps=1e-5)
     generator = torch.Generator().manual_seed(cfg.seed)
-    step, best, updates_done = 0, -np.inf, 0
+    step, best, updates_done, state = 0, -np.inf, 0, None
+    meta = {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
     if resume and (out / CHECKPOINT_FILE).is_file():
         state = load_torch(out / CHECKPOINT_FILE)
         net.load_state_dict(state["net"])
         optimizer.load_state_dict(state["optimizer"])
         step, best, updates_done = state["step"], state["best"], state["updates"]
-    log = ReturnsLog(out, resume=resume)
-    meta = {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
+        meta["best_step"] = state.get("best_step")
+    log = ReturnsLog(out, resume=resume, until_step=step if state else None)
     total_updates = max(1, cfg.steps // (cfg.num_envs * cfg.rollout))
     obs, _ = envs.reset(seed=cfg.seed)
     episodes = {"return": np.zeros(cfg.num_envs), "length": np.zeros(cfg.num_envs, dtype=int),
                 "recent": []}
+    if state is not None and "rollout" in state:  # checkpoints before 2026-12-06 have none
+        obs = restore_rollout(state["rollout"], envs, episodes)
+        generator.set_state(state["generator"])
     started = time.monotonic()
     next_eval = (step // cfg.eval_every + 1) * cfg.eval_every
     bar = progress_bar(total=total_updates * cfg.num_envs * cfg.rollout, initial=step,
@@ -161,7 +166,9 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
             best = validate_and_save(out, A2CAgent(net, cfg.env), cfg, step, best, meta,
                                      {"net": net.state_dict()},
                                      {"net": net.state_dict(), "optimizer": optimizer.state_dict(),
-                                      "updates": updates_done},
+                                      "updates": updates_done,
+                                      "rollout": rollout_state(envs, obs, episodes),
+                                      "generator": generator.get_state()},
                                      minutes, f"PPO on {cfg.env}")
             net.train()
         if minutes > cfg.max_minutes:
