@@ -61,7 +61,8 @@ def test_shipped_dqn_car_beats_driving_at_random():
             return int(self.rng.integers(3))
 
     agent = load_agent("dqn-car")
-    assert agent.q[0].in_features == 20 and agent.q[0].out_features == 150  # the course's net
+    # the course's 150 hidden units, on the last `frames` observations of 20 sums each
+    assert agent.q[0].in_features == 20 * agent.history.frames and agent.q[0].out_features == 150
     learned = evaluate(agent, 20, seed=1000)["mean_return"]
     assert learned > evaluate(Random(), 20, seed=1000)["mean_return"] + 40
 
