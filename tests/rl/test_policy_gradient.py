@@ -90,3 +90,12 @@ def test_a2c_step_size_scale_follows_the_kl_against_its_target():
     assert a2c.adapt_scale(1.0, kl=0.001, target=0.01) == 1.5       # less than half
     assert a2c.adapt_scale(1.0, kl=0.01, target=0.01) == 1.0
     assert a2c.adapt_scale(0.01, kl=1.0, target=0.01) == 0.01       # kept within bounds
+
+
+@pytest.mark.parametrize("schedule", ["constant", "linear"])
+def test_reinforce_step_size_schedule(tmp_path, schedule):
+    cfg = reinforce.Config(steps=3000, eval_every=3000, eval_episodes=1, lr_schedule=schedule)
+    reinforce.train(cfg, tmp_path, progress=False)
+    last = torch.load(tmp_path / "checkpoint.pt", weights_only=True)["optimizer"]
+    lr = last["param_groups"][0]["lr"]
+    assert lr == cfg.lr if schedule == "constant" else lr < 0.1 * cfg.lr
