@@ -2,7 +2,11 @@
 
     from braintank.rl import load_agent
     agent = load_agent("a2c-lunarlander")   # a shipped agent's name, or an agent folder
+    agent.start(env)                        # at each episode's start, where the agent has it
     action = agent.act(observation)         # greedy
+
+Agents that see their last few observations (the car's, rl/history.py) have `start`, which
+forgets the last episode; `rl.common.run_episode` calls it for you.
 """
 
 from braintank.rl.names import ALGORITHMS
