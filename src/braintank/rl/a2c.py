@@ -48,10 +48,9 @@ from braintank.rl.agentfile import (
     seed_setting,
 )
 from braintank.rl.common import (
-    CHECKPOINT_FILE,
     ReturnsLog,
     check_finite,
-    load_torch,
+    resume_from,
     set_seeds,
     validate_and_save,
 )
@@ -234,15 +233,9 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
         optimizer = torch.optim.RMSprop(net.parameters(), lr=cfg.lr, alpha=0.99, eps=1e-5)
     else:
         optimizer = torch.optim.Adam(net.parameters(), lr=cfg.lr, eps=1e-5)
-    step, best, updates_done, scale, state = 0, -np.inf, 0, 1.0, None
     meta = {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
-    if resume and (out / CHECKPOINT_FILE).is_file():
-        state = load_torch(out / CHECKPOINT_FILE)
-        net.load_state_dict(state["net"])
-        optimizer.load_state_dict(state["optimizer"])
-        step, best, updates_done = state["step"], state["best"], state["updates"]
-        scale = state.get("lr_scale", 1.0)
-        meta["best_step"] = state.get("best_step")
+    state, step, best = resume_from(out, resume, meta, net=net, optimizer=optimizer)
+    updates_done, scale = (state["updates"], state.get("lr_scale", 1.0)) if state else (0, 1.0)
     log = ReturnsLog(out, resume=resume, until_step=step if state else None)
     diagnostics = UpdateLog(out, UPDATES_EVERY, resume)
     batch = cfg.num_envs * cfg.rollout

@@ -158,6 +158,20 @@ def save_arrays(path: Path, **arrays: np.ndarray) -> None:
     atomic_write_bytes(path, buffer.getvalue())
 
 
+def resume_from(out: Path, resume: bool, meta: dict, **parts: Any) -> tuple[dict | None, int,
+                                                                          float]:
+    """A learner's start: (checkpoint, step, best validation return). Resuming from `out`'s
+    checkpoint, its state dicts go into `parts` (name: module or optimizer) and its best_step
+    into `meta`; otherwise (None, 0, -inf)."""
+    if not (resume and (out / CHECKPOINT_FILE).is_file()):
+        return None, 0, -math.inf
+    state = load_torch(out / CHECKPOINT_FILE)
+    for name, part in parts.items():
+        part.load_state_dict(state[name])
+    meta["best_step"] = state.get("best_step")
+    return state, state["step"], state["best"]
+
+
 def check_finite(value: float, what: str, out: Path) -> None:
     """Stop a diverged training with a clear message; the last checkpoint stays in `out`."""
     if not math.isfinite(value):

@@ -34,12 +34,11 @@ from braintank.rl.agentfile import (
     seed_setting,
 )
 from braintank.rl.common import (
-    CHECKPOINT_FILE,
     ReturnsLog,
     check_finite,
-    load_torch,
     make_env,
     restore_rng,
+    resume_from,
     rng_state,
     set_seeds,
     validate_and_save,
@@ -246,15 +245,10 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
     q = q_network(obs_size, n_actions, cfg.hidden)
     target = copy.deepcopy(q)
     optimizer = make_optimizer(cfg, q.parameters())
-    step, best, saved = 0, -np.inf, None
     meta = {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
-    if resume and (out / CHECKPOINT_FILE).is_file():
-        saved = load_torch(out / CHECKPOINT_FILE)
-        q.load_state_dict(saved["q"])
-        optimizer.load_state_dict(saved["optimizer"])
+    saved, step, best = resume_from(out, resume, meta, q=q, optimizer=optimizer)
+    if saved is not None:
         target.load_state_dict(saved.get("target", saved["q"]))
-        step, best = saved["step"], saved["best"]
-        meta["best_step"] = saved.get("best_step")
     buffer = ReplayBuffer(cfg.buffer_size, obs_size)
     rng = np.random.default_rng(cfg.seed)
     env.action_space.seed(cfg.seed)

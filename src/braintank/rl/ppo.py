@@ -33,10 +33,9 @@ from braintank.rl.agentfile import (
     seed_setting,
 )
 from braintank.rl.common import (
-    CHECKPOINT_FILE,
     ReturnsLog,
     check_finite,
-    load_torch,
+    resume_from,
     set_seeds,
     validate_and_save,
 )
@@ -129,14 +128,9 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
                       int(envs.single_action_space.n), cfg.hidden)
     optimizer = torch.optim.Adam(net.parameters(), lr=cfg.lr, eps=1e-5)
     generator = torch.Generator().manual_seed(cfg.seed)
-    step, best, updates_done, state = 0, -np.inf, 0, None
     meta = {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
-    if resume and (out / CHECKPOINT_FILE).is_file():
-        state = load_torch(out / CHECKPOINT_FILE)
-        net.load_state_dict(state["net"])
-        optimizer.load_state_dict(state["optimizer"])
-        step, best, updates_done = state["step"], state["best"], state["updates"]
-        meta["best_step"] = state.get("best_step")
+    state, step, best = resume_from(out, resume, meta, net=net, optimizer=optimizer)
+    updates_done = state["updates"] if state else 0
     log = ReturnsLog(out, resume=resume, until_step=step if state else None)
     total_updates = max(1, cfg.steps // (cfg.num_envs * cfg.rollout))
     obs, _ = envs.reset(seed=cfg.seed)

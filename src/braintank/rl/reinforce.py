@@ -28,12 +28,11 @@ from braintank.rl.agentfile import (
     seed_setting,
 )
 from braintank.rl.common import (
-    CHECKPOINT_FILE,
     ReturnsLog,
     check_finite,
-    load_torch,
     make_env,
     restore_rng,
+    resume_from,
     rng_state,
     set_seeds,
     validate_and_save,
@@ -160,19 +159,13 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
                             int(env.action_space.n), cfg.hidden)
     history = ObservationHistory(cfg.frames)
     optimizer = torch.optim.Adam(policy.parameters(), lr=cfg.lr)
-    step, best, meta = 0, -np.inf, {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
-    resumed = resume and (out / CHECKPOINT_FILE).is_file()
-    if resumed:
-        state = load_torch(out / CHECKPOINT_FILE)
-        policy.load_state_dict(state["policy"])
-        optimizer.load_state_dict(state["optimizer"])
-        step, best = state["step"], state["best"]
-        meta["best_step"] = state.get("best_step")
-    log = ReturnsLog(out, resume=resume, until_step=step if resumed else None)
+    meta = {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
+    state, step, best = resume_from(out, resume, meta, policy=policy, optimizer=optimizer)
+    log = ReturnsLog(out, resume=resume, until_step=step if state else None)
     started, next_eval = time.monotonic(), (step // cfg.eval_every + 1) * cfg.eval_every
     bar = progress_bar(total=cfg.steps, initial=step, disable=not progress, unit="step")
     env.reset(seed=cfg.seed)
-    if resumed and "rng" in state:  # checkpoints before 2026-12-06 carry no random state
+    if state is not None and "rng" in state:  # checkpoints before 2026-12-06 carry no random state
         restore_rng(state["rng"], env)
     recent: list[float] = []
     while step < cfg.steps:
