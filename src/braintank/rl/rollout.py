@@ -108,11 +108,9 @@ def rollout_state(envs, obs: np.ndarray, episodes: dict) -> dict:
 def restore_rollout(saved: dict, envs, episodes: dict) -> np.ndarray:
     """Put back `rollout_state`, filling `episodes`; the observation to go on from. Where the
     episodes cannot be put back (Box2D), every environment starts a new one."""
-    restore_rng(saved["rng"], envs.envs[0])
+    restore_rng(saved["rng"], envs.envs[0])  # Python's, NumPy's and torch's
     for env, state in zip(envs.envs, json.loads(saved["env_rngs"]), strict=True):
-        generator = np.random.Generator(getattr(np.random, state["bit_generator"])())
-        generator.bit_generator.state = state
-        env.np_random = generator
+        env.np_random.bit_generator.state = state  # seeded by the reset before this
     running = json.loads(saved["running"])
     episodes["recent"] = running["recent"]
     states = json.loads(saved["episodes"])
