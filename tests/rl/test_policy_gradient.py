@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from braintank.rl import a2c, load_agent, reinforce, rollout
-from braintank.rl.common import evaluate
+from braintank.rl.common import ReturnsLog, evaluate, read_returns
 
 
 def test_discounted_returns_run_backwards():
@@ -51,6 +51,44 @@ def test_short_a2c_training_beats_random(tmp_path):
                      eval_every=5000)
     a2c.train(cfg, tmp_path / "a2c", progress=False)
     assert evaluate(load_agent(tmp_path / "a2c"), 10, seed=1000)["mean_return"] > 60
+
+
+def test_a2c_kl_target_is_constant_or_decays_with_the_step_size():
+    assert a2c.kl_target(a2c.Config(target_kl=0.004), frac=0.25) == 0.004
+    linear = a2c.Config(target_kl=0.004, target_kl_schedule="linear")
+    assert a2c.kl_target(linear, frac=1.0) == 0.004
+    assert a2c.kl_target(linear, frac=0.25) == pytest.approx(0.001)
+
+
+def test_a2c_critic_has_its_own_step_size():
+    net = a2c.ActorCritic(8, 4, [16])
+    actor_group, critic_group = a2c.make_optimizer(net, a2c.Config(lr=1e-3,
+                                                                  critic_lr=5e-3)).param_groups
+    assert actor_group["lr"] == 1e-3 and critic_group["lr"] == 5e-3
+    assert {id(p) for p in actor_group["params"]} == {id(p) for p in net.actor.parameters()}
+    assert {id(p) for p in critic_group["params"]} == {id(p) for p in net.critic.parameters()}
+    same = a2c.make_optimizer(net, a2c.Config(lr=1e-3, optimizer="adam")).param_groups
+    assert [g["lr"] for g in same] == [1e-3, 1e-3]  # critic_lr 0: the actor's
+
+
+def test_reward_scale_scales_what_is_learned_not_what_is_reported(tmp_path):
+    runs = []
+    for scale in (1.0, 0.25):
+        cfg = a2c.Config(env="CartPole-v1", num_envs=2, rollout=30, reward_scale=scale)
+        torch.manual_seed(0)
+        net = a2c.ActorCritic(4, 2, [8])
+        torch.nn.init.zeros_(net.critic[-1].weight)  # V = 0: returns are the rewards alone
+        envs = rollout.make_vector_env(cfg)
+        obs, _ = envs.reset(seed=0)
+        log = ReturnsLog(tmp_path / str(scale))
+        episodes = {"return": np.zeros(2), "length": np.zeros(2, dtype=int), "recent": []}
+        batch, _ = rollout.collect_rollout(envs, net, obs, cfg, log, 0, episodes)
+        log.close()
+        logged = [(row["step"], row["return"]) for row in read_returns(log.path)]
+        runs.append((batch["returns"], logged))
+    assert torch.allclose(runs[1][0], 0.25 * runs[0][0])
+    assert runs[0][0].max() > 1  # several steps of reward 1 were summed
+    assert runs[1][1] == runs[0][1] and runs[0][1]  # episode returns are logged unscaled
 
 
 def test_a2c_resumes_from_its_checkpoint(tmp_path):

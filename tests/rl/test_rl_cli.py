@@ -37,6 +37,11 @@ def test_play_writes_an_animated_gif(tmp_path, capsys):
     (["rl", "train", "trpo", "--out", "x"], "unknown algorithm 'trpo'"),
     (["rl", "train", "dqn", "--env", "Pong-v9", "--out", "x"], "does not run on environment"),
     (["rl", "train", "a2c", "--steps", "0", "--out", "x"], "--steps must be positive"),
+    (["rl", "train", "a2c", "--set", "nope=1", "--out", "x"], "unknown a2c settings"),
+    (["rl", "train", "a2c", "--set", "lr", "--out", "x"], "--set takes KEY=VALUE"),
+    (["rl", "train", "a2c", "--set", "lr=-1", "--out", "x"], "learning rate"),
+    (["rl", "train", "a2c", "--set", "optimizer=sgd", "--out", "x"], "optimizer"),
+    (["rl", "train", "a2c", "--set", "lr=1e-3", "--resume", "--out", "x"], "being resumed"),
     (["rl", "eval", "no-such-agent"], "no shipped agent of that name"),
     (["rl", "eval", "sarsa-cliff", "--episodes", "0"], "--episodes must be at least 1"),
     (["rl", "play", "sarsa-cliff", "--out", "clip.png"], "must end in .gif"),
@@ -75,6 +80,15 @@ def test_train_then_resume_keeps_the_settings_and_the_log(tmp_path, capsys):
     more = (out / "returns.jsonl").read_text().splitlines()
     assert more[:len(rows)] == rows and len(more) > len(rows)
     assert (out / "curve.png").stat().st_size > 0
+
+
+def test_set_changes_any_setting_and_is_recorded(tmp_path, capsys):
+    out = tmp_path / "pg"
+    assert main(["rl", "train", "reinforce", "--steps", "500", "--set", "lr=0.02",
+                 "--set", "lr_schedule=linear", "--set", "hidden=[8]", "--out", str(out),
+                 "--no-progress"]) == 0
+    config = json.loads((out / "agent.json").read_text())["config"]
+    assert (config["lr"], config["lr_schedule"], config["hidden"]) == (0.02, "linear", [8])
 
 
 def test_missing_box2d_says_how_to_install_it(monkeypatch, capsys, tmp_path):

@@ -26,6 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                              "methods); default: the algorithm's")
     t.add_argument("--runs", type=int, help="cliff methods: independent runs to average")
     t.add_argument("--max-minutes", type=float, help="stop training after this many minutes")
+    t.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="any other setting of the algorithm (repeatable; VALUE in JSON, or "
+                        "a bare word), e.g. --set lr=3e-4 --set optimizer=adam")
     t.add_argument("--out", required=True, help="agent folder to write")
     t.add_argument("--resume", action="store_true",
                    help=f"continue from the checkpoint in --out ({', '.join(RESUMABLE)})")
@@ -85,6 +88,10 @@ def run_train(args: argparse.Namespace) -> int:
         overrides["algo"] = args.algo
     known = {f.name for f in fields(module.Config)}
     overrides = {k: v for k, v in overrides.items() if v is not None and k in known}
+    settings = _settings(args.set)
+    if settings and args.resume:
+        raise BraintankError("--set cannot change the settings of a run being resumed")
+    overrides.update(settings)
     if hasattr(module, "ENVS") and "env" in overrides and overrides["env"] not in module.ENVS:
         raise BraintankError(f"algorithm {args.algo} does not run on environment "
                              f"{overrides['env']!r}; choose one of: {', '.join(module.ENVS)}")
@@ -103,6 +110,21 @@ def run_train(args: argparse.Namespace) -> int:
         result = module.train(cfg, out, resume=args.resume, progress=progress)
     print(json.dumps({k: v for k, v in result.items() if k != "config"}))
     return 0
+
+
+def _settings(pairs: list[str]) -> dict:
+    """--set KEY=VALUE pairs as a dict; each VALUE read as JSON (3e-4, true, [64, 64]) and
+    taken as text when it is not."""
+    settings = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            raise BraintankError(f"--set takes KEY=VALUE, got {pair!r}")
+        try:
+            settings[key.strip()] = json.loads(text)
+        except json.JSONDecodeError:
+            settings[key.strip()] = text
+    return settings
 
 
 def _resumed_config(module, out: Path, overrides: dict):

@@ -79,9 +79,15 @@ class Config(ConfigBase):
     # 1: plain n-step returns, as A2C; below 1: GAE
     gae_lambda: float = setting(1.0, at_most=1)
     lr: float = setting(8.3e-4, label="learning rate", above=0)  # decayed linearly to 0
+    # the critic's step size, decayed with lr; 0: the same as lr. The course's actor_critic
+    # takes lr_actor and lr_critic apart.
+    critic_lr: float = setting(0.0, label="critic learning rate", at_least=0)
     # rmsprop (as A2C's paper and SB3) or adam
     optimizer: str = setting("rmsprop", choices=("rmsprop", "adam"))
     normalize_advantages: bool = False
+    # rewards are multiplied by this for learning (returns are reported unscaled): LunarLander's
+    # +-100 landings and crashes make the critic's gradient 10-60 where the clip is 0.5
+    reward_scale: float = setting(1.0, above=0)
     entropy_coef: float = 1e-5
     value_coef: float = 0.5
     max_grad_norm: float = 0.5
@@ -89,6 +95,9 @@ class Config(ConfigBase):
     # update, down when that update moved the policy by more than twice this KL divergence
     # (averaged over the batch), up when by less than half of it.
     target_kl: float = setting(0.0, at_least=0)
+    # linear: the target itself decays linearly to 0 with the step size, so that late updates
+    # move the policy less and less (constant: it holds the KL near target_kl to the end)
+    target_kl_schedule: str = setting("constant", choices=("constant", "linear"))
     hidden: list[int] = hidden_sizes(64, 64)
     # steps between greedy checks on validation seeds
     eval_every: int = setting(25_000, at_least=1)
@@ -184,6 +193,11 @@ def adapt_scale(scale: float, kl: float, target: float) -> float:
     return float(np.clip(scale, 1e-2, 1e2))
 
 
+def kl_target(cfg: Config, frac: float) -> float:
+    """The KL divergence per update aimed at when a share `frac` of the updates is left."""
+    return cfg.target_kl * (frac if cfg.target_kl_schedule == "linear" else 1.0)
+
+
 def grad_norm(module: nn.Module) -> float:
     return float(torch.linalg.vector_norm(
         torch.stack([p.grad.norm() for p in module.parameters() if p.grad is not None])))
@@ -221,6 +235,21 @@ class UpdateLog:
 
 # ---------------------------------------------------------------- train loop
 
+def step_sizes(cfg: Config) -> tuple[float, float]:
+    """The actor's and the critic's step sizes before the decay."""
+    return cfg.lr, cfg.critic_lr or cfg.lr
+
+
+def make_optimizer(net: ActorCritic, cfg: Config) -> torch.optim.Optimizer:
+    """One optimizer, with the actor's and the critic's parameters in two groups (in that
+    order) so that each has its own step size."""
+    groups = [{"params": part.parameters(), "lr": lr}
+              for part, lr in zip((net.actor, net.critic), step_sizes(cfg), strict=True)]
+    if cfg.optimizer == "rmsprop":
+        return torch.optim.RMSprop(groups, alpha=0.99, eps=1e-5)
+    return torch.optim.Adam(groups, eps=1e-5)
+
+
 def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -> dict:
     cfg.validate()
     torch.set_num_threads(cfg.threads)
@@ -229,10 +258,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
     out.mkdir(parents=True, exist_ok=True)
     net = ActorCritic(envs.single_observation_space.shape[0],
                       int(envs.single_action_space.n), cfg.hidden)
-    if cfg.optimizer == "rmsprop":
-        optimizer = torch.optim.RMSprop(net.parameters(), lr=cfg.lr, alpha=0.99, eps=1e-5)
-    else:
-        optimizer = torch.optim.Adam(net.parameters(), lr=cfg.lr, eps=1e-5)
+    optimizer = make_optimizer(net, cfg)
     meta = {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
     state, step, best = resume_from(out, resume, meta, net=net, optimizer=optimizer)
     updates_done, scale = (state["updates"], state.get("lr_scale", 1.0)) if state else (0, 1.0)
@@ -250,13 +276,14 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
         obs = restore_rollout(state["rollout"], envs, episodes)
     while updates_done < total_updates:
         frac = 1.0 - updates_done / total_updates
-        optimizer.param_groups[0]["lr"] = cfg.lr * frac * scale
+        for group, lr in zip(optimizer.param_groups, step_sizes(cfg), strict=True):
+            group["lr"] = lr * frac * scale
         rollout, obs = collect_rollout(envs, net, obs, cfg, log, step, episodes)
         stats = update(net, optimizer, cfg, rollout["obs"], rollout["actions"],
                        rollout["advantages"], rollout["returns"])
         check_finite(stats["loss"], "the A2C loss", out)
         if cfg.target_kl > 0:
-            scale = adapt_scale(scale, stats["kl"], cfg.target_kl)
+            scale = adapt_scale(scale, stats["kl"], kl_target(cfg, frac))
         diagnostics.add(step + batch, entropy=stats["entropy"], value_loss=stats["value_loss"],
                         explained_variance=explained_variance(rollout["values"].numpy(),
                                                               rollout["returns"].numpy()),

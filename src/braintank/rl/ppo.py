@@ -60,6 +60,7 @@ class Config(ConfigBase):
     epochs: int = setting(4, at_least=1)           # passes over each rollout
     gamma: float = setting(0.999, at_most=1)
     gae_lambda: float = setting(0.98, at_most=1)
+    reward_scale: float = setting(1.0, above=0)  # for learning; returns are reported unscaled
     lr: float = setting(3e-4, label="learning rate", above=0)  # decayed linearly to 0
     clip: float = setting(0.2, above=0, below=1)
     entropy_coef: float = setting(0.01)

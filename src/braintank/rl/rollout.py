@@ -70,7 +70,7 @@ def collect_rollout(envs, net, obs: np.ndarray, cfg, log: ReturnsLog, step: int,
         if "_final_obs" in info:  # the last observation of an episode that ended here
             for i in np.flatnonzero(info["_final_obs"]):
                 final[i] = info["final_obs"][i]
-        b_obs[t], b_act[t], b_rew[t] = obs, action.numpy(), reward
+        b_obs[t], b_act[t], b_rew[t] = obs, action.numpy(), reward * cfg.reward_scale
         b_term[t], b_end[t], b_next[t] = terminated, ended, final
         episodes["return"] += reward
         episodes["length"] += 1
