@@ -2,8 +2,8 @@
 
 The course's car sees the column sums of its 10 x 20 headlight grid (20 numbers), which hide
 how far ahead an obstacle is and let a station cell cancel an obstacle cell in the same
-column. This benchmark trains the same REINFORCE recipe (`reinforce.config_for` on the car:
-last 4 observations, batch z-scores, 300k steps) on a variant of the car that sees the grid
+column. This benchmark trains the same car recipe (`config_for` of REINFORCE or DQN on the
+car: last 4 observations, 300k or 200k steps) on a variant of the car that sees the grid
 itself (200 cells, each -1, 0 or 1) and nothing else: the same maps, moves, rewards and time
 limit. Its crash and refuel rates on the unseen maps 1000-1099, beside the recipe's on the
 course's observation, tell whether the issue's goal (crash on at most 15% of maps) is out of
@@ -12,7 +12,8 @@ reach of the learner or of the 20 sums.
 The variant is registered, in this process only, as `BraintankCarLitGrid-v0`; the command
 does not ship it.
 
-    python benchmarks/rl_car_view.py --seed 0 --out runs/car-view/seed0 [--steps N]
+    python benchmarks/rl_car_view.py [--algo reinforce|dqn] --seed 0 --out runs/car-view/seed0
+        [--steps N] [--episodes 100]
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 import gymnasium as gym
 import numpy as np
 
-from braintank.rl import reinforce
+from braintank.rl import dqn, reinforce
 from braintank.rl.car_drivers import outcomes
 from braintank.rl.car_env import VIEW_COLS, VIEW_ROWS, CarEnv
 from braintank.rl.common import CAR_ENV_ID, CHECKPOINT_FILE, MODEL_FILE, load_torch
@@ -49,15 +50,21 @@ def register() -> None:
         gym.register(id=GRID_ENV_ID, entry_point=LitGridCar, max_episode_steps=500)
 
 
-def agent_from(folder: Path, cfg: reinforce.Config, file: str) -> reinforce.PolicyAgent:
+def agent_from(folder: Path, algo: str, cfg, file: str):
     """The policy stored in `file` (model.pt: kept; checkpoint.pt: final) of a run."""
-    policy = reinforce.policy_network(VIEW_ROWS * VIEW_COLS * cfg.frames, 3, cfg.hidden)
+    inputs = VIEW_ROWS * VIEW_COLS * cfg.frames
+    if algo == "dqn":
+        q = dqn.q_network(inputs, 3, cfg.hidden)
+        q.load_state_dict(load_torch(folder / file)["q"])
+        return dqn.DQNAgent(q, GRID_ENV_ID, cfg.frames)
+    policy = reinforce.policy_network(inputs, 3, cfg.hidden)
     policy.load_state_dict(load_torch(folder / file)["policy"])
     return reinforce.PolicyAgent(policy, GRID_ENV_ID, cfg.frames)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--algo", choices=("reinforce", "dqn"), default="reinforce")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--steps", type=int, help="default: the car recipe's")
@@ -65,13 +72,14 @@ def main() -> None:
     args = parser.parse_args()
     register()
     overrides = {"seed": args.seed} | ({"steps": args.steps} if args.steps else {})
-    cfg = reinforce.config_for(CAR_ENV_ID, **overrides).replace(env=GRID_ENV_ID)
+    learner = dqn if args.algo == "dqn" else reinforce
+    cfg = learner.config_for(CAR_ENV_ID, **overrides).replace(env=GRID_ENV_ID)
     if not (args.out / MODEL_FILE).is_file():
-        reinforce.train(cfg, args.out)
-    report = {"env": GRID_ENV_ID, "seed": args.seed, "steps": cfg.steps}
+        learner.train(cfg, args.out)
+    report = {"algo": args.algo, "env": GRID_ENV_ID, "seed": args.seed, "steps": cfg.steps}
     for name, file in (("final", CHECKPOINT_FILE), ("kept", MODEL_FILE)):
-        report[name] = outcomes(agent_from(args.out, cfg, file), args.episodes, 1000,
-                                env_id=GRID_ENV_ID)
+        report[name] = outcomes(agent_from(args.out, args.algo, cfg, file), args.episodes,
+                                1000, env_id=GRID_ENV_ID)
     print(json.dumps(report, indent=1))
 
 

@@ -35,13 +35,15 @@ def test_the_grid_car_sees_the_cells_whose_column_sums_the_car_sees():
             assert reward_g == reward_s
 
 
-def test_view_benchmark_trains_and_counts_both_policies(tmp_path):
-    command = [sys.executable, str(BENCHMARKS / "rl_car_view.py"), "--seed", "0",
-               "--steps", "600", "--episodes", "4", "--out", str(tmp_path / "run")]
+@pytest.mark.parametrize("algo", ["reinforce", "dqn"])
+def test_view_benchmark_trains_and_counts_both_policies(tmp_path, algo):
+    command = [sys.executable, str(BENCHMARKS / "rl_car_view.py"), "--algo", algo,
+               "--seed", "0", "--steps", "1200", "--episodes", "4",
+               "--out", str(tmp_path / "run")]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout)
-    assert report["env"] == "BraintankCarLitGrid-v0"
+    assert (report["algo"], report["env"]) == (algo, "BraintankCarLitGrid-v0")
     for which in ("final", "kept"):
         ends = [report[which][end] for end in ("refuelled", "crashed", "out_of_time")]
         assert sum(ends) == pytest.approx(1.0) and report[which]["episodes"] == 4
