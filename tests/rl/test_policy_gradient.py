@@ -71,6 +71,21 @@ def test_a2c_critic_has_its_own_step_size():
     assert [g["lr"] for g in same] == [1e-3, 1e-3]  # critic_lr 0: the actor's
 
 
+def test_a2c_optimizer_state_with_one_group_loads_into_two():
+    net = a2c.ActorCritic(8, 4, [16])
+    old = torch.optim.RMSprop(net.parameters(), lr=1e-3, alpha=0.99, eps=1e-5)  # as before
+    (net.actor(torch.ones(2, 8)).sum() + net.value(torch.ones(2, 8)).sum()).backward()
+    old.step()
+    saved = old.state_dict()
+    optimizer = a2c.make_optimizer(net, a2c.Config(lr=1e-3))
+    with pytest.raises(ValueError):
+        optimizer.load_state_dict(saved)
+    optimizer.load_state_dict(a2c.two_groups(saved, len(list(net.actor.parameters()))))
+    square_avg = [optimizer.state[p]["square_avg"] for p in net.parameters()]
+    assert all(torch.equal(a, old.state[p]["square_avg"])
+               for a, p in zip(square_avg, net.parameters(), strict=True))
+
+
 def test_reward_scale_scales_what_is_learned_not_what_is_reported(tmp_path):
     runs = []
     for scale in (1.0, 0.25):

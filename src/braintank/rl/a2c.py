@@ -238,6 +238,17 @@ class UpdateLog:
 
 # ---------------------------------------------------------------- train loop
 
+def two_groups(saved: dict, actor_params: int) -> dict:
+    """An optimizer state as make_optimizer lays it out: one saved with a single parameter
+    group (A2C checkpoints written before the critic had its own step size) is split into
+    the actor's first `actor_params` parameters and the critic's."""
+    if len(saved["param_groups"]) != 1:
+        return saved
+    group = saved["param_groups"][0]
+    return {**saved, "param_groups": [{**group, "params": group["params"][:actor_params]},
+                                      {**group, "params": group["params"][actor_params:]}]}
+
+
 def step_sizes(cfg: Config) -> tuple[float, float]:
     """The actor's and the critic's step sizes before the decay."""
     return cfg.lr, cfg.critic_lr or cfg.lr
@@ -263,7 +274,10 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
                       int(envs.single_action_space.n), cfg.hidden)
     optimizer = make_optimizer(net, cfg)
     meta = {"algo": ALGO, "env": cfg.env, "config": cfg.to_dict()}
-    state, step, best = resume_from(out, resume, meta, net=net, optimizer=optimizer)
+    state, step, best = resume_from(out, resume, meta, net=net)
+    if state is not None:
+        optimizer.load_state_dict(two_groups(state["optimizer"],
+                                             len(list(net.actor.parameters()))))
     updates_done, scale = (state["updates"], state.get("lr_scale", 1.0)) if state else (0, 1.0)
     log = ReturnsLog(out, resume=resume, until_step=step if state else None)
     diagnostics = UpdateLog(out, UPDATES_EVERY, resume)
