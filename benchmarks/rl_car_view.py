@@ -53,12 +53,13 @@ def register() -> None:
 def agent_from(folder: Path, algo: str, cfg, file: str):
     """The policy stored in `file` (model.pt: kept; checkpoint.pt: final) of a run."""
     inputs = VIEW_ROWS * VIEW_COLS * cfg.frames
+    saved = load_torch(folder / file, checkpoint=file == CHECKPOINT_FILE)
     if algo == "dqn":
         q = dqn.q_network(inputs, 3, cfg.hidden)
-        q.load_state_dict(load_torch(folder / file)["q"])
+        q.load_state_dict(saved["q"])
         return dqn.DQNAgent(q, GRID_ENV_ID, cfg.frames)
     policy = reinforce.policy_network(inputs, 3, cfg.hidden)
-    policy.load_state_dict(load_torch(folder / file)["policy"])
+    policy.load_state_dict(saved["policy"])
     return reinforce.PolicyAgent(policy, GRID_ENV_ID, cfg.frames)
 
 

@@ -69,7 +69,7 @@ def train(algo: str, env: str, seed: int, folder: Path, steps: int | None) -> di
 def final_policy(folder: Path, scratch: Path):
     """The agent at the end of training: the checkpoint's network in a copy of the folder."""
     kept = load_torch(folder / MODEL_FILE)
-    checkpoint = load_torch(folder / CHECKPOINT_FILE)
+    checkpoint = load_torch(folder / CHECKPOINT_FILE, checkpoint=True)
     copy = scratch / folder.name
     copy.mkdir()
     shutil.copy(folder / "agent.json", copy / "agent.json")

@@ -108,3 +108,20 @@ def test_divergence_stops_with_a_clear_error_and_keeps_the_checkpoint(tmp_path):
     state = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
     assert 100 <= state["step"] < 2000
     assert all(torch.isfinite(v).all() for v in state["q"].values())
+
+
+def test_a_checkpoint_may_be_larger_than_an_agent(tmp_path, monkeypatch):
+    """A checkpoint carries DQN's replay buffer, so it is held to a larger size than an
+    agent's weights: a run with a big buffer still resumes."""
+    from braintank.errors import BraintankError
+    from braintank.rl import common
+
+    path = tmp_path / "checkpoint.pt"
+    common.save_torch(path, {"buffer": torch.zeros(400_000)})  # 1.6 MB
+    monkeypatch.setattr(common, "MAX_TORCH_BYTES", 2**20)
+    with pytest.raises(BraintankError, match="more than an agent's"):
+        common.load_torch(path)
+    assert common.load_torch(path, checkpoint=True)["buffer"].shape == (400_000,)
+    monkeypatch.setattr(common, "MAX_CHECKPOINT_BYTES", 2**20)
+    with pytest.raises(BraintankError, match="more than a checkpoint's"):
+        common.load_torch(path, checkpoint=True)

@@ -127,13 +127,20 @@ def save_torch(path: Path, payload: dict) -> None:
         torch.save(payload, handle)
 
 
-MAX_TORCH_BYTES = 256 * 2**20  # an agent's weights or checkpoint, unpacked
+MAX_TORCH_BYTES = 256 * 2**20  # an agent's weights, unpacked
+# a run's checkpoint, unpacked: it also holds DQN's replay buffer, 320 MB for 50k steps of the
+# car's 200 lit cells x 4 observations (benchmarks/rl_car_view.py)
+MAX_CHECKPOINT_BYTES = 8 * 2**30
 
 
-def load_torch(path: Path) -> object:
-    """What a model.pt or checkpoint.pt holds, read weights-only (no file runs code) from a
-    regular file whose archive unpacks to at most MAX_TORCH_BYTES."""
+def load_torch(path: Path, checkpoint: bool = False) -> object:
+    """What a model.pt or (`checkpoint`) a checkpoint.pt holds, read weights-only (no file
+    runs code) from a regular file whose archive unpacks to at most MAX_TORCH_BYTES
+    (MAX_CHECKPOINT_BYTES for a checkpoint)."""
     import torch
+
+    limit, whose = ((MAX_CHECKPOINT_BYTES, "a checkpoint's") if checkpoint
+                    else (MAX_TORCH_BYTES, "an agent's"))
 
     if not path.exists():
         raise BraintankError(f"{path} is missing: the agent folder is incomplete")
@@ -142,9 +149,9 @@ def load_torch(path: Path) -> object:
     unpacked = unpacked_bytes(path)
     if unpacked is None:
         raise BraintankError(f"{path} is not a readable PyTorch file (not a zip archive)")
-    if unpacked > MAX_TORCH_BYTES:
-        raise BraintankError(f"{path}: unpacks to {unpacked:,} bytes, more than an agent's "
-                             f"{MAX_TORCH_BYTES:,}")
+    if unpacked > limit:
+        raise BraintankError(f"{path}: unpacks to {unpacked:,} bytes, more than {whose} "
+                             f"{limit:,}")
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # noqa: BLE001 - a damaged archive breaks the unpickler many ways
@@ -165,7 +172,7 @@ def resume_from(out: Path, resume: bool, meta: dict, **parts: Any) -> tuple[dict
     into `meta`; otherwise (None, 0, -inf)."""
     if not (resume and (out / CHECKPOINT_FILE).is_file()):
         return None, 0, -math.inf
-    state = load_torch(out / CHECKPOINT_FILE)
+    state = load_torch(out / CHECKPOINT_FILE, checkpoint=True)
     for name, part in parts.items():
         part.load_state_dict(state[name])
     meta["best_step"] = state.get("best_step")
