@@ -32,7 +32,7 @@ import numpy as np
 from braintank.rl import load_agent
 from braintank.rl.car_drivers import outcomes
 from braintank.rl.common import (
-    CAR_ENV_ID,
+    CAR_VIEWS,
     CHECKPOINT_FILE,
     GOALS,
     MODEL_FILE,
@@ -81,8 +81,8 @@ def play(agent, episodes: int, seed: int) -> dict:
     """Mean return with its interval; on the car also how the episodes ended."""
     result = evaluate(agent, episodes, seed)
     played = {k: result[k] for k in ("mean_return", "std_return", "ci95_low", "ci95_high")}
-    if agent.env_id == CAR_ENV_ID:
-        ends = outcomes(agent, episodes, seed)
+    if agent.env_id in CAR_VIEWS:
+        ends = outcomes(agent, episodes, seed, env_id=agent.env_id)
         played.update({k: ends[k] for k in ENDS})
     return played
 
@@ -164,7 +164,7 @@ def main() -> None:
                "goal": goal, "seeds": rows,
                "final": across([r["final"]["mean_return"] for r in rows]),
                "kept": across([r["kept"]["mean_return"] for r in rows])}
-    if args.env == CAR_ENV_ID:
+    if args.env in CAR_VIEWS:
         for which in ("final", "kept"):
             for end in ENDS:
                 summary[which][end] = across([r[which][end] for r in rows])

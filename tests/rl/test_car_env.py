@@ -3,14 +3,35 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from gymnasium.utils.env_checker import check_env
 
 from braintank.rl.car_env import OBSTACLE, STATION, CarEnv
-from braintank.rl.common import CAR_ENV_ID, make_env
+from braintank.rl.common import CAR_ENV_ID, CAR_GRID_ENV_ID, make_env
 
 
-def test_gymnasium_env_checker_passes():
-    check_env(make_env(CAR_ENV_ID, render_mode="rgb_array").unwrapped, skip_render_check=False)
+@pytest.mark.parametrize("env_id", [CAR_ENV_ID, CAR_GRID_ENV_ID])
+def test_gymnasium_env_checker_passes(env_id):
+    check_env(make_env(env_id, render_mode="rgb_array").unwrapped, skip_render_check=False)
+
+
+def test_the_grid_car_sees_the_cells_whose_column_sums_the_car_sees():
+    grid_env, car_env = make_env(CAR_GRID_ENV_ID), make_env(CAR_ENV_ID)
+    for seed in range(3):
+        grid, _ = grid_env.reset(seed=seed)
+        sums, _ = car_env.reset(seed=seed)  # the same map, start and headlights
+        for action in (0, 2, 1, 2):
+            assert grid.shape == (200,) and set(np.unique(grid)) <= {-1.0, 0.0, 1.0}
+            np.testing.assert_array_equal(grid.reshape(10, 20), grid_env.unwrapped.headlights())
+            np.testing.assert_array_equal(grid.reshape(10, 20).sum(axis=0), sums)
+            grid, reward_grid, *_ = grid_env.step(action)
+            sums, reward_sums, *_ = car_env.step(action)
+            assert reward_grid == reward_sums
+
+
+def test_an_unknown_view_is_refused():
+    with pytest.raises(ValueError, match="view must be one of sums, grid"):
+        CarEnv(view="pixels")
 
 
 def test_observation_is_the_column_sums_of_the_headlights():

@@ -20,7 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     t = sub.add_parser("train", help="train an agent into a folder")
     t.add_argument("algo", metavar="ALGO", help=f"one of: {', '.join(TRAINABLE)}")
     t.add_argument("--env", help="environment id (default: the algorithm's own; "
-                                 "BraintankCar-v0 is the course's car)")
+                                 "BraintankCar-v0 is the course's car, "
+                                 "BraintankCarLitGrid-v0 the same car seeing its whole "
+                                 "headlight matrix)")
     t.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     t.add_argument("--steps", type=int, help="environment steps (episodes for the tabular "
                                              "methods); default: the algorithm's")

@@ -4,8 +4,11 @@ A car drives at night on a walled map with obstacles and a gas station. It alway
 unit per step; each step it turns left, turns right (by `TURN_DEGREES`) or goes straight.
 It sees only what its headlights light: a 20 x 10 grid in front of it (20 columns across,
 10 rows ahead), each cell 0 (nothing), 1 (gas station) or -1 (wall or obstacle). The
-observation is the column sums of that grid: 20 values in [-10, 10]. A new random map is
-drawn at every reset, so the car cannot learn a map, only how to use its headlights.
+observation is the column sums of that grid, 20 values in [-10, 10], as the course simplifies
+it (`view="sums"`, `BraintankCar-v0`); with `view="grid"` (`BraintankCarLitGrid-v0`) it is the
+course's state before that simplification, the whole lit matrix, 200 values (row 0 nearest
+the car). A new random map is drawn at every reset, so the car cannot learn a map, only how
+to use its headlights.
 
 Rewards, as the course describes them (the car "almost collided", R = -8): every step costs
 `STEP_COST` plus a penalty for obstacle cells in the three headlight rows nearest the car;
@@ -28,6 +31,7 @@ N_OBSTACLES, STATION_SIZE = 8, 6
 FREE, OBSTACLE, STATION = 0, -1, 1
 LEFT, RIGHT, STRAIGHT = 0, 1, 2
 PIXELS = 8                 # render scale: pixels per map cell
+VIEWS = ("sums", "grid")   # what the car observes of its headlights
 
 
 def move(position: np.ndarray, heading: float, action: int) -> tuple[np.ndarray, float]:
@@ -49,10 +53,16 @@ def map_values(grid: np.ndarray, points: np.ndarray) -> np.ndarray:
 class CarEnv(gym.Env):
     metadata = {"render_modes": ["rgb_array"], "render_fps": 15}
 
-    def __init__(self, render_mode: str | None = None) -> None:
-        self.render_mode = render_mode
-        self.observation_space = gym.spaces.Box(-float(VIEW_ROWS), float(VIEW_ROWS),
-                                                shape=(VIEW_COLS,), dtype=np.float32)
+    def __init__(self, render_mode: str | None = None, view: str = "sums") -> None:
+        if view not in VIEWS:
+            raise ValueError(f"view must be one of {', '.join(VIEWS)}, got {view!r}")
+        self.render_mode, self.view = render_mode, view
+        if view == "sums":
+            self.observation_space = gym.spaces.Box(-float(VIEW_ROWS), float(VIEW_ROWS),
+                                                    shape=(VIEW_COLS,), dtype=np.float32)
+        else:
+            self.observation_space = gym.spaces.Box(-1.0, 1.0, shape=(VIEW_ROWS * VIEW_COLS,),
+                                                    dtype=np.float32)
         self.action_space = gym.spaces.Discrete(3)
         # headlight sample points in the car's frame: (rows ahead, columns across, xy)
         ahead = np.arange(1, VIEW_ROWS + 1, dtype=np.float64)
@@ -101,8 +111,10 @@ class CarEnv(gym.Env):
         """The 10 x 20 grid the headlights light (row 0 nearest the car)."""
         return self._cell(self._view_points())
 
-    def _observation(self, view: np.ndarray) -> np.ndarray:
-        return view.sum(axis=0).astype(np.float32)
+    def _observation(self, lit: np.ndarray) -> np.ndarray:
+        if self.view == "sums":
+            return lit.sum(axis=0).astype(np.float32)
+        return lit.reshape(-1).astype(np.float32)
 
     # ------------------------------------------------------------ gym API
     def reset(self, *, seed: int | None = None, options: dict | None = None):

@@ -28,7 +28,9 @@ CURVE_FILE = "curve.png"
 MODEL_FILE, CHECKPOINT_FILE = "model.pt", "checkpoint.pt"  # network agents' weights, resume state
 # Mean return over 100 episodes at which an environment counts as solved (drawn on the curves).
 GOALS = {"CartPole-v1": 475.0, "LunarLander-v3": 200.0}
-CAR_ENV_ID = "BraintankCar-v0"
+CAR_ENV_ID = "BraintankCar-v0"            # the course's car: its headlights' 20 column sums
+CAR_GRID_ENV_ID = "BraintankCarLitGrid-v0"  # the same car seeing the whole (20,10) headlight matrix
+CAR_VIEWS = {CAR_ENV_ID: "sums", CAR_GRID_ENV_ID: "grid"}
 UNLIMITED_ENV_STEP_CAP = 1000
 BOX2D_HINT = 'install it with: pip install "gymnasium[box2d]"'
 
@@ -51,9 +53,9 @@ def make_env(env_id: str, render_mode: str | None = None, **kwargs: Any):
     if render_mode == "rgb_array":  # pygame draws off-screen; no display or sound needed
         os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
         os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    if env_id == CAR_ENV_ID and env_id not in gym.registry:
-        gym.register(id=CAR_ENV_ID, entry_point="braintank.rl.car_env:CarEnv",
-                     max_episode_steps=500)
+    if env_id in CAR_VIEWS and env_id not in gym.registry:
+        gym.register(id=env_id, entry_point="braintank.rl.car_env:CarEnv",
+                     max_episode_steps=500, kwargs={"view": CAR_VIEWS[env_id]})
     try:
         if gym.spec(env_id).max_episode_steps is None:  # a looping greedy policy must end
             kwargs.setdefault("max_episode_steps", UNLIMITED_ENV_STEP_CAP)

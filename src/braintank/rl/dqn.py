@@ -47,7 +47,7 @@ from braintank.rl.episode_state import restore_episode, save_episode
 from braintank.rl.history import ObservationHistory, frames_setting
 
 ALGO = "dqn"
-ENVS = ("CartPole-v1", "BraintankCar-v0", "LunarLander-v3")
+ENVS = ("CartPole-v1", "BraintankCar-v0", "BraintankCarLitGrid-v0", "LunarLander-v3")
 
 
 # ---------------------------------------------------------------- config
@@ -86,6 +86,7 @@ PRESETS = {
     "LunarLander-v3": dict(hidden=[256, 256], lr=5e-4, steps=500_000, eval_every=25_000),
 }
 
+PRESETS["BraintankCarLitGrid-v0"] = PRESETS["BraintankCar-v0"]  # the same recipe
 
 def config_for(env: str, **overrides) -> Config:
     return Config(env=env).replace(**{**PRESETS.get(env, {}), **overrides})

@@ -13,11 +13,12 @@ import json
 
 import numpy as np
 
-from braintank.rl.common import CAR_ENV_ID
+from braintank.rl.common import CAR_VIEWS
 
 # the attributes of env.unwrapped that make up an episode in progress
 EPISODE_FIELDS = {"CartPole-v1": {"state": np.float64, "steps_beyond_terminated": None},
-                  CAR_ENV_ID: {"grid": np.int8, "position": np.float64, "heading": None}}
+                  **{car: {"grid": np.int8, "position": np.float64, "heading": None}
+                     for car in CAR_VIEWS}}
 
 
 def _time_limit(env):

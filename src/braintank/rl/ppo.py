@@ -42,7 +42,7 @@ from braintank.rl.common import (
 from braintank.rl.rollout import collect_rollout, make_vector_env, restore_rollout, rollout_state
 
 ALGO = "ppo"
-ENVS = ("LunarLander-v3", "CartPole-v1", "BraintankCar-v0")
+ENVS = ("LunarLander-v3", "CartPole-v1", "BraintankCar-v0", "BraintankCarLitGrid-v0")
 
 
 # ---------------------------------------------------------------- config
@@ -80,6 +80,7 @@ PRESETS = {"CartPole-v1": dict(steps=100_000, num_envs=8, rollout=32, minibatch=
            "BraintankCar-v0": dict(steps=200_000, num_envs=8, rollout=256, gamma=0.99,
                                    gae_lambda=0.95, hidden=[150])}
 
+PRESETS["BraintankCarLitGrid-v0"] = PRESETS["BraintankCar-v0"]  # the same recipe
 
 def config_for(env: str, **overrides) -> Config:
     """The recipe for `env`: the defaults, the environment's preset, then `overrides`."""

@@ -40,7 +40,7 @@ from braintank.rl.common import (
 from braintank.rl.history import ObservationHistory, frames_setting
 
 ALGO = "reinforce"
-ENVS = ("CartPole-v1", "BraintankCar-v0", "LunarLander-v3")
+ENVS = ("CartPole-v1", "BraintankCar-v0", "BraintankCarLitGrid-v0", "LunarLander-v3")
 
 
 # ---------------------------------------------------------------- config
@@ -82,6 +82,7 @@ PRESETS = {"CartPole-v1": dict(lr_schedule="linear"),
                                    episodes_per_update=16, steps=300_000,
                                    eval_episodes=50)}
 
+PRESETS["BraintankCarLitGrid-v0"] = PRESETS["BraintankCar-v0"]  # the same recipe
 
 def config_for(env: str, **overrides) -> Config:
     return Config(env=env).replace(**{**PRESETS.get(env, {}), **overrides})
