@@ -15,7 +15,7 @@ from braintank.rl.car_drivers import HeadlightDriver, MapDriver, outcomes
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("agents", nargs="*", default=["dqn-car", "reinforce-car"])
+    parser.add_argument("agents", nargs="*", default=["dqn-car", "reinforce-car", "dqn-car-grid"])
     parser.add_argument("--episodes", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1000)
     parser.add_argument("--scripted", action="store_true",
@@ -26,7 +26,8 @@ def main() -> None:
         print("scripted, headlights", outcomes(HeadlightDriver(), args.episodes, args.seed))
         print("scripted, whole map", outcomes(MapDriver(), args.episodes, args.seed))
     for name in args.agents:
-        print(name, outcomes(load_agent(name), args.episodes, args.seed))
+        agent = load_agent(name)  # on the car it was trained on (the sums or the lit grid)
+        print(name, outcomes(agent, args.episodes, args.seed, env_id=agent.env_id))
 
 
 if __name__ == "__main__":

@@ -103,3 +103,14 @@ def test_shipped_reinforce_car_beats_driving_at_random():
 
     learned = evaluate(agent, 20, seed=1000)["mean_return"]
     assert learned > evaluate(Random(), 20, seed=1000)["mean_return"] + 40
+
+
+def test_shipped_dqn_on_the_lit_grid_refuels_and_rarely_crashes():
+    from braintank.rl import load_agent
+    from braintank.rl.car_drivers import outcomes
+
+    agent = load_agent("dqn-car-grid")
+    assert agent.env_id == CAR_GRID_ENV_ID
+    assert agent.q[0].in_features == 200 * agent.history.frames  # the whole matrix, 4 times
+    ends = outcomes(agent, 20, 1000, env_id=CAR_GRID_ENV_ID)  # 95% and 5% on these maps
+    assert ends["refuelled"] >= 0.85 and ends["crashed"] <= 0.15

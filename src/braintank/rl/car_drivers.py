@@ -115,8 +115,8 @@ class MapDriver:
 def outcomes(driver, episodes: int, seed: int, env_id: str = CAR_ENV_ID) -> dict:
     """How `driver` (None: random actions) ends `episodes` greedy episodes on maps seed,
     seed+1, ...: the mean return and the shares refuelled, crashed and out of time, each
-    share with its 95% interval (`low`/`high` lists in that order). `env_id`: the car, or a
-    variant of it registered under another id (benchmarks/rl_car_view.py)."""
+    share with its 95% interval (`low`/`high` lists in that order). `env_id`: the car the
+    driver sees, the course's (`BraintankCar-v0`) or the lit matrix (`BraintankCarLitGrid-v0`)."""
     env = make_env(env_id)
     env.action_space.seed(seed)
     returns, ends = [], {"refuelled": 0, "crashed": 0, "out_of_time": 0}

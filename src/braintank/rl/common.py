@@ -131,7 +131,7 @@ def save_torch(path: Path, payload: dict) -> None:
 
 MAX_TORCH_BYTES = 256 * 2**20  # an agent's weights, unpacked
 # a run's checkpoint, unpacked: it also holds DQN's replay buffer, 320 MB for 50k steps of the
-# car's 200 lit cells x 4 observations (benchmarks/rl_car_view.py)
+# car's 200 lit cells x 4 observations (BraintankCarLitGrid-v0)
 MAX_CHECKPOINT_BYTES = 8 * 2**30
 
 
