@@ -67,6 +67,12 @@ def make_env(env_id: str, render_mode: str | None = None, **kwargs: Any):
         raise BraintankError(f"unknown environment {env_id!r}: {exc}") from exc
 
 
+def preset_for(presets: dict[str, dict], env_id: str) -> dict:
+    """A learner's preset settings for `env_id`; both cars (sums or lit matrix) take the
+    car's recipe."""
+    return presets.get(CAR_ENV_ID if env_id in CAR_VIEWS else env_id, {})
+
+
 def check_env_for(algo: str, env_id: str, allowed: tuple[str, ...]) -> None:
     if env_id not in allowed:
         raise BraintankError(f"algorithm {algo} does not run on environment {env_id!r}; "

@@ -37,6 +37,7 @@ from braintank.rl.common import (
     ReturnsLog,
     check_finite,
     make_env,
+    preset_for,
     restore_rng,
     resume_from,
     rng_state,
@@ -86,10 +87,9 @@ PRESETS = {
     "LunarLander-v3": dict(hidden=[256, 256], lr=5e-4, steps=500_000, eval_every=25_000),
 }
 
-PRESETS["BraintankCarLitGrid-v0"] = PRESETS["BraintankCar-v0"]  # the same recipe
 
 def config_for(env: str, **overrides) -> Config:
-    return Config(env=env).replace(**{**PRESETS.get(env, {}), **overrides})
+    return Config(env=env).replace(**{**preset_for(PRESETS, env), **overrides})
 
 
 # ---------------------------------------------------------------- network

@@ -35,6 +35,7 @@ from braintank.rl.agentfile import (
 from braintank.rl.common import (
     ReturnsLog,
     check_finite,
+    preset_for,
     resume_from,
     set_seeds,
     validate_and_save,
@@ -80,11 +81,10 @@ PRESETS = {"CartPole-v1": dict(steps=100_000, num_envs=8, rollout=32, minibatch=
            "BraintankCar-v0": dict(steps=200_000, num_envs=8, rollout=256, gamma=0.99,
                                    gae_lambda=0.95, hidden=[150])}
 
-PRESETS["BraintankCarLitGrid-v0"] = PRESETS["BraintankCar-v0"]  # the same recipe
 
 def config_for(env: str, **overrides) -> Config:
     """The recipe for `env`: the defaults, the environment's preset, then `overrides`."""
-    return Config(env=env).replace(**{**PRESETS.get(env, {}), **overrides})
+    return Config(env=env).replace(**{**preset_for(PRESETS, env), **overrides})
 
 
 # ---------------------------------------------------------------- update

@@ -31,6 +31,7 @@ from braintank.rl.common import (
     ReturnsLog,
     check_finite,
     make_env,
+    preset_for,
     restore_rng,
     resume_from,
     rng_state,
@@ -82,10 +83,9 @@ PRESETS = {"CartPole-v1": dict(lr_schedule="linear"),
                                    episodes_per_update=16, steps=300_000,
                                    eval_episodes=50)}
 
-PRESETS["BraintankCarLitGrid-v0"] = PRESETS["BraintankCar-v0"]  # the same recipe
 
 def config_for(env: str, **overrides) -> Config:
-    return Config(env=env).replace(**{**PRESETS.get(env, {}), **overrides})
+    return Config(env=env).replace(**{**preset_for(PRESETS, env), **overrides})
 
 
 # ---------------------------------------------------------------- network
