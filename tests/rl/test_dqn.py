@@ -125,3 +125,13 @@ def test_a_checkpoint_may_be_larger_than_an_agent(tmp_path, monkeypatch):
     monkeypatch.setattr(common, "MAX_CHECKPOINT_BYTES", 2**20)
     with pytest.raises(BraintankError, match="more than a checkpoint's"):
         common.load_torch(path, checkpoint=True)
+
+
+@pytest.mark.parametrize("schedule", ["constant", "linear"])
+def test_dqn_step_size_schedule(tmp_path, schedule):
+    cfg = dqn.Config(steps=2000, learning_starts=200, eval_every=2000, eval_episodes=1,
+                     hidden=[16], lr_schedule=schedule)
+    dqn.train(cfg, tmp_path, progress=False)
+    last = torch.load(tmp_path / "checkpoint.pt", weights_only=False)["optimizer"]
+    lr = last["param_groups"][0]["lr"]
+    assert lr == cfg.lr if schedule == "constant" else lr < 0.01 * cfg.lr
