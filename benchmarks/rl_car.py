@@ -15,7 +15,8 @@ from braintank.rl.car_drivers import HeadlightDriver, MapDriver, outcomes
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("agents", nargs="*", default=["dqn-car", "reinforce-car", "dqn-car-grid"])
+    parser.add_argument("agents", nargs="*", default=["dqn-car", "reinforce-car", "dqn-car-grid",
+                                                      "reinforce-car-grid"])
     parser.add_argument("--episodes", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1000)
     parser.add_argument("--scripted", action="store_true",

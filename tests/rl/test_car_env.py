@@ -7,7 +7,7 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 from braintank.rl.car_env import OBSTACLE, STATION, CarEnv
-from braintank.rl.common import CAR_ENV_ID, CAR_GRID_ENV_ID, make_env
+from braintank.rl.common import CAR_ENV_ID, CAR_GRID_ENV_ID, make_env, preset_for
 
 
 @pytest.mark.parametrize("env_id", [CAR_ENV_ID, CAR_GRID_ENV_ID])
@@ -32,6 +32,16 @@ def test_the_grid_car_sees_the_cells_whose_column_sums_the_car_sees():
 def test_an_unknown_view_is_refused():
     with pytest.raises(ValueError, match="view must be one of sums, grid"):
         CarEnv(view="pixels")
+
+
+def test_both_cars_take_the_car_recipe_and_the_lit_matrix_its_own_changes():
+    presets = {CAR_ENV_ID: {"frames": 4, "lr": 1e-3}, CAR_GRID_ENV_ID: {"frames": 1},
+               "CartPole-v1": {"lr": 5e-3}}
+    assert preset_for(presets, CAR_ENV_ID) == {"frames": 4, "lr": 1e-3}
+    assert preset_for(presets, CAR_GRID_ENV_ID) == {"frames": 1, "lr": 1e-3}
+    assert preset_for({CAR_ENV_ID: {"lr": 1e-3}}, CAR_GRID_ENV_ID) == {"lr": 1e-3}
+    assert preset_for(presets, "CartPole-v1") == {"lr": 5e-3}
+    assert preset_for(presets, "LunarLander-v3") == {}
 
 
 def test_observation_is_the_column_sums_of_the_headlights():
@@ -114,3 +124,13 @@ def test_shipped_dqn_on_the_lit_grid_refuels_and_rarely_crashes():
     assert agent.q[0].in_features == 200 * agent.history.frames  # the whole matrix, 4 times
     ends = outcomes(agent, 20, 1000, env_id=CAR_GRID_ENV_ID)  # 95% and 5% on these maps
     assert ends["refuelled"] >= 0.85 and ends["crashed"] <= 0.15
+
+
+def test_shipped_reinforce_on_the_lit_grid_refuels_and_rarely_crashes():
+    from braintank.rl import load_agent
+    from braintank.rl.car_drivers import outcomes
+
+    agent = load_agent("reinforce-car-grid")
+    assert agent.env_id == CAR_GRID_ENV_ID and agent.history.frames == 1
+    ends = outcomes(agent, 50, 1000, env_id=CAR_GRID_ENV_ID)  # 88% and 12% on these maps
+    assert ends["refuelled"] >= 0.8 and ends["crashed"] <= 0.16

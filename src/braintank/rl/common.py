@@ -68,9 +68,10 @@ def make_env(env_id: str, render_mode: str | None = None, **kwargs: Any):
 
 
 def preset_for(presets: dict[str, dict], env_id: str) -> dict:
-    """A learner's preset settings for `env_id`; both cars (sums or lit matrix) take the
-    car's recipe."""
-    return presets.get(CAR_ENV_ID if env_id in CAR_VIEWS else env_id, {})
+    """A learner's preset settings for `env_id`. Both cars (sums or lit matrix) take the
+    car's recipe, which the lit matrix's own entry, where a learner has one, changes."""
+    car = presets.get(CAR_ENV_ID, {}) if env_id in CAR_VIEWS else {}
+    return {**car, **presets.get(env_id, {})}
 
 
 def check_env_for(algo: str, env_id: str, allowed: tuple[str, ...]) -> None:
