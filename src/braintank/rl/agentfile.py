@@ -91,6 +91,19 @@ def hidden_sizes(*sizes: int) -> list[int]:
                    at_most=MAX_UNITS)
 
 
+def lr_schedule_setting() -> str:
+    """A Config's `lr_schedule` field: "constant", or "linear" (the step size falls to 0 at
+    the last step, so the final policy settles; `scheduled_lr`)."""
+    return setting("constant", choices=("constant", "linear"))
+
+
+def scheduled_lr(cfg, step: int) -> float:
+    """The step size at environment step `step` under `cfg.lr_schedule`."""
+    if cfg.lr_schedule == "linear":
+        return cfg.lr * max(0.0, 1.0 - step / cfg.steps)
+    return cfg.lr
+
+
 def seed_setting(default: int) -> int:
     """A Config's seed field: NumPy and gymnasium take 0 to SEED_LIMIT."""
     return setting(default, at_most=SEED_LIMIT)

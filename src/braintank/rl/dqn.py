@@ -30,7 +30,9 @@ from braintank.rl.agentfile import (
     MAX_THREADS,
     hidden_sizes,
     load_network,
+    lr_schedule_setting,
     read_agent,
+    scheduled_lr,
     seed_setting,
 )
 from braintank.rl.common import (
@@ -64,8 +66,7 @@ class Config(ConfigBase):
     frames: int = frames_setting()  # recent observations the network sees (rl/history.py)
     optimizer: str = setting("adam", choices=("adam", "rmsprop"))  # rmsprop: the course's
     lr: float = setting(2.5e-4, label="learning rate", above=0)
-    # "linear": the step size falls to 0 at the last step, so the final policy settles
-    lr_schedule: str = setting("constant", choices=("constant", "linear"))
+    lr_schedule: str = lr_schedule_setting()
     gamma: float = setting(0.99, at_most=1)
     buffer_size: int = setting(50_000, at_least=1)
     batch_size: int = setting(128, at_least=1)
@@ -291,8 +292,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
             obs = history.push(env.reset()[0])
             episode_return, episode_length = 0.0, 0
         if step - first_step >= cfg.learning_starts and step % cfg.train_every == 0:
-            if cfg.lr_schedule == "linear":
-                optimizer.param_groups[0]["lr"] = cfg.lr * max(0.0, 1.0 - step / cfg.steps)
+            optimizer.param_groups[0]["lr"] = scheduled_lr(cfg, step)
             loss = update(q, target, optimizer, buffer.sample(cfg.batch_size, rng), cfg)
             check_finite(loss, "the DQN loss", out)
         if step % cfg.target_every == 0:

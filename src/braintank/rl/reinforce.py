@@ -24,7 +24,9 @@ from braintank.rl.agentfile import (
     MAX_THREADS,
     hidden_sizes,
     load_network,
+    lr_schedule_setting,
     read_agent,
+    scheduled_lr,
     seed_setting,
 )
 from braintank.rl.common import (
@@ -56,8 +58,7 @@ class Config(ConfigBase):
     hidden: list[int] = hidden_sizes(64)
     frames: int = frames_setting()  # recent observations the policy sees (rl/history.py)
     lr: float = setting(5e-3, label="learning rate", above=0)
-    # "linear": the step size falls to 0 at the last step, so the final policy settles
-    lr_schedule: str = setting("constant", choices=("constant", "linear"))
+    lr_schedule: str = lr_schedule_setting()
     gamma: float = setting(0.99, at_most=1)
     episodes_per_update: int = setting(4, at_least=1)
     # the z-score of G_t within each "episode" (better or worse than the rest of that
@@ -194,8 +195,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
             recent = (recent + [sum(rewards)])[-100:]
             batch_returns.append(discounted_returns(rewards, cfg.gamma))
         returns = scaled_returns(batch_returns, cfg.standardize)
-        if cfg.lr_schedule == "linear":
-            optimizer.param_groups[0]["lr"] = cfg.lr * max(0.0, 1.0 - step / cfg.steps)
+        optimizer.param_groups[0]["lr"] = scheduled_lr(cfg, step)
         loss = update(policy, optimizer, torch.stack(batch_obs), torch.as_tensor(batch_actions),
                       torch.as_tensor(returns, dtype=torch.float32))
         check_finite(loss, "the REINFORCE loss", out)
