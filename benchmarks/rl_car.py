@@ -27,8 +27,7 @@ def main() -> None:
         print("scripted, headlights", outcomes(HeadlightDriver(), args.episodes, args.seed))
         print("scripted, whole map", outcomes(MapDriver(), args.episodes, args.seed))
     for name in args.agents:
-        agent = load_agent(name)  # on the car it was trained on (the sums or the lit grid)
-        print(name, outcomes(agent, args.episodes, args.seed, env_id=agent.env_id))
+        print(name, outcomes(load_agent(name), args.episodes, args.seed))  # on its own car
 
 
 if __name__ == "__main__":

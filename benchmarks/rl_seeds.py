@@ -82,7 +82,7 @@ def play(agent, episodes: int, seed: int) -> dict:
     result = evaluate(agent, episodes, seed)
     played = {k: result[k] for k in ("mean_return", "std_return", "ci95_low", "ci95_high")}
     if agent.env_id in CAR_VIEWS:
-        ends = outcomes(agent, episodes, seed, env_id=agent.env_id)
+        ends = outcomes(agent, episodes, seed)
         played.update({k: ends[k] for k in ENDS})
     return played
 

@@ -134,3 +134,11 @@ def test_shipped_reinforce_on_the_lit_grid_refuels_and_rarely_crashes():
     assert agent.env_id == CAR_GRID_ENV_ID and agent.history.frames == 1
     ends = outcomes(agent, 50, 1000, env_id=CAR_GRID_ENV_ID)  # 88% and 12% on these maps
     assert ends["refuelled"] >= 0.8 and ends["crashed"] <= 0.16
+
+
+def test_an_agent_is_played_on_its_own_car_unless_told():
+    from braintank.rl import load_agent
+    from braintank.rl.car_drivers import outcomes
+
+    agent = load_agent("reinforce-car-grid")  # 200 inputs: it cannot drive on the 20 sums
+    assert outcomes(agent, 5, 1000) == outcomes(agent, 5, 1000, env_id=CAR_GRID_ENV_ID)

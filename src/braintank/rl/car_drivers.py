@@ -112,12 +112,13 @@ class MapDriver:
         return self.route_.pop(0) if self.route_ else STRAIGHT
 
 
-def outcomes(driver, episodes: int, seed: int, env_id: str = CAR_ENV_ID) -> dict:
+def outcomes(driver, episodes: int, seed: int, env_id: str | None = None) -> dict:
     """How `driver` (None: random actions) ends `episodes` greedy episodes on maps seed,
     seed+1, ...: the mean return and the shares refuelled, crashed and out of time, each
     share with its 95% interval (`low`/`high` lists in that order). `env_id`: the car the
-    driver sees, the course's (`BraintankCar-v0`) or the lit matrix (`BraintankCarLitGrid-v0`)."""
-    env = make_env(env_id)
+    driver sees, the course's (`BraintankCar-v0`) or the lit matrix (`BraintankCarLitGrid-v0`);
+    by default a trained agent's own car (its `env_id`), else the course's."""
+    env = make_env(env_id or getattr(driver, "env_id", CAR_ENV_ID))
     env.action_space.seed(seed)
     returns, ends = [], {"refuelled": 0, "crashed": 0, "out_of_time": 0}
     for i in range(episodes):
