@@ -53,6 +53,7 @@ from braintank.rl.agentfile import (
     seed_setting,
 )
 from braintank.rl.common import (
+    CAR_VIEWS,
     ReturnsLog,
     check_finite,
     resume_from,
@@ -62,7 +63,7 @@ from braintank.rl.common import (
 from braintank.rl.rollout import collect_rollout, make_vector_env, restore_rollout, rollout_state
 
 ALGO = "a2c"
-ENVS = ("LunarLander-v3", "CartPole-v1", "BraintankCar-v0", "BraintankCarLitGrid-v0")
+ENVS = ("LunarLander-v3", "CartPole-v1", *CAR_VIEWS)
 UPDATES_FILE = "updates.jsonl"  # training diagnostics, averaged over UPDATES_EVERY updates
 UPDATES_EVERY = 50
 

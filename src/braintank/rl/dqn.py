@@ -36,6 +36,7 @@ from braintank.rl.agentfile import (
     seed_setting,
 )
 from braintank.rl.common import (
+    CAR_VIEWS,
     ReturnsLog,
     check_finite,
     make_env,
@@ -50,7 +51,7 @@ from braintank.rl.episode_state import restore_episode, save_episode
 from braintank.rl.history import ObservationHistory, frames_setting
 
 ALGO = "dqn"
-ENVS = ("CartPole-v1", "BraintankCar-v0", "BraintankCarLitGrid-v0", "LunarLander-v3")
+ENVS = ("CartPole-v1", *CAR_VIEWS, "LunarLander-v3")
 
 
 # ---------------------------------------------------------------- config

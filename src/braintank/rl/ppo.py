@@ -33,6 +33,7 @@ from braintank.rl.agentfile import (
     seed_setting,
 )
 from braintank.rl.common import (
+    CAR_VIEWS,
     ReturnsLog,
     check_finite,
     preset_for,
@@ -43,7 +44,7 @@ from braintank.rl.common import (
 from braintank.rl.rollout import collect_rollout, make_vector_env, restore_rollout, rollout_state
 
 ALGO = "ppo"
-ENVS = ("LunarLander-v3", "CartPole-v1", "BraintankCar-v0", "BraintankCarLitGrid-v0")
+ENVS = ("LunarLander-v3", "CartPole-v1", *CAR_VIEWS)
 
 
 # ---------------------------------------------------------------- config

@@ -30,6 +30,7 @@ from braintank.rl.agentfile import (
     seed_setting,
 )
 from braintank.rl.common import (
+    CAR_VIEWS,
     ReturnsLog,
     check_finite,
     make_env,
@@ -43,7 +44,7 @@ from braintank.rl.common import (
 from braintank.rl.history import ObservationHistory, frames_setting
 
 ALGO = "reinforce"
-ENVS = ("CartPole-v1", "BraintankCar-v0", "BraintankCarLitGrid-v0", "LunarLander-v3")
+ENVS = ("CartPole-v1", *CAR_VIEWS, "LunarLander-v3")
 
 
 # ---------------------------------------------------------------- config
