@@ -60,6 +60,35 @@ def test_a2c_kl_target_is_constant_or_decays_with_the_step_size():
     assert a2c.kl_target(linear, frac=0.25) == pytest.approx(0.001)
 
 
+def test_a2c_entropy_weight_is_constant_or_decays_with_the_step_size():
+    assert a2c.entropy_weight(a2c.Config(entropy_coef=0.01), frac=0.25) == 0.01
+    linear = a2c.Config(entropy_coef=0.01, entropy_schedule="linear")
+    assert a2c.entropy_weight(linear, frac=1.0) == 0.01
+    assert a2c.entropy_weight(linear, frac=0.25) == pytest.approx(0.0025)
+
+
+def test_a2c_entropy_bonus_raises_the_policy_entropy():
+    # One update on the same rollout with and without a large entropy weight: the bonus
+    # must reach the actor (zero advantages, so nothing else moves the policy).
+    torch.manual_seed(0)
+    obs, actions = torch.randn(64, 4), torch.randint(0, 2, (64,))
+    zeros = torch.zeros(64)
+    entropies = []
+    for weight in (0.0, 1.0):
+        torch.manual_seed(1)
+        net = a2c.ActorCritic(4, 2, [16])
+        with torch.no_grad():
+            net.actor[-1].weight.mul_(300)       # a confident policy, far from uniform
+        cfg = a2c.Config(env="CartPole-v1")
+        optimizer = a2c.make_optimizer(net, cfg)
+        with torch.no_grad():
+            before = float(net.dist(obs).entropy().mean())
+        a2c.update(net, optimizer, cfg, obs, actions, zeros, zeros, entropy_coef=weight)
+        with torch.no_grad():
+            entropies.append(float(net.dist(obs).entropy().mean()) - before)
+    assert entropies[1] > entropies[0] + 1e-3, entropies
+
+
 def test_a2c_critic_has_its_own_step_size():
     net = a2c.ActorCritic(8, 4, [16])
     actor_group, critic_group = a2c.make_optimizer(net, a2c.Config(lr=1e-3,

@@ -95,6 +95,9 @@ class Config(ConfigBase):
     # +-100 landings and crashes make the critic's gradient 10-60 where the clip is 0.5
     reward_scale: float = setting(1.0, above=0)
     entropy_coef: float = 1e-5
+    # linear: the entropy weight decays to 0 with the step size, so that a policy kept
+    # exploring early ends near deterministic (its greedy play close to its sampled play)
+    entropy_schedule: str = setting("constant", choices=("constant", "linear"))
     value_coef: float = 0.5
     max_grad_norm: float = 0.5
     # 0: the step size follows the linear decay alone. Above 0: it is also scaled after every
@@ -156,7 +159,10 @@ class A2CAgent:
 # ---------------------------------------------------------------- update
 
 def update(net: ActorCritic, optimizer: torch.optim.Optimizer, cfg: Config, obs: torch.Tensor,
-           actions: torch.Tensor, advantages: torch.Tensor, returns: torch.Tensor) -> dict:
+           actions: torch.Tensor, advantages: torch.Tensor, returns: torch.Tensor,
+           entropy_coef: float | None = None) -> dict:
+    """One A2C step on a rollout; `entropy_coef` (default: the config's) weighs the entropy
+    bonus."""
     dist = net.dist(obs)
     old_logits = dist.logits.detach()
     if cfg.normalize_advantages:
@@ -164,7 +170,9 @@ def update(net: ActorCritic, optimizer: torch.optim.Optimizer, cfg: Config, obs:
     policy_loss = -(dist.log_prob(actions) * advantages).mean()
     value_loss = 0.5 * ((net.value(obs) - returns) ** 2).mean()
     entropy = dist.entropy().mean()
-    loss = policy_loss + cfg.value_coef * value_loss - cfg.entropy_coef * entropy
+    if entropy_coef is None:
+        entropy_coef = cfg.entropy_coef
+    loss = policy_loss + cfg.value_coef * value_loss - entropy_coef * entropy
     optimizer.zero_grad()
     loss.backward()
     actor_grad, critic_grad = grad_norm(net.actor), grad_norm(net.critic)
@@ -202,6 +210,11 @@ def adapt_scale(scale: float, kl: float, target: float) -> float:
 def kl_target(cfg: Config, frac: float) -> float:
     """The KL divergence per update aimed at when a share `frac` of the updates is left."""
     return cfg.target_kl * (frac if cfg.target_kl_schedule == "linear" else 1.0)
+
+
+def entropy_weight(cfg: Config, frac: float) -> float:
+    """The entropy bonus's weight when a share `frac` of the updates is left."""
+    return cfg.entropy_coef * (frac if cfg.entropy_schedule == "linear" else 1.0)
 
 
 def grad_norm(module: nn.Module) -> float:
@@ -300,7 +313,7 @@ def train(cfg: Config, out: Path, resume: bool = False, progress: bool = True) -
             group["lr"] = lr * frac * scale
         rollout, obs = collect_rollout(envs, net, obs, cfg, log, step, episodes)
         stats = update(net, optimizer, cfg, rollout["obs"], rollout["actions"],
-                       rollout["advantages"], rollout["returns"])
+                       rollout["advantages"], rollout["returns"], entropy_weight(cfg, frac))
         check_finite(stats["loss"], "the A2C loss", out)
         if cfg.target_kl > 0:
             scale = adapt_scale(scale, stats["kl"], kl_target(cfg, frac))
