@@ -126,7 +126,8 @@ class LitMatrixDriver:
     local map around the car, everything unlit a wall. It drives the fewest steps to a lit
     station cell; with none in reach, the fewest steps to the edge of what it sees (an unlit
     cell next to a free lit one, ahead or aside), so that it keeps a way out; with neither,
-    the headlight rules on the column sums."""
+    the headlight rules on the column sums. Routes keep a margin from lit walls, a narrower
+    one only where no route keeps the wider (`MARGINS`)."""
 
     def act(self, observation: np.ndarray) -> int:
         return lit_action(np.asarray(observation, dtype=np.int8).tobytes())
@@ -150,11 +151,12 @@ def lit_action(view: bytes) -> int:
 # across, so that every headlight sample (rows ahead, columns across) falls in the centre of
 # its own cell: row r is x = 2 + r, column c is y = 21 - c.
 LOCAL_CAR = np.array([1.5, 12.0])
+LIT_AREA = (slice(2, 2 + VIEW_ROWS), slice(22 - VIEW_COLS, 22))   # the local map's lit cells
 
 # The margins kept from lit walls, widest first: every neighbour of a wall cell, the four
 # beside it, none. A lit cell is a sample point, not the map's cell: the map's cells lie at an
 # angle to the samples, so a wall can end between two of them.
-MARGINS = ((np.ones((3, 3), dtype=bool)),
+MARGINS = (np.ones((3, 3), dtype=bool),
            np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], dtype=bool),
            np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=bool))
 
@@ -164,14 +166,13 @@ def local_map(lit: np.ndarray, margin: np.ndarray = MARGINS[0]) -> np.ndarray:
     cell free, everything else a wall (unknown is not safe). Free cells within `margin` (3 x 3,
     centred) of a lit wall count as wall too."""
     grid = np.full((SIZE, SIZE), OBSTACLE, dtype=np.int8)
-    x0, y0 = int(LOCAL_CAR[0]) + 1, int(LOCAL_CAR[1]) + VIEW_COLS // 2 - 1
     view = lit[:, ::-1].copy()
     padded = np.pad(view == OBSTACLE, 1)
     near = np.zeros(view.shape, dtype=bool)
     for dx, dy in np.argwhere(margin):
         near |= padded[dx:dx + VIEW_ROWS, dy:dy + VIEW_COLS]
     view[near & (view == FREE)] = OBSTACLE
-    grid[x0:x0 + VIEW_ROWS, y0 - VIEW_COLS + 1:y0 + 1] = view
+    grid[LIT_AREA] = view
     grid[int(LOCAL_CAR[0]), int(LOCAL_CAR[1])] = FREE
     return grid
 
@@ -185,10 +186,9 @@ def with_frontier(grid: np.ndarray) -> np.ndarray:
     near[:-1] |= free[1:]
     near[:, 1:] |= free[:, :-1]
     near[:, :-1] |= free[:, 1:]
-    x0, y0 = int(LOCAL_CAR[0]) + 1, int(LOCAL_CAR[1]) + VIEW_COLS // 2 - 1
     unlit = np.ones_like(free)
-    unlit[x0:x0 + VIEW_ROWS, y0 - VIEW_COLS + 1:y0 + 1] = False
-    unlit[:x0] = False                       # behind the car and beside it: never lit
+    unlit[LIT_AREA] = False
+    unlit[:LIT_AREA[0].start] = False        # behind the car and beside it: never lit
     goal = grid.copy()
     goal[near & unlit] = STATION
     return goal
