@@ -51,9 +51,11 @@ from braintank.config import ConfigBase, setting
 from braintank.progress import progress_bar
 from braintank.rl.agentfile import (
     MAX_THREADS,
+    decayed,
     hidden_sizes,
     load_network,
     read_agent,
+    schedule_setting,
     seed_setting,
 )
 from braintank.rl.common import (
@@ -101,7 +103,7 @@ class Config(ConfigBase):
     entropy_coef: float = 1e-5
     # linear: the entropy weight decays to 0 with the step size, so that a policy kept
     # exploring early ends near deterministic (its greedy play close to its sampled play)
-    entropy_schedule: str = setting("constant", choices=("constant", "linear"))
+    entropy_schedule: str = schedule_setting()
     value_coef: float = 0.5
     max_grad_norm: float = 0.5
     # 0: the step size follows the linear decay alone. Above 0: it is also scaled after every
@@ -110,7 +112,7 @@ class Config(ConfigBase):
     target_kl: float = setting(0.0, at_least=0)
     # linear: the target itself decays linearly to 0 with the step size, so that late updates
     # move the policy less and less (constant: it holds the KL near target_kl to the end)
-    target_kl_schedule: str = setting("constant", choices=("constant", "linear"))
+    target_kl_schedule: str = schedule_setting()
     hidden: list[int] = hidden_sizes(64, 64)
     # steps between greedy checks on validation seeds
     eval_every: int = setting(25_000, at_least=1)
@@ -164,9 +166,8 @@ class A2CAgent:
 
 def update(net: ActorCritic, optimizer: torch.optim.Optimizer, cfg: Config, obs: torch.Tensor,
            actions: torch.Tensor, advantages: torch.Tensor, returns: torch.Tensor,
-           entropy_coef: float | None = None) -> dict:
-    """One A2C step on a rollout; `entropy_coef` (default: the config's) weighs the entropy
-    bonus."""
+           entropy_coef: float) -> dict:
+    """One A2C step on a rollout; `entropy_coef` weighs the entropy bonus (`entropy_weight`)."""
     dist = net.dist(obs)
     old_logits = dist.logits.detach()
     if cfg.normalize_advantages:
@@ -174,8 +175,6 @@ def update(net: ActorCritic, optimizer: torch.optim.Optimizer, cfg: Config, obs:
     policy_loss = -(dist.log_prob(actions) * advantages).mean()
     value_loss = 0.5 * ((net.value(obs) - returns) ** 2).mean()
     entropy = dist.entropy().mean()
-    if entropy_coef is None:
-        entropy_coef = cfg.entropy_coef
     loss = policy_loss + cfg.value_coef * value_loss - entropy_coef * entropy
     optimizer.zero_grad()
     loss.backward()
@@ -213,12 +212,12 @@ def adapt_scale(scale: float, kl: float, target: float) -> float:
 
 def kl_target(cfg: Config, frac: float) -> float:
     """The KL divergence per update aimed at when a share `frac` of the updates is left."""
-    return cfg.target_kl * (frac if cfg.target_kl_schedule == "linear" else 1.0)
+    return decayed(cfg.target_kl, cfg.target_kl_schedule, frac)
 
 
 def entropy_weight(cfg: Config, frac: float) -> float:
     """The entropy bonus's weight when a share `frac` of the updates is left."""
-    return cfg.entropy_coef * (frac if cfg.entropy_schedule == "linear" else 1.0)
+    return decayed(cfg.entropy_coef, cfg.entropy_schedule, frac)
 
 
 def grad_norm(module: nn.Module) -> float:

@@ -91,17 +91,21 @@ def hidden_sizes(*sizes: int) -> list[int]:
                    at_most=MAX_UNITS)
 
 
-def lr_schedule_setting() -> str:
-    """A Config's `lr_schedule` field: "constant", or "linear" (the step size falls to 0 at
-    the last step, so the final policy settles; `scheduled_lr`)."""
+def schedule_setting() -> str:
+    """A Config's schedule field (`lr_schedule`, A2C's `target_kl_schedule` and
+    `entropy_schedule`): "constant", or "linear" (the value falls to 0 at the last step, so
+    the final policy settles; `decayed`)."""
     return setting("constant", choices=("constant", "linear"))
+
+
+def decayed(value: float, schedule: str, frac: float) -> float:
+    """`value` under `schedule` when a share `frac` of training is left."""
+    return value * frac if schedule == "linear" else value
 
 
 def scheduled_lr(cfg, step: int) -> float:
     """The step size at environment step `step` under `cfg.lr_schedule`."""
-    if cfg.lr_schedule == "linear":
-        return cfg.lr * max(0.0, 1.0 - step / cfg.steps)
-    return cfg.lr
+    return decayed(cfg.lr, cfg.lr_schedule, max(0.0, 1.0 - step / cfg.steps))
 
 
 def seed_setting(default: int) -> int:

@@ -30,8 +30,8 @@ from braintank.rl.agentfile import (
     MAX_THREADS,
     hidden_sizes,
     load_network,
-    lr_schedule_setting,
     read_agent,
+    schedule_setting,
     scheduled_lr,
     seed_setting,
 )
@@ -67,7 +67,7 @@ class Config(ConfigBase):
     frames: int = frames_setting()  # recent observations the network sees (rl/history.py)
     optimizer: str = setting("adam", choices=("adam", "rmsprop"))  # rmsprop: the course's
     lr: float = setting(2.5e-4, label="learning rate", above=0)
-    lr_schedule: str = lr_schedule_setting()
+    lr_schedule: str = schedule_setting()
     gamma: float = setting(0.99, at_most=1)
     buffer_size: int = setting(50_000, at_least=1)
     batch_size: int = setting(128, at_least=1)

@@ -24,8 +24,8 @@ from braintank.rl.agentfile import (
     MAX_THREADS,
     hidden_sizes,
     load_network,
-    lr_schedule_setting,
     read_agent,
+    schedule_setting,
     scheduled_lr,
     seed_setting,
 )
@@ -59,7 +59,7 @@ class Config(ConfigBase):
     hidden: list[int] = hidden_sizes(64)
     frames: int = frames_setting()  # recent observations the policy sees (rl/history.py)
     lr: float = setting(5e-3, label="learning rate", above=0)
-    lr_schedule: str = lr_schedule_setting()
+    lr_schedule: str = schedule_setting()
     gamma: float = setting(0.99, at_most=1)
     episodes_per_update: int = setting(4, at_least=1)
     # the z-score of G_t within each "episode" (better or worse than the rest of that
